@@ -1,0 +1,1 @@
+console.error("cem: not built yet"); process.exit(2);

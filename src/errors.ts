@@ -1,0 +1,127 @@
+/**
+ * Every failure the SDK throws is a {@link CemError} with a stable `code`.
+ * Codes are the contract; messages are prose and may change.
+ *
+ * Expected business outcomes (a rejected certificate, a policy "no", a signature that does not
+ * verify) are never thrown: they are returned as values with named reasons.
+ *
+ * @module
+ */
+
+/** Codes for malformed or unsafe CEM XML (draft-14 §3). */
+export type CemXmlErrorCode =
+  | 'CEM_XML_TOO_LARGE'
+  | 'CEM_XML_DOCTYPE'
+  | 'CEM_XML_MALFORMED'
+  | 'CEM_XML_ROOT'
+  | 'CEM_XML_NAMESPACE'
+  | 'CEM_XML_INVALID'
+  | 'CEM_XML_USAGE'
+  | 'CEM_XML_STATUS'
+  | 'CEM_XML_NO_TRUST_REQUEST'
+  | 'CEM_XML_NO_TRUST_RESPONSE'
+  | 'CEM_XML_SERIAL'
+  | 'CEM_XML_DATE';
+
+/** Codes for MIME packaging problems (draft-14 §2.1, §2.3; RFC 2387). */
+export type CemMimeErrorCode =
+  | 'CEM_MIME_TOO_LARGE'
+  | 'CEM_MIME_MALFORMED'
+  | 'CEM_MIME_UNTERMINATED'
+  | 'CEM_MIME_NOT_CEM'
+  | 'CEM_MIME_ROOT'
+  | 'CEM_MIME_CONTENT_ID'
+  | 'CEM_MIME_UNRESOLVED_CONTENT_ID'
+  | 'CEM_MIME_CERT_PART'
+  | 'CEM_MIME_ENCODING';
+
+/** Codes for certificate, PKCS#7 and CMS problems. */
+export type CemCryptoErrorCode =
+  | 'CEM_CERT_INVALID'
+  | 'CEM_CERT_MISMATCH'
+  | 'CEM_PKCS7_INVALID'
+  | 'CEM_PKCS7_END_ENTITY'
+  | 'CEM_CMS_INVALID'
+  | 'CEM_DN_INVALID';
+
+/** Codes for invalid arguments given to builders and operations. */
+export type CemArgumentErrorCode = 'CEM_ARGUMENT';
+
+/** Codes raised by the engine and its ports. */
+export type CemEngineErrorCode =
+  | 'CEM_STORE_CONFLICT'
+  | 'CEM_PORT_FAILED'
+  | 'CEM_NOT_FOUND'
+  | 'CEM_REFUSED';
+
+/** Every stable error code. */
+export type CemErrorCode =
+  | CemXmlErrorCode
+  | CemMimeErrorCode
+  | CemCryptoErrorCode
+  | CemArgumentErrorCode
+  | CemEngineErrorCode;
+
+/**
+ * Base class of every error thrown by ediint-cem.
+ *
+ * @example
+ * ```ts
+ * try { parseCemRequest(xml) } catch (e) {
+ *   if (isCemError(e) && e.code === 'CEM_XML_DOCTYPE') reject('unsafe XML')
+ * }
+ * ```
+ */
+export class CemError<C extends CemErrorCode = CemErrorCode> extends Error {
+  override readonly name: string = 'CemError';
+  /** Stable, machine-readable code. */
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Malformed, unsafe or schema-invalid CEM XML. */
+export class CemXmlError extends CemError<CemXmlErrorCode> {
+  override readonly name = 'CemXmlError';
+}
+
+/** Malformed or inconsistent CEM MIME packaging. */
+export class CemMimeError extends CemError<CemMimeErrorCode> {
+  override readonly name = 'CemMimeError';
+}
+
+/** Unreadable or inconsistent certificates, PKCS#7 or CMS structures. */
+export class CemCryptoError extends CemError<CemCryptoErrorCode> {
+  override readonly name = 'CemCryptoError';
+}
+
+/** An argument given to a builder or operation is invalid. */
+export class CemArgumentError extends CemError<CemArgumentErrorCode> {
+  override readonly name = 'CemArgumentError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CEM_ARGUMENT', message, options);
+  }
+}
+
+/** A failure in the engine or one of the host's ports. */
+export class CemEngineError extends CemError<CemEngineErrorCode> {
+  override readonly name = 'CemEngineError';
+}
+
+/** Any error the SDK throws, discriminated by `code`. */
+export type AnyCemError = CemXmlError | CemMimeError | CemCryptoError | CemArgumentError | CemEngineError;
+
+/**
+ * True when `value` is a {@link CemError} (optionally with the given code).
+ *
+ * @example
+ * ```ts
+ * if (isCemError(err, 'CEM_STORE_CONFLICT')) retry()
+ * ```
+ */
+export function isCemError<C extends CemErrorCode>(value: unknown, code?: C): value is CemError<C> {
+  return value instanceof CemError && (code === undefined || value.code === code);
+}
