@@ -1,0 +1,238 @@
+/**
+ * Shared reading of CEM XML: the document root, schema sequences and the value types that
+ * Requests and Responses have in common (TradingPartnerInfo, X509IssuerSerial, dates).
+ *
+ * Tolerant of real peers (values trimmed, unknown attributes and extension elements ignored,
+ * legacy namespaces accepted), strict on what the schema forbids.
+ *
+ * @module
+ */
+import { CemXmlError, type CemXmlErrorCode } from '../errors.js';
+import type { IssuerSerial } from '../types.js';
+import { parseCemDateTime } from '../messages/datetime.js';
+import type { CemDateTime, CemTradingPartner } from '../messages/model.js';
+import {
+  CEM_LEGACY_NAMESPACES,
+  CEM_NAMESPACE,
+  XMLDSIG_NAMESPACE,
+  type CemXmlParseOptions,
+} from '../messages/xml-vocabulary.js';
+import { readXmlInput } from './xml-input.js';
+import { parseXmlTree, type XmlElement } from './xml-tree.js';
+
+/** Root element local names by document kind. */
+export const ROOT_NAMES = Object.freeze({
+  request: 'EDIINTCertificateExchangeRequest',
+  response: 'EDIINTCertificateExchangeResponse',
+} as const);
+
+/** Every element name of the CEM vocabulary: none may appear in an extension slot. */
+const CEM_ELEMENT_NAMES: ReadonlySet<string> = new Set([
+  ROOT_NAMES.request, ROOT_NAMES.response, 'TradingPartnerInfo', 'Name', 'MessageOriginated',
+  'TrustRequest', 'TrustResponse', 'CertUsage', 'RespondByDate', 'ResponseURL', 'EndEntity',
+  'CertificateIdentifier', 'CertificateContentID', 'CertStatus', 'ReasonForRejection',
+  'CertificateReference', 'Extensions',
+]);
+
+/** A parsed, checked CEM root: its kind, element and the CEM namespace it uses. */
+export interface CemRoot {
+  readonly kind: 'request' | 'response';
+  readonly element: XmlElement;
+  /** {@link CEM_NAMESPACE} or the legacy alias the document uses throughout. */
+  readonly ns: string;
+}
+
+/**
+ * Runs the safety gate and the well-formedness parser, then identifies the root.
+ *
+ * @throws CemXmlError `CEM_XML_TOO_LARGE`, `CEM_XML_DOCTYPE`, `CEM_XML_MALFORMED`,
+ * `CEM_XML_ROOT` (unknown root name), `CEM_XML_NAMESPACE` (right name, wrong namespace).
+ */
+export function readCemRoot(xml: string | Uint8Array, options: CemXmlParseOptions | undefined): CemRoot {
+  const element = parseXmlTree(readXmlInput(xml, options?.maxBytes));
+  const kind =
+    element.local === ROOT_NAMES.request ? 'request' : element.local === ROOT_NAMES.response ? 'response' : null;
+  if (kind === null) {
+    throw new CemXmlError('CEM_XML_ROOT', `<${element.qname}> is not a CEM Request or Response`);
+  }
+  const ns = element.ns;
+  if (ns !== CEM_NAMESPACE && (ns === null || !CEM_LEGACY_NAMESPACES.includes(ns))) {
+    throw new CemXmlError(
+      'CEM_XML_NAMESPACE',
+      `<${element.local}> is in namespace ${JSON.stringify(ns ?? '')}, not ${CEM_NAMESPACE}`,
+    );
+  }
+  return { kind, element, ns };
+}
+
+/** Walks an element's children in schema order. */
+export interface ChildCursor {
+  /** Consumes the next child if it is the CEM element `local`. */
+  optional(local: string): XmlElement | undefined;
+  /** Consumes the next child, which must be the CEM element `local`. */
+  required(local: string): XmlElement;
+  /** Consumes consecutive CEM elements `local`. */
+  many(local: string): XmlElement[];
+  /** True when a CEM element `local` is among the children not yet consumed. */
+  remains(local: string): boolean;
+  /** An `xs:any` slot: consumes the rest, refusing CEM vocabulary elements. */
+  extensions(): void;
+  /** The end of a sequence without a wildcard: nothing may remain. */
+  end(): void;
+}
+
+/** A cursor over the element children of `parent` (text between them must be whitespace). */
+export function childCursor(parent: XmlElement, ns: string): ChildCursor {
+  const children = elementChildren(parent);
+  let index = 0;
+  const isNext = (local: string): boolean => {
+    const next = children[index];
+    return next !== undefined && next.ns === ns && next.local === local;
+  };
+  return {
+    optional: (local) => (isNext(local) ? children[index++] : undefined),
+    required(local) {
+      if (isNext(local)) return children[index++] as XmlElement;
+      const found = children[index];
+      throw invalid(
+        found === undefined
+          ? `<${parent.local}> lacks <${local}>`
+          : `<${parent.local}> has <${found.qname}> where <${local}> is expected`,
+      );
+    },
+    many(local) {
+      const taken: XmlElement[] = [];
+      while (isNext(local)) taken.push(children[index++] as XmlElement);
+      return taken;
+    },
+    remains: (local) => children.slice(index).some((c) => c.ns === ns && c.local === local),
+    extensions() {
+      for (const child of children.slice(index)) {
+        if (child.ns === ns && CEM_ELEMENT_NAMES.has(child.local)) {
+          throw invalid(`<${child.local}> is not allowed at this place in <${parent.local}>`);
+        }
+      }
+      index = children.length;
+    },
+    end() {
+      const extra = children[index];
+      if (extra !== undefined) throw invalid(`<${extra.qname}> is not allowed in <${parent.local}>`);
+    },
+  };
+}
+
+/** The trimmed text of a simple-content element (text and CDATA; no child elements). */
+export function simpleText(element: XmlElement): string {
+  let text = '';
+  for (const child of element.children) {
+    if (child.kind === 'element') throw invalid(`<${element.local}> must not contain <${child.qname}>`);
+    text += child.value;
+  }
+  return trimXmlSpace(text);
+}
+
+/** Like {@link simpleText}, refusing an empty value. */
+export function requiredText(element: XmlElement): string {
+  const text = simpleText(element);
+  if (text === '') throw invalid(`<${element.local}> is empty`);
+  return text;
+}
+
+/** The trimmed value of an unqualified attribute, `undefined` when absent. */
+export function attributeValue(element: XmlElement, local: string): string | undefined {
+  const found = element.attributes.find((a) => a.ns === null && a.local === local);
+  return found === undefined ? undefined : trimXmlSpace(found.value);
+}
+
+/** The root's `requestId`, `null` when absent; 1–255 characters when present. */
+export function readRequestId(root: XmlElement): string | null {
+  const id = attributeValue(root, 'requestId');
+  if (id === undefined) return null;
+  const length = [...id].length;
+  if (length < 1 || length > 255) throw invalid(`requestId has ${length} characters, not 1 to 255`);
+  return id;
+}
+
+/** `TradingPartnerInfo`: `Name` (+ `qualifier`), `MessageOriginated`, extensions. */
+export function readTradingPartnerInfo(
+  element: XmlElement,
+  ns: string,
+): { sender: CemTradingPartner; originated: CemDateTime } {
+  const cursor = childCursor(element, ns);
+  const nameElement = cursor.required('Name');
+  const originated = readDate(cursor.required('MessageOriginated'));
+  cursor.extensions();
+  const qualifier = attributeValue(nameElement, 'qualifier');
+  const sender = Object.freeze({
+    name: requiredText(nameElement),
+    qualifier: qualifier === undefined || qualifier === '' ? null : qualifier,
+  });
+  return { sender, originated };
+}
+
+/** An `xs:dateTime` element. */
+export function readDate(element: XmlElement): CemDateTime {
+  return parseCemDateTime(simpleText(element));
+}
+
+/** A `ds:X509IssuerSerialType` element: issuer string as written (trimmed), canonical serial. */
+export function readIssuerSerial(element: XmlElement): IssuerSerial {
+  const children = elementChildren(element);
+  const [issuerElement, serialElement, extra] = children;
+  for (const [child, local] of [[issuerElement, 'X509IssuerName'], [serialElement, 'X509SerialNumber']] as const) {
+    if (child === undefined) throw invalid(`<${element.local}> lacks ds:${local}`);
+    if (child.local !== local) throw invalid(`<${element.local}> has <${child.qname}> where ds:${local} is expected`);
+    if (child.ns !== XMLDSIG_NAMESPACE) {
+      throw invalid(`<${child.qname}> must be in the xmldsig namespace ${XMLDSIG_NAMESPACE}`);
+    }
+  }
+  if (extra !== undefined) throw invalid(`<${extra.qname}> is not allowed in <${element.local}>`);
+  const issuer = requiredText(issuerElement as XmlElement);
+  const serial = canonicalSerial(simpleText(serialElement as XmlElement));
+  return Object.freeze({ issuer, serial });
+}
+
+/**
+ * A serial number as an `xs:integer` in decimal: optional `+`, digits; leading zeros removed.
+ * Negative, hexadecimal, exponent or empty values are refused.
+ */
+export function canonicalSerial(text: string): string {
+  const m = /^\+?([0-9]+)$/.exec(text);
+  if (m === null) {
+    const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+    throw new CemXmlError('CEM_XML_SERIAL', `X509SerialNumber ${JSON.stringify(shown)} is not a decimal integer ≥ 0`);
+  }
+  return (m[1] as string).replace(/^0+(?=.)/, '');
+}
+
+/** Refuses a second use of the same key (issuer string + serial, or a Content-ID). */
+export function uniqueKeys(keys: readonly string[], what: string): void {
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key)) throw invalid(`${what} appears twice in one document`);
+    seen.add(key);
+  }
+}
+
+/** A `CEM_XML_INVALID` error. */
+export function invalid(message: string): CemXmlError {
+  return cemXmlError('CEM_XML_INVALID', message);
+}
+
+/** A CEM XML error with the given code. */
+export function cemXmlError(code: CemXmlErrorCode, message: string): CemXmlError {
+  return new CemXmlError(code, message);
+}
+
+function elementChildren(parent: XmlElement): XmlElement[] {
+  const elements: XmlElement[] = [];
+  for (const child of parent.children) {
+    if (child.kind === 'element') elements.push(child);
+    else if (!/^[ \t\r\n]*$/.test(child.value)) throw invalid(`<${parent.local}> contains stray text`);
+  }
+  return elements;
+}
+
+function trimXmlSpace(text: string): string {
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
