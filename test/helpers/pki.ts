@@ -43,7 +43,19 @@ export interface CertOptions {
   /** RSA modulus size, 2048 by default. Ignored when `keyType` is `ec`. */
   readonly bits?: number;
   /** Key type, RSA by default. */
-  readonly keyType?: 'rsa' | 'ec';
+  readonly keyType?: 'rsa' | 'ec' | 'ed25519';
+  /** EC curve as openssl names it (`P-256` by default, `P-384`, `P-521`, ...). */
+  readonly curve?: string;
+  /** Read `subject` as UTF-8 (openssl `-utf8`), for non-ASCII names. */
+  readonly utf8?: boolean;
+  /** Extra extension lines for the `[v3]` section, e.g. `certificatePolicies=1.2.3`. */
+  readonly extensions?: readonly string[];
+  /** Leave out subjectKeyIdentifier and authorityKeyIdentifier. */
+  readonly noKeyIdentifiers?: boolean;
+  /** Leave out basicConstraints (only for end-entity certificates). */
+  readonly noBasicConstraints?: boolean;
+  /** Attribute names for unregistered OIDs usable in `subject`, e.g. `{ partnerCode: '1.3.6.1.4.1.99999.1' }`. */
+  readonly newOids?: Readonly<Record<string, string>>;
   /** Signature digest, sha256 by default. */
   readonly digest?: 'sha256' | 'sha1' | 'md5' | 'sha384';
   /** Validity in days from now (negative values are not supported by openssl 3.0). */
@@ -87,38 +99,49 @@ export function makeCert(options: CertOptions): TestCert {
   const digest = options.digest ?? 'sha256';
 
   if (options.keyType === 'ec') {
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${options.curve ?? 'P-256'}`, '-out', keyPath]);
+  } else if (options.keyType === 'ed25519') {
+    openssl(['genpkey', '-algorithm', 'ED25519', '-out', keyPath]);
   } else {
     openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${options.bits ?? 2048}`, '-out', keyPath]);
   }
 
-  const ext: string[] = ['[req]', 'distinguished_name=dn', '[dn]', '[v3]'];
+  const oids = Object.entries(options.newOids ?? {});
+  const ext: string[] = oids.length > 0 ? ['oid_section=new_oids', '[new_oids]', ...oids.map(([n, o]) => `${n}=${o}`)] : [];
+  ext.push('[req]', 'distinguished_name=dn', '[dn]', '[v3]');
   if (options.ca) {
     ext.push('basicConstraints=critical,CA:TRUE');
     ext.push(`keyUsage=critical,${options.keyUsage ?? 'keyCertSign,cRLSign'}`);
   } else {
-    ext.push('basicConstraints=CA:FALSE');
+    if (!options.noBasicConstraints) ext.push('basicConstraints=CA:FALSE');
     if (options.keyUsage) ext.push(`keyUsage=critical,${options.keyUsage}`);
   }
   if (options.extendedKeyUsage) ext.push(`extendedKeyUsage=${options.extendedKeyUsage}`);
-  ext.push('subjectKeyIdentifier=hash');
-  if (options.issuer) ext.push('authorityKeyIdentifier=keyid');
+  if (!options.noKeyIdentifiers) {
+    ext.push('subjectKeyIdentifier=hash');
+    if (options.issuer) ext.push('authorityKeyIdentifier=keyid');
+  }
+  ext.push(...(options.extensions ?? []));
   writeFileSync(extPath, `${ext.join('\n')}\n`);
 
   const serialArg = `0x${serial.toString(16)}`;
   const days = String(options.days ?? 3650);
+  // Ed25519 signs without a separate digest
+  const digestArgs = options.keyType === 'ed25519' ? [] : [`-${digest}`];
+  const subjectArgs = ['-subj', options.subject, ...(options.utf8 ? ['-utf8'] : [])];
   if (options.issuer) {
     const csrPath = `${base}.csr`;
-    openssl(['req', '-new', '-key', keyPath, '-subj', options.subject, '-out', csrPath]);
+    const csrConfig = oids.length > 0 ? ['-config', extPath] : [];
+    openssl(['req', '-new', '-key', keyPath, ...subjectArgs, ...csrConfig, '-out', csrPath]);
     openssl([
       'x509', '-req', '-in', csrPath, '-CA', options.issuer.certPath, '-CAkey', options.issuer.keyPath,
-      '-set_serial', serialArg, '-days', days, `-${digest}`, '-extfile', extPath, '-extensions', 'v3',
+      '-set_serial', serialArg, '-days', days, ...digestArgs, '-extfile', extPath, '-extensions', 'v3',
       '-out', certPath,
     ]);
   } else {
     openssl([
-      'req', '-new', '-x509', '-key', keyPath, '-subj', options.subject, '-set_serial', serialArg,
-      '-days', days, `-${digest}`, '-config', extPath, '-extensions', 'v3', '-out', certPath,
+      'req', '-new', '-x509', '-key', keyPath, ...subjectArgs, '-set_serial', serialArg,
+      '-days', days, ...digestArgs, '-config', extPath, '-extensions', 'v3', '-out', certPath,
     ]);
   }
   const pem = readFileSync(certPath, 'utf8');

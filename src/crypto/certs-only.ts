@@ -1,0 +1,120 @@
+/**
+ * PKCS #7 / CMS certs-only messages (`application/pkcs7-mime; smime-type=certs-only`, `.p7c`),
+ * the way CEM ships certificates (draft-14 §2.1, §2.3; RFC 8551 §3.6; RFC 5652 §5).
+ *
+ * @module
+ */
+import * as pkijs from 'pkijs';
+import { CemArgumentError } from '../errors.js';
+import { readCertificate, type CertificateInfo } from './certificate.js';
+import { children, rawBytes } from './internal/der.js';
+import { CONTENT_TYPES, openContentInfo, splitSignedData } from './internal/cms-content.js';
+import { fail, withCode } from './internal/fail.js';
+import { toAsn1Bytes } from './internal/input.js';
+import { orderBundle } from './internal/bundle.js';
+
+const PKCS7_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA'];
+
+/**
+ * Encodes certificates (DER, end-entity first) as a DER certs-only SignedData: version 1, no
+ * digest algorithms, encapsulated content type id-data without content, the certificates in the
+ * given order, no CRLs and no signerInfos. The bytes equal
+ * `openssl crl2pkcs7 -nocrl -certfile chain.pem -outform DER` for the same certificates.
+ *
+ * @example
+ * ```ts
+ * const p7c = encodeCertsOnly([leaf.der, issuingCa.der])
+ * ```
+ * @throws CemArgumentError `CEM_ARGUMENT` when `certs` is empty.
+ * @throws CemCryptoError `CEM_CERT_INVALID` when an element is not a readable DER certificate.
+ * @see draft-meadors-certificate-exchange-14 §2.3; RFC 8551 §3.6; RFC 5652 §5.1
+ */
+export function encodeCertsOnly(certs: readonly Uint8Array[]): Uint8Array {
+  if (certs.length === 0) throw new CemArgumentError('encodeCertsOnly needs at least one certificate');
+  const parsed = certs.map((der, i) =>
+    withCode('CEM_CERT_INVALID', `certificate ${i} is not readable`, () => {
+      readCertificate(der);
+      return pkijs.Certificate.fromBER(der.slice());
+    }),
+  );
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: CONTENT_TYPES.data }),
+    certificates: parsed,
+  });
+  const contentInfo = new pkijs.ContentInfo({ contentType: CONTENT_TYPES.signedData, content: signedData.toSchema(true) });
+  return new Uint8Array(contentInfo.toSchema().toBER(false));
+}
+
+/**
+ * The certificates (DER, in message order) of a certs-only message given as DER, BER (indefinite
+ * lengths), base64 with or without line breaks, PEM (`PKCS7` or `CMS` label) or a single MIME
+ * entity with its headers. Any SignedData is accepted: signerInfos, if present, are ignored;
+ * attribute certificates are skipped. The result may be empty.
+ *
+ * @example
+ * ```ts
+ * const ders = decodeCertsOnly(readFileSync('partner.p7c'))
+ * ```
+ * @throws CemCryptoError `CEM_PKCS7_INVALID` when the input is not a readable SignedData.
+ * @see RFC 5652 §5.1 (CertificateSet); RFC 8551 §3.6
+ */
+export function decodeCertsOnly(input: Uint8Array | string): Uint8Array[] {
+  return withCode('CEM_PKCS7_INVALID', 'not a readable PKCS #7 certs-only message', () => {
+    const bytes = toAsn1Bytes(input, PKCS7_LABELS);
+    const { content } = openContentInfo(bytes, [CONTENT_TYPES.signedData]);
+    const { certificates } = splitSignedData(content);
+    if (certificates === undefined) return [];
+    return children(certificates).filter((c) => c.tag === 0x30).map((c) => rawBytes(c).slice());
+  });
+}
+
+/** A certs-only bundle split into its end-entity certificate and the issuers above it. */
+export interface CertificateBundle {
+  /** The one end-entity certificate. */
+  readonly endEntity: CertificateInfo;
+  /** Issuers of the end-entity, nearest first, as far as the set reaches. */
+  readonly chain: readonly CertificateInfo[];
+  /** Other certificates of the set that are not on that path (draft-14 §2.3 says there should be none). */
+  readonly unrelated: readonly CertificateInfo[];
+}
+
+/**
+ * Finds the end-entity certificate of a set and orders its issuers. The end-entity is the one
+ * certificate that is not a CA (basicConstraints cA) and issues no other certificate of the set;
+ * a set of one self-signed certificate is accepted even when it says cA (AS2 certificates made
+ * with `openssl req -x509` do). Issuance is judged by names (by meaning) and, when both are
+ * present, authority/subject key identifiers. The chain runs from the end-entity's issuer upward.
+ *
+ * @example
+ * ```ts
+ * const { endEntity, chain } = splitCertificateBundle(readCertificates(pem))
+ * ```
+ * @throws CemCryptoError `CEM_PKCS7_END_ENTITY` when the set has zero or several end-entity certificates.
+ * @see draft-meadors-certificate-exchange-14 §2.3 (one end-entity certificate plus its trust authorities)
+ */
+export function splitCertificateBundle(certs: readonly CertificateInfo[]): CertificateBundle {
+  const ordered = orderBundle(certs);
+  if (typeof ordered === 'string') fail('CEM_PKCS7_END_ENTITY', ordered);
+  return Object.freeze({
+    endEntity: ordered.endEntity,
+    chain: Object.freeze(ordered.chain),
+    unrelated: Object.freeze(ordered.unrelated),
+  });
+}
+
+/**
+ * Decodes a certs-only message, reads its certificates and splits them
+ * ({@link decodeCertsOnly}, {@link readCertificate}, {@link splitCertificateBundle}).
+ *
+ * @example
+ * ```ts
+ * const { endEntity, chain } = readCertsOnly(p7cPartBody)
+ * ```
+ * @throws CemCryptoError `CEM_PKCS7_INVALID` (unreadable message), `CEM_CERT_INVALID` (an
+ *   unreadable certificate inside), `CEM_PKCS7_END_ENTITY` (zero or several end-entity certificates).
+ * @see draft-meadors-certificate-exchange-14 §2.3
+ */
+export function readCertsOnly(input: Uint8Array | string): CertificateBundle {
+  return splitCertificateBundle(decodeCertsOnly(input).map((der) => readCertificate(der)));
+}

@@ -1,0 +1,212 @@
+/**
+ * Tolerant parser for distinguished-name strings: RFC 4514 / RFC 2253, RFC 1779 and the
+ * Java/Windows forms (`CN=x, O=y`, `;` separators, quoted values, `S=`, `E=`, `OID.2.5.4.3=`),
+ * newline-separated lists (Node's `X509Certificate#subject`) and the openssl slash form
+ * (`/C=US/O=x/CN=y`).
+ *
+ * Tolerance beyond RFC 4514: a `,` `;` `+` (or `/` in the slash form) that is not followed by
+ * `type=` is read as part of the value (peers that do not escape, e.g. `O=Acme, Inc.,C=US`);
+ * spaces around `=` and separators are ignored; a `#` not followed by one valid BER value is
+ * literal text; `\HH` escapes that are not UTF-8 are read as Latin-1.
+ *
+ * @module
+ */
+import type { DnAttribute, Rdn } from '../dn.js';
+import { fail } from './fail.js';
+import { attributeName, keywordOid } from './dn-attributes.js';
+import { attributeFromHex, attributeFromText } from './dn-value.js';
+
+const TYPE = /\s*(?:(?:oid\.)?(\d+(?:\.\d+)*)|([a-z][a-z0-9_-]*))[ \t]*=/iy;
+const HEX_RUN = /[0-9a-f]*/iy;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const SEPARATORS = ',;+\n\r';
+
+interface TypeMatch {
+  readonly oid: string;
+  readonly type: string;
+  readonly end: number;
+}
+
+function typeAt(s: string, i: number): TypeMatch | null {
+  TYPE.lastIndex = i;
+  const m = TYPE.exec(s);
+  if (!m) return null;
+  const dotted = m[1];
+  if (dotted !== undefined) return { oid: dotted, type: attributeName(dotted) ?? dotted, end: TYPE.lastIndex };
+  const keyword = m[2] as string;
+  const oid = keywordOid(keyword) ?? keyword.toUpperCase();
+  return { oid, type: attributeName(oid) ?? keyword, end: TYPE.lastIndex };
+}
+
+function skipBlanks(s: string, i: number): number {
+  while (s[i] === ' ' || s[i] === '\t') i++;
+  return i;
+}
+
+/** Collects text and `\HH` byte runs, then decodes the runs as UTF-8 (else Latin-1). */
+class ValueBuilder {
+  private text = '';
+  private bytes: number[] = [];
+  private significant = 0;
+
+  char(c: string, significant: boolean): void {
+    this.flush();
+    this.text += c;
+    if (significant) this.significant = this.text.length;
+  }
+
+  byte(b: number): void {
+    this.bytes.push(b);
+  }
+
+  private flush(): void {
+    if (this.bytes.length === 0) return;
+    const run = Uint8Array.from(this.bytes);
+    this.bytes = [];
+    try {
+      this.text += utf8.decode(run);
+    } catch {
+      this.text += String.fromCharCode(...run);
+    }
+    this.significant = this.text.length;
+  }
+
+  /** The value without unescaped trailing blanks. */
+  result(): string {
+    this.flush();
+    return this.text.slice(0, this.significant);
+  }
+}
+
+/** True when an unescaped separator at `i` really separates (followed by `type=` or the end). */
+function separatesAt(s: string, i: number): boolean {
+  let j = i + 1;
+  while (j < s.length && ' \t\r\n'.includes(s[j] as string)) j++;
+  return j >= s.length || typeAt(s, j) !== null;
+}
+
+function escapeAt(s: string, i: number, out: ValueBuilder): number {
+  const pair = s.slice(i + 1, i + 3);
+  if (/^[0-9a-f]{2}$/i.test(pair)) {
+    out.byte(parseInt(pair, 16));
+    return i + 3;
+  }
+  const c = s.codePointAt(i + 1);
+  if (c === undefined) fail('CEM_DN_INVALID', 'distinguished name ends with a lone backslash');
+  out.char(String.fromCodePoint(c), true);
+  return i + 1 + (c > 0xffff ? 2 : 1);
+}
+
+function unquotedAt(s: string, i: number, stops: string): { value: string; end: number } {
+  const out = new ValueBuilder();
+  while (i < s.length) {
+    const c = s[i] as string;
+    if (c === '\\') {
+      i = escapeAt(s, i, out);
+      continue;
+    }
+    if (stops.includes(c) && separatesAt(s, i)) break;
+    out.char(c, c !== ' ' && c !== '\t');
+    i++;
+  }
+  return { value: out.result(), end: i };
+}
+
+function quotedAt(s: string, i: number): { value: string; end: number } {
+  const out = new ValueBuilder();
+  for (i += 1; i < s.length; ) {
+    const c = s[i] as string;
+    if (c === '"') return { value: out.result(), end: i + 1 };
+    if (c === '\\') i = escapeAt(s, i, out);
+    else {
+      out.char(c, true);
+      i++;
+    }
+  }
+  return fail('CEM_DN_INVALID', 'distinguished name has an unterminated quoted value');
+}
+
+function valueAt(s: string, i: number, t: TypeMatch): { attribute: DnAttribute; end: number } {
+  if (s[i] === '#') {
+    HEX_RUN.lastIndex = i + 1;
+    HEX_RUN.exec(s);
+    const after = skipBlanks(s, HEX_RUN.lastIndex);
+    const fromHex = after >= s.length || SEPARATORS.includes(s[after] as string)
+      ? attributeFromHex(t.oid, t.type, s.slice(i + 1, HEX_RUN.lastIndex).toLowerCase())
+      : null;
+    if (fromHex) return { attribute: fromHex, end: HEX_RUN.lastIndex };
+  }
+  const read = s[i] === '"' ? quotedAt(s, i) : unquotedAt(s, i, SEPARATORS);
+  return { attribute: attributeFromText(t.oid, t.type, read.value), end: read.end };
+}
+
+function parseCommaForm(s: string): Rdn[] {
+  const rdns: Rdn[] = [];
+  let current: DnAttribute[] = [];
+  let i = 0;
+  for (;;) {
+    const t = typeAt(s, i);
+    if (!t) fail('CEM_DN_INVALID', `expected "type=" at offset ${i} of the distinguished name`);
+    const read = valueAt(s, skipBlanks(s, t.end), t);
+    current.push(read.attribute);
+    i = skipBlanks(s, read.end);
+    const sep = s[i];
+    if (sep === undefined || (SEPARATORS.includes(sep) && skipBlanks(s, i + 1) >= s.length)) break;
+    if (!SEPARATORS.includes(sep)) fail('CEM_DN_INVALID', `unexpected ${JSON.stringify(sep)} at offset ${i} of the distinguished name`);
+    if (sep !== '+') {
+      rdns.push(Object.freeze(current));
+      current = [];
+    }
+    i += 1;
+  }
+  rdns.push(Object.freeze(current));
+  return rdns;
+}
+
+/** Splits on unescaped `sep`, joining back pieces that do not start with `type=`. */
+function splitSlashForm(s: string, sep: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (i === s.length || s[i] === sep) {
+      const piece = s.slice(start, i);
+      if (pieces.length > 0 && typeAt(piece, 0) === null) pieces[pieces.length - 1] += sep + piece;
+      else pieces.push(piece);
+      start = i + 1;
+    }
+  }
+  return pieces;
+}
+
+function slashAttribute(text: string): DnAttribute {
+  const t = typeAt(text, 0);
+  if (!t) fail('CEM_DN_INVALID', `expected "type=" in ${JSON.stringify(text)}`);
+  const out = new ValueBuilder();
+  for (let i = t.end; i < text.length; ) {
+    if (text[i] === '\\' && /^x[0-9a-f]{2}$/i.test(text.slice(i + 1, i + 4))) {
+      out.byte(parseInt(text.slice(i + 2, i + 4), 16));
+      i += 4;
+    } else {
+      if (text[i] === '\\') i++;
+      const c = text.codePointAt(i);
+      if (c === undefined) fail('CEM_DN_INVALID', 'distinguished name ends with a lone backslash');
+      out.char(String.fromCodePoint(c), true);
+      i += c > 0xffff ? 2 : 1;
+    }
+  }
+  return attributeFromText(t.oid, t.type, out.result().trim());
+}
+
+function parseSlashForm(s: string): Rdn[] {
+  const body = s.slice(1).replace(/\/\s*$/, '');
+  const rdns = splitSlashForm(body, '/').map((rdn) => Object.freeze(splitSlashForm(rdn, '+').map(slashAttribute)));
+  return rdns.reverse();
+}
+
+/** Parses a distinguished name in any supported form; RDNs in RFC 4514 order (most significant last). */
+export function parseDn(text: string): Rdn[] {
+  const s = text.trim();
+  if (s === '') return [];
+  return s.startsWith('/') ? parseSlashForm(s) : parseCommaForm(s);
+}
