@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bareContentId } from '../../src/messages/mime/content-id.js';
+import { normalizeCemContentId } from '../../src/messages/content-id.js';
 import { getHeader } from '../../src/messages/mime/headers.js';
 import { parseMimeEntity } from '../../src/messages/mime/parse.js';
 import { materialiseSkeleton } from '../fixtures/mime/materialise.js';
@@ -34,7 +34,7 @@ describe('the draft §2.1 Request skeleton as literal MIME', () => {
     const parts = outer.parts?.[0]?.parts ?? [];
     expect(parts.map((p) => p.contentType?.essence)).toEqual(['application/ediint-cert-exchange+xml', 'application/pkcs7-mime']);
     expect(parts[1]?.contentType?.params['smime-type']).toBe('certs-only');
-    expect(parts.map((p) => bareContentId(getHeader(p, 'content-id') ?? ''))).toEqual(['20040101-1.alpha@example.org', '20040101-2.alpha@example.org']);
+    expect(parts.map((p) => normalizeCemContentId(getHeader(p, 'content-id') ?? ''))).toEqual(['20040101-1.alpha@example.org', '20040101-2.alpha@example.org']);
     expect(text(parts[0]?.body)).toBe('<EDIINTCertificateExchangeRequest/>');
     expect(text(parts[1]?.body)).toBe('MIIB');
     expect(outer.parts?.[1]?.contentType?.essence).toBe('application/pkcs7-signature');

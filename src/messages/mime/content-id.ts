@@ -1,35 +1,10 @@
 /**
- * Content-IDs (RFC 2045 §7, RFC 2392): read leniently, write strictly.
+ * Content-IDs written by the builders (RFC 2045 §7). Reading is lenient and lives in
+ * `normalizeCemContentId` (`../content-id.ts`).
  *
  * @module
  */
 import { CemArgumentError } from '../../errors.js';
-
-/**
- * The bare identifier of a Content-ID as found in a header or in XML: surrounding whitespace,
- * a `cid:` prefix (whose `%XX` escapes are decoded, RFC 2392) and enclosing angle brackets are
- * removed. Returns `''` when nothing is left.
- *
- * @example
- * ```ts
- * bareContentId('<cert-1@example.org>');   // 'cert-1@example.org'
- * bareContentId('cid:cert-1%40example.org'); // 'cert-1@example.org'
- * bareContentId(' 202501311200-7 ');        // '202501311200-7' (mendelson writes no brackets)
- * ```
- */
-export function bareContentId(value: string): string {
-  let id = value.trim();
-  if (id.slice(0, 4).toLowerCase() === 'cid:') {
-    id = id.slice(4).trim();
-    try {
-      id = decodeURIComponent(id);
-    } catch {
-      // not percent-encoded after all: keep it as written
-    }
-  }
-  if (id.startsWith('<') && id.endsWith('>')) id = id.slice(1, -1).trim();
-  return id;
-}
 
 // Printable ASCII without whitespace and without the characters that delimit a msg-id or a
 // header parameter. `@`, `.`, `-`, `_`, `$`, `[` and `]` are allowed.
