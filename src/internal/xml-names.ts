@@ -15,10 +15,15 @@ const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
 /** A local part must not start with a character that may only follow (digits, `-`, `.`, ...). */
 const NCNAME_START = /^[^0-9.\-\u00B7\u0300-\u036F\u203F\u2040]/;
 
-/** The namespace bindings in force at an element: default namespace and prefixes. */
+/**
+ * The namespace bindings in force at an element: the default namespace, the prefixes declared
+ * on that element, and the enclosing scope. Lookups walk the chain (at most the nesting depth),
+ * so declarations are never copied from scope to scope.
+ */
 export interface NamespaceScope {
   readonly defaultNs: string | null;
   readonly prefixes: ReadonlyMap<string, string>;
+  readonly parent: NamespaceScope | null;
 }
 
 /** An attribute as written in the start tag (value already entity-decoded). */
@@ -30,6 +35,7 @@ export interface RawAttribute {
 const ROOT_SCOPE: NamespaceScope = Object.freeze({
   defaultNs: null,
   prefixes: new Map([['xml', XML_NAMESPACE]]),
+  parent: null,
 });
 
 /**
@@ -75,12 +81,12 @@ function declare(raw: readonly RawAttribute[], parent: NamespaceScope): Namespac
       if ((prefix === 'xml') !== (value === XML_NAMESPACE) || value === XMLNS_NAMESPACE) {
         throw malformed(`${qname}="${value}" misuses a reserved namespace`);
       }
-      prefixes ??= new Map(parent.prefixes);
+      prefixes ??= new Map();
       prefixes.set(prefix, value);
     }
   }
   if (prefixes === null && defaultNs === parent.defaultNs) return parent;
-  return { defaultNs, prefixes: prefixes ?? parent.prefixes };
+  return { defaultNs, prefixes: prefixes ?? new Map(), parent };
 }
 
 function isDeclaration(qname: string): boolean {
@@ -99,9 +105,11 @@ function splitQName(qname: string): { prefix: string | null; local: string } {
 }
 
 function lookup(scope: NamespaceScope, prefix: string): string {
-  const uri = scope.prefixes.get(prefix);
-  if (uri === undefined) throw malformed(`prefix ${prefix}: is not declared`);
-  return uri;
+  for (let current: NamespaceScope | null = scope; current !== null; current = current.parent) {
+    const uri = current.prefixes.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  throw malformed(`prefix ${prefix}: is not declared`);
 }
 
 function malformed(message: string): CemXmlError {

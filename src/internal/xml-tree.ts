@@ -53,9 +53,14 @@ export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
   maxAttributes: 64,
 });
 
+/** An element while its children are being read. */
+interface MutableElement extends XmlElement {
+  readonly children: XmlNode[];
+}
+
 interface OpenElement {
   readonly qname: string;
-  readonly node: { -readonly [K in keyof XmlElement]: XmlElement[K] } & { children: XmlNode[] };
+  readonly node: MutableElement;
   readonly scope: NamespaceScope;
 }
 
@@ -79,81 +84,86 @@ export function parseXmlTree(input: string, limits: XmlLimits = DEFAULT_XML_LIMI
   const s = input.replace(/\r\n?/g, '\n');
   const bad = INVALID_CHAR.exec(s);
   if (bad !== null) throw malformed(`character U+${hex(bad[0])} is not allowed in XML`, bad.index);
-  let pos = 0;
   XML_DECL.lastIndex = 0;
+  let pos = 0;
   if (XML_DECL.test(s)) pos = XML_DECL.lastIndex;
   else if (/^<\?xml[ \t\n?]/.test(s)) throw malformed('malformed XML declaration', 0);
-
-  const stack: OpenElement[] = [];
-  let root: XmlElement | undefined;
-  let elements = 0;
-
+  const tree: TreeState = { stack: [], root: undefined, elements: 0, limits };
   while (pos < s.length) {
     const lt = s.indexOf('<', pos);
-    const textEnd = lt < 0 ? s.length : lt;
-    if (textEnd > pos) {
-      const raw = s.slice(pos, textEnd);
-      const top = stack[stack.length - 1];
-      if (top === undefined) {
-        if (!/^[ \t\n]*$/.test(raw)) throw malformed('text outside the root element', pos);
-      } else {
-        if (raw.includes(']]>')) throw malformed('"]]>" in text', pos);
-        top.node.children.push({ kind: 'text', value: decodeReferences(raw, false, pos) });
-      }
-      pos = textEnd;
-      continue;
-    }
-    if (s.startsWith('<!--', pos)) {
-      pos = skipComment(s, pos);
-    } else if (s.startsWith('<?', pos)) {
-      pos = skipProcessingInstruction(s, pos);
-    } else if (s.startsWith('<![CDATA[', pos)) {
-      const top = stack[stack.length - 1];
-      if (top === undefined) throw malformed('CDATA outside the root element', pos);
-      const end = s.indexOf(']]>', pos + 9);
-      if (end < 0) throw malformed('unterminated CDATA section', pos);
-      top.node.children.push({ kind: 'text', value: s.slice(pos + 9, end) });
-      pos = end + 3;
-    } else if (s.startsWith('<!', pos)) {
-      throw malformed('unexpected markup declaration', pos);
-    } else if (s.startsWith('</', pos)) {
-      const open = stack.pop();
-      const name = readName(s, pos + 2);
-      if (open === undefined || name.value !== open.qname) {
-        throw malformed(`end tag </${name.value}> does not match`, pos);
-      }
-      pos = expect(s, skipSpace(s, name.end), '>');
-      if (stack.length === 0) root = open.node;
-    } else {
-      if (root !== undefined || (stack.length === 0 && elements > 0)) {
-        throw malformed('content after the root element', pos);
-      }
-      elements += 1;
-      if (elements > limits.maxElements) throw tooLarge(`more than ${limits.maxElements} elements`);
-      if (stack.length >= limits.maxDepth) throw tooLarge(`nesting deeper than ${limits.maxDepth}`);
-      const tag = readStartTag(s, pos, limits.maxAttributes);
-      const parent = stack[stack.length - 1];
-      const resolved = resolveElementNames(tag.qname, tag.attributes, parent?.scope ?? null);
-      const node = {
-        kind: 'element' as const,
-        ns: resolved.ns,
-        local: resolved.local,
-        qname: tag.qname,
-        attributes: resolved.attributes,
-        children: [] as XmlNode[],
-      };
-      parent?.node.children.push(node);
-      pos = tag.end;
-      if (tag.selfClosing) {
-        if (parent === undefined) root = node;
-      } else {
-        stack.push({ qname: tag.qname, node, scope: resolved.scope });
-      }
-    }
+    if (lt !== pos) pos = addText(tree, s, pos, lt < 0 ? s.length : lt);
+    else if (s.startsWith('<!--', pos)) pos = skipComment(s, pos);
+    else if (s.startsWith('<?', pos)) pos = skipProcessingInstruction(s, pos);
+    else if (s.startsWith('<![CDATA[', pos)) pos = addCdata(tree, s, pos);
+    else if (s.startsWith('<!', pos)) throw malformed('unexpected markup declaration', pos);
+    else if (s.startsWith('</', pos)) pos = closeElement(tree, s, pos);
+    else pos = openElement(tree, s, pos);
   }
-  if (stack.length > 0) throw malformed(`<${stack[stack.length - 1]?.qname}> is not closed (truncated?)`, pos);
-  if (root === undefined) throw malformed('no root element', pos);
-  return root;
+  const open = tree.stack[tree.stack.length - 1];
+  if (open !== undefined) throw malformed(`<${open.qname}> is not closed (truncated?)`, pos);
+  if (tree.root === undefined) throw malformed('no root element', pos);
+  return tree.root;
+}
+
+interface TreeState {
+  readonly stack: OpenElement[];
+  root: XmlElement | undefined;
+  elements: number;
+  readonly limits: XmlLimits;
+}
+
+function addText(tree: TreeState, s: string, pos: number, end: number): number {
+  const raw = s.slice(pos, end);
+  const top = tree.stack[tree.stack.length - 1];
+  if (top === undefined) {
+    if (!/^[ \t\n]*$/.test(raw)) throw malformed('text outside the root element', pos);
+  } else {
+    if (raw.includes(']]>')) throw malformed('"]]>" in text', pos);
+    top.node.children.push({ kind: 'text', value: decodeReferences(raw, false, pos) });
+  }
+  return end;
+}
+
+function addCdata(tree: TreeState, s: string, pos: number): number {
+  const top = tree.stack[tree.stack.length - 1];
+  if (top === undefined) throw malformed('CDATA outside the root element', pos);
+  const end = s.indexOf(']]>', pos + 9);
+  if (end < 0) throw malformed('unterminated CDATA section', pos);
+  top.node.children.push({ kind: 'text', value: s.slice(pos + 9, end) });
+  return end + 3;
+}
+
+function closeElement(tree: TreeState, s: string, pos: number): number {
+  const open = tree.stack.pop();
+  const name = readName(s, pos + 2);
+  if (open === undefined || name.value !== open.qname) {
+    throw malformed(`end tag </${name.value}> does not match`, pos);
+  }
+  if (tree.stack.length === 0) tree.root = open.node;
+  return expect(s, skipSpace(s, name.end), '>');
+}
+
+function openElement(tree: TreeState, s: string, pos: number): number {
+  const { stack, limits } = tree;
+  if (tree.root !== undefined) throw malformed('content after the root element', pos);
+  tree.elements += 1;
+  if (tree.elements > limits.maxElements) throw tooLarge(`more than ${limits.maxElements} elements`);
+  if (stack.length >= limits.maxDepth) throw tooLarge(`nesting deeper than ${limits.maxDepth}`);
+  const tag = readStartTag(s, pos, limits.maxAttributes);
+  const parent = stack[stack.length - 1];
+  const resolved = resolveElementNames(tag.qname, tag.attributes, parent?.scope ?? null);
+  const node: MutableElement = {
+    kind: 'element',
+    ns: resolved.ns,
+    local: resolved.local,
+    qname: tag.qname,
+    attributes: resolved.attributes,
+    children: [],
+  };
+  parent?.node.children.push(node);
+  if (!tag.selfClosing) stack.push({ qname: tag.qname, node, scope: resolved.scope });
+  else if (parent === undefined) tree.root = node;
+  return tag.end;
 }
 
 function readStartTag(

@@ -110,6 +110,19 @@ describe('size and structure bounds', () => {
     expect(codeOf(() => parseCemRequest(req(PARTNER + TRUST_REQUEST, attributes)))).toBe('CEM_XML_TOO_LARGE');
   });
 
+  it('stays fast with many namespace declarations in deep scopes', () => {
+    const level = (i: number): string =>
+      `<n${i} ${Array.from({ length: 50 }, (_, j) => `xmlns:p${i}x${j}="urn:example:${i}:${j}"`).join(' ')}>`;
+    const open = Array.from({ length: 50 }, (_, i) => level(i)).join('');
+    const close = Array.from({ length: 50 }, (_, i) => `</n${49 - i}>`).join('');
+    const siblings = Array.from({ length: 15_000 }, (_, i) => `<p0x0:e xmlns:q="urn:q${i % 10}"/>`).join('');
+    const xml = req(`${PARTNER}${TRUST_REQUEST}<Extensions>${open}${siblings}${close}</Extensions>`);
+    expect(Buffer.byteLength(xml)).toBeLessThan(1024 * 1024);
+    const started = process.hrtime.bigint();
+    expect(parseCemRequest(xml).trustRequests).toHaveLength(1);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(3000);
+  });
+
   it('refuses every truncation of the draft example with CEM_XML_MALFORMED', () => {
     const text = draftExample('A.2-request.repaired.xml');
     const end = text.lastIndexOf('>');
