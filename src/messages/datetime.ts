@@ -55,7 +55,7 @@ export function parseCemDateTime(text: string): CemDateTime {
   const local = utcMillis(year, month, day, hour, minute, second, millis);
   const instant = new Date(local - (offsetMinutes ?? 0) * MINUTE_MS);
   if (Number.isNaN(instant.getTime())) throw dateError(lexical);
-  return Object.freeze({ lexical, instant, offsetMinutes });
+  return Object.freeze({ lexical, instant: Object.freeze(instant), offsetMinutes });
 }
 
 /**
@@ -104,7 +104,7 @@ export function cemDateTime(instant: Date, zone?: CemZone): CemDateTime {
   const lexical = formatCemDateTime(instant, zone);
   const offsetMinutes = resolveOffset(instantMillis(instant), zone);
   const seconds = new Date(truncateToSecond(instantMillis(instant)));
-  return Object.freeze({ lexical, instant: seconds, offsetMinutes });
+  return Object.freeze({ lexical, instant: Object.freeze(seconds), offsetMinutes });
 }
 
 /** Removes XML whitespace (space, tab, CR, LF) around a value. */
