@@ -1,0 +1,283 @@
+/**
+ * The alert catalogue: one builder per {@link AlertKind}, with stable kinds, severities,
+ * messages, details and de-duplication keys, plus the "fire once per day" bookkeeping kept in
+ * `state.alertLog`.
+ *
+ * One-shot alerts carry a key unique to what happened (an exchange, a certificate). Daily alerts
+ * have a *subject* (`requestOverdue:<requestId>`) and fire when `alertLog[subject]` is not today's
+ * alert day; their key is `<subject>@<day>`.
+ *
+ * @module
+ */
+import type { Alert, AlertKind, JsonValue } from '../state/effects.js';
+import { freeze } from '../state/freeze.js';
+import type { CertRef, Fingerprint, IsoInstant, ServerProtocol } from '../state/model.js';
+import { alertDay } from './deadlines.js';
+
+/** What the daily bookkeeping answered for one subject. */
+export interface DailyClaim {
+  /** True when the subject has not fired today: fire now. */
+  readonly fire: boolean;
+  /** The alert day of `now`. */
+  readonly day: string;
+  /** The log with the subject marked for today (the same object when `fire` is false). */
+  readonly alertLog: Readonly<Record<string, string>>;
+}
+
+/**
+ * Claims today's firing of a daily alert subject.
+ *
+ * @example
+ * ```ts
+ * const claim = claimDaily(state.alertLog, `requestOverdue:${id}`, now, 0)
+ * if (claim.fire) effects.push(notify(requestOverdueAlert(rel, ex, claim.day)))
+ * ```
+ * @throws never.
+ */
+export function claimDaily(alertLog: Readonly<Record<string, string>>, subject: string, now: Date, offsetMinutes: number): DailyClaim {
+  const day = alertDay(now, offsetMinutes);
+  if (Object.hasOwn(alertLog, subject) && alertLog[subject] === day) return freeze({ fire: false, day, alertLog });
+  return freeze({ fire: true, day, alertLog: freeze({ ...alertLog, [subject]: day }) });
+}
+
+/**
+ * The log without entries of earlier days (they can no longer stop a firing). Keeps the log as
+ * small as the number of alerts fired today.
+ *
+ * @example
+ * ```ts
+ * pruneAlertLog(state.alertLog, now, 0)
+ * ```
+ * @throws never.
+ */
+export function pruneAlertLog(alertLog: Readonly<Record<string, string>>, now: Date, offsetMinutes: number): Readonly<Record<string, string>> {
+  const day = alertDay(now, offsetMinutes);
+  const entries = Object.entries(alertLog);
+  if (entries.every(([, d]) => d === day)) return alertLog;
+  return freeze(Object.fromEntries(entries.filter(([, d]) => d === day)));
+}
+
+/**
+ * The JSON details of a certificate, as alerts show it.
+ *
+ * @example
+ * ```ts
+ * certDetails(ref).fingerprint
+ * ```
+ * @throws never.
+ */
+export function certDetails(cert: CertRef): { readonly [key: string]: JsonValue } {
+  return freeze({
+    fingerprint: cert.fingerprint,
+    subject: cert.subject,
+    issuer: cert.issuer,
+    serial: cert.serial,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+  });
+}
+
+function alert(kind: AlertKind, dedupeKey: string, severity: Alert['severity'], relationshipId: string | null, message: string, details: { readonly [key: string]: JsonValue }): Alert {
+  return freeze({ kind, dedupeKey, severity, relationshipId, message, details: freeze(details) });
+}
+
+/** A certificate of an alert, with the usages it was offered for. */
+export interface AlertCertificate {
+  readonly cert: CertRef;
+  readonly usages: readonly string[];
+  readonly problems?: readonly string[];
+}
+
+const certsJson = (certs: readonly AlertCertificate[]): JsonValue =>
+  certs.map((c) => ({ ...certDetails(c.cert), usages: [...c.usages], problems: [...(c.problems ?? [])] }));
+
+/**
+ * A partner's Request waits for a manual decision (auto-accept off, or unsuitable certificates).
+ *
+ * @example
+ * ```ts
+ * requestReceivedAlert('acme', 'acme/r1', 'r1', '2026-02-01T00:00:00.000Z', certs)
+ * ```
+ * @throws never.
+ */
+export function requestReceivedAlert(relationshipId: string, exchangeKey: string, requestId: string, respondBy: IsoInstant | null, certs: readonly AlertCertificate[]): Alert {
+  return alert('requestReceived', `requestReceived:${exchangeKey}`, 'warning', relationshipId,
+    `Certificate exchange request ${requestId} from ${relationshipId} awaits a decision${respondBy === null ? '' : ` (respond by ${respondBy})`}.`,
+    { exchangeKey, requestId, respondBy, certificates: certsJson(certs) });
+}
+
+/** One answered certificate in a `responseReceived` alert. */
+export interface AnsweredCertificate {
+  readonly fingerprint: Fingerprint;
+  readonly status: 'accepted' | 'rejected';
+  readonly reason: string | null;
+  readonly previousStatus: 'accepted' | 'rejected' | null;
+}
+
+/**
+ * A partner answered one of our Requests.
+ *
+ * @example
+ * ```ts
+ * responseReceivedAlert('acme', 'r1', 'msg-7', [{ fingerprint, status: 'accepted', reason: null, previousStatus: null }])
+ * ```
+ * @throws never.
+ */
+export function responseReceivedAlert(relationshipId: string, requestId: string, responseKey: string, answers: readonly AnsweredCertificate[]): Alert {
+  const rejected = answers.filter((a) => a.status === 'rejected').length;
+  const conflict = answers.some((a) => a.previousStatus !== null);
+  const text = rejected === 0 ? 'accepted every certificate' : `rejected ${rejected} of ${answers.length} certificates`;
+  return alert('responseReceived', `responseReceived:${requestId}:${responseKey}`, rejected > 0 || conflict ? 'warning' : 'info', relationshipId,
+    `${relationshipId} ${text} of request ${requestId}${conflict ? ' (this answer replaces an earlier, different one)' : ''}.`,
+    { requestId, answers: answers.map((a) => ({ ...a })) });
+}
+
+/**
+ * Our Request passed its respond-by time without an answer (at once, then daily).
+ *
+ * @example
+ * ```ts
+ * requestOverdueAlert('acme', 'r1', '2026-02-01T00:00:00.000Z', '2026-02-03')
+ * ```
+ * @throws never.
+ */
+export function requestOverdueAlert(relationshipId: string, requestId: string, respondBy: IsoInstant | null, day: string): Alert {
+  return alert('requestOverdue', `requestOverdue:${requestId}@${day}`, 'warning', relationshipId,
+    `${relationshipId} has not answered certificate exchange request ${requestId} (respond-by ${respondBy ?? 'none'}): resend it or set the certificates active.`,
+    { requestId, respondBy, day });
+}
+
+/**
+ * A received Request waits for our answer: before its respond-by time (`requestAwaitingAnswer`)
+ * or after it (`responseOverdue`). Daily.
+ *
+ * @example
+ * ```ts
+ * awaitingAnswerAlert('responseOverdue', 'acme', 'acme/r1', 'r1', respondBy, '2026-02-03')
+ * ```
+ * @throws never.
+ */
+export function awaitingAnswerAlert(kind: 'requestAwaitingAnswer' | 'responseOverdue', relationshipId: string, exchangeKey: string, requestId: string, respondBy: IsoInstant | null, day: string): Alert {
+  const overdue = kind === 'responseOverdue';
+  return alert(kind, `${kind}:${exchangeKey}@${day}`, overdue ? 'warning' : 'info', relationshipId,
+    overdue
+      ? `Our answer to ${relationshipId}'s certificate exchange request ${requestId} is overdue (respond-by ${respondBy ?? 'none'}).`
+      : `${relationshipId}'s certificate exchange request ${requestId} awaits our answer${respondBy === null ? '' : ` by ${respondBy}`}.`,
+    { exchangeKey, requestId, respondBy, day });
+}
+
+/**
+ * Our candidate server certificate still waits for partners on its listener (daily).
+ *
+ * @example
+ * ```ts
+ * serverPendingAlert('HTTP', ref, ['acme'], '2026-02-03')
+ * ```
+ * @throws never.
+ */
+export function serverPendingAlert(protocol: ServerProtocol, cert: CertRef, waiting: readonly string[], day: string): Alert {
+  return alert('serverCertificatePending', `serverCertificatePending:${protocol}:${cert.fingerprint}@${day}`, 'info', null,
+    `The new ${protocol} server certificate waits for ${waiting.length} partner(s): ${waiting.join(', ')}.`,
+    { protocol, certificate: certDetails(cert), waiting: [...waiting], day });
+}
+
+/**
+ * A partner rejected our candidate server certificate: it is blocked until "set as active".
+ *
+ * @example
+ * ```ts
+ * serverRejectedAlert('HTTP', ref, 'acme', 'key too short')
+ * ```
+ * @throws never.
+ */
+export function serverRejectedAlert(protocol: ServerProtocol, cert: CertRef, relationshipId: string, reason: string | null): Alert {
+  return alert('serverCertificateRejected', `serverCertificateRejected:${protocol}:${cert.fingerprint}:${relationshipId}`, 'critical', relationshipId,
+    `${relationshipId} rejected the new ${protocol} server certificate${reason === null ? '' : `: ${reason}`}. It will not be installed unless set as active.`,
+    { protocol, certificate: certDetails(cert), reason });
+}
+
+/**
+ * More than one distinct server certificate is accepted for one listener (daily).
+ *
+ * @example
+ * ```ts
+ * serverConflictAlert('HTTP', ['ab..', 'cd..'], '2026-02-03')
+ * ```
+ * @throws never.
+ */
+export function serverConflictAlert(protocol: ServerProtocol, fingerprints: readonly Fingerprint[], day: string): Alert {
+  return alert('serverCertificateConflict', `serverCertificateConflict:${protocol}@${day}`, 'critical', null,
+    `Partners on the ${protocol} listener accepted ${fingerprints.length} different server certificates.`,
+    { protocol, fingerprints: [...fingerprints], day });
+}
+
+/** Where an activated certificate sits. */
+export interface AlertSlot {
+  readonly relationshipId: string | null;
+  readonly side: 'local' | 'partner';
+  readonly usage: string;
+}
+
+/**
+ * A certificate became active: `scheduledActivated` (its scheduled time came, or first usage of
+ * a scheduled certificate) or `certificateActivated` (acceptance, first usage, manual action).
+ *
+ * @example
+ * ```ts
+ * activatedAlert('scheduledActivated', { relationshipId: 'acme', side: 'local', usage: 'signing' }, ref, 'schedule')
+ * ```
+ * @throws never.
+ */
+export function activatedAlert(kind: 'scheduledActivated' | 'certificateActivated', slot: AlertSlot, cert: CertRef, cause: string): Alert {
+  const owner = slot.side === 'local' ? 'Our' : 'The partner\'s';
+  return alert(kind, `${kind}:${slot.relationshipId ?? '-'}:${slot.side}:${slot.usage}:${cert.fingerprint}`, 'info', slot.relationshipId,
+    `${owner} ${slot.usage} certificate ${cert.subject} (serial ${cert.serial}) is now active${slot.relationshipId === null ? '' : ` for ${slot.relationshipId}`} (${cause}).`,
+    { side: slot.side, usage: slot.usage, cause, certificate: certDetails(cert) });
+}
+
+/**
+ * An active certificate expires within the configured number of days, or has expired (daily).
+ *
+ * @example
+ * ```ts
+ * expiringAlert({ relationshipId: 'acme', side: 'partner', usage: 'signing' }, ref, now, '2026-02-03')
+ * ```
+ * @throws never.
+ */
+export function expiringAlert(slot: AlertSlot, cert: CertRef, now: Date, day: string): Alert {
+  const expired = Date.parse(cert.notAfter) <= now.getTime();
+  return alert('certificateExpiring', `certificateExpiring:${slot.relationshipId ?? '-'}:${slot.side}:${slot.usage}:${cert.fingerprint}@${day}`,
+    expired ? 'critical' : 'warning', slot.relationshipId,
+    `${slot.side === 'local' ? 'Our' : 'The partner\'s'} ${slot.usage} certificate ${cert.subject} ${expired ? 'expired' : 'expires'} on ${cert.notAfter}.`,
+    { side: slot.side, usage: slot.usage, certificate: certDetails(cert), day });
+}
+
+/**
+ * An inbound CEM message was refused (unknown partner, unauthenticated, name mismatch).
+ *
+ * @example
+ * ```ts
+ * refusedAlert('notAuthenticated', 'not signed by an accepted certificate', 'acme', 'us', 'msg-1', now)
+ * ```
+ * @throws never.
+ */
+export function refusedAlert(reason: string, detail: string, as2From: string, as2To: string, messageId: string | null, now: Date): Alert {
+  return alert('messageRefused', `messageRefused:${as2From}:${as2To}:${messageId ?? now.toISOString()}`, 'warning', null,
+    `A certificate exchange message from ${as2From} to ${as2To} was refused: ${detail}.`,
+    { reason, detail, as2From, as2To, messageId });
+}
+
+/**
+ * Sending a Request, a Response or an email failed; `retry` sends it again.
+ *
+ * @example
+ * ```ts
+ * sendFailedAlert('acme', 'r1', 'request', 'HTTP 503', 1)
+ * ```
+ * @throws never.
+ */
+export function sendFailedAlert(relationshipId: string, exchangeId: string, what: 'request' | 'response' | 'email', error: string, attempts: number): Alert {
+  return alert('sendFailed', `sendFailed:${exchangeId}:${attempts}`, 'warning', relationshipId,
+    `Sending the certificate exchange ${what} ${exchangeId} to ${relationshipId} failed: ${error}. Retry to send it again.`,
+    { exchangeId, what, error, attempts });
+}

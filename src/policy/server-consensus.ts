@@ -1,0 +1,123 @@
+/**
+ * Server certificate consensus: our TLS/SSH server certificate is shared by every partner on a
+ * listener, so a new one is installed only when every partner on that listener is ready for it
+ * (Cleo: "installed only after every HTTP/s partner accepted"; Axway: "if even a single partner
+ * rejects the certificate, the community does not implement it").
+ *
+ * @module
+ */
+import { assertNever } from '../state/assert-never.js';
+import { freeze } from '../state/freeze.js';
+import type { CemState, Fingerprint, Relationship, ServerProtocol, ServerReadiness } from '../state/model.js';
+import { isDue } from './deadlines.js';
+
+/** Where one partner stands with the candidate. */
+export type PartnerServerStance = 'ready' | 'waiting' | 'rejecting';
+
+/** The consensus of one listener about its candidate certificate. */
+export interface ServerConsensus {
+  readonly protocol: ServerProtocol;
+  /** The candidate's fingerprint, `null` when there is none. */
+  readonly candidate: Fingerprint | null;
+  /** Relationship ids whose partner is ready: accepted, or scheduled and due. */
+  readonly ready: readonly string[];
+  /** Relationship ids still waited for (no readiness for the candidate, pending, emailed, scheduled later...). */
+  readonly waiting: readonly string[];
+  /** Relationship ids whose partner rejected the candidate. */
+  readonly rejecting: readonly string[];
+  /** True when the candidate should be installed now (and has not been requested yet). */
+  readonly install: boolean;
+  /** Distinct fingerprints accepted by partners on this listener. */
+  readonly accepted: readonly Fingerprint[];
+  /** True when more than one distinct certificate is accepted for this listener. */
+  readonly conflict: boolean;
+}
+
+/**
+ * One partner's stance on a candidate: `ready` for `accepted`, for `scheduled` once its time has
+ * come, and (when `useAfterRespondBy` is on, draft §2.4 MAY) for `expired`; `rejecting` for
+ * `rejected`; `waiting` otherwise, including a readiness for another certificate.
+ *
+ * @example
+ * ```ts
+ * partnerStance({ fingerprint: fp, status: 'accepted', exchangeId: 'r1', activateAt: null, reason: null }, fp, now, false) // 'ready'
+ * ```
+ * @throws never.
+ */
+export function partnerStance(readiness: ServerReadiness | null, candidate: Fingerprint, now: Date, useAfterRespondBy: boolean): PartnerServerStance {
+  if (readiness === null || readiness.fingerprint !== candidate) return 'waiting';
+  switch (readiness.status) {
+    case 'accepted':
+      return 'ready';
+    case 'scheduled':
+      return readiness.activateAt !== null && isDue(readiness.activateAt, now) ? 'ready' : 'waiting';
+    case 'expired':
+      return useAfterRespondBy ? 'ready' : 'waiting';
+    case 'rejected':
+      return 'rejecting';
+    case 'pending':
+    case 'emailed':
+    case 'sendFailed':
+      return 'waiting';
+    default:
+      return assertNever(readiness.status);
+  }
+}
+
+/**
+ * The relationships whose listener is `protocol`.
+ *
+ * @example
+ * ```ts
+ * partnersOn(state, 'HTTP').map((r) => r.id)
+ * ```
+ * @throws never.
+ */
+export function partnersOn(state: CemState, protocol: ServerProtocol): Relationship[] {
+  return Object.values(state.relationships).filter((rel) => rel.listener === protocol);
+}
+
+/**
+ * Assesses a listener: who is ready, waiting or rejecting for its candidate; whether to install
+ * it (every partner ready, none rejecting, at least one partner, its `installAfter` passed, no
+ * install requested yet); and whether partners accepted different certificates.
+ *
+ * @example
+ * ```ts
+ * const c = assessServerConsensus(state, 'HTTP', now)
+ * if (c.install) effects.push({ type: 'installServerCertificate', ... })
+ * ```
+ * @throws never.
+ */
+export function assessServerConsensus(state: CemState, protocol: ServerProtocol, now: Date): ServerConsensus {
+  const slot = Object.hasOwn(state.servers, protocol) ? state.servers[protocol] : undefined;
+  const candidate = slot?.candidate ?? null;
+  const ready: string[] = [];
+  const waiting: string[] = [];
+  const rejecting: string[] = [];
+  const accepted = new Set<Fingerprint>();
+  for (const rel of partnersOn(state, protocol)) {
+    const readiness = rel.serverReadiness;
+    if (readiness !== null && readiness.status === 'accepted') accepted.add(readiness.fingerprint);
+    if (candidate === null) continue;
+    const stance = partnerStance(readiness, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy);
+    (stance === 'ready' ? ready : stance === 'waiting' ? waiting : rejecting).push(rel.id);
+  }
+  const install =
+    candidate !== null &&
+    candidate.installRequestedAt === null &&
+    ready.length > 0 &&
+    waiting.length === 0 &&
+    rejecting.length === 0 &&
+    (candidate.installAfter === null || isDue(candidate.installAfter, now));
+  return freeze({
+    protocol,
+    candidate: candidate?.cert.fingerprint ?? null,
+    ready: freeze(ready),
+    waiting: freeze(waiting),
+    rejecting: freeze(rejecting),
+    install,
+    accepted: freeze([...accepted].sort()),
+    conflict: accepted.size > 1,
+  });
+}

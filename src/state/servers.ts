@@ -1,0 +1,143 @@
+/**
+ * Listener server certificates: consensus-driven installs, install confirmations, the host's
+ * configured certificate and the administrator's override.
+ *
+ * @module
+ */
+import { activatedAlert, claimDaily, serverConflictAlert, serverPendingAlert } from '../policy/alerts.js';
+import { toIso } from '../policy/deadlines.js';
+import { assessServerConsensus, partnersOn } from '../policy/server-consensus.js';
+import { assertNever } from './assert-never.js';
+import { normalizeFingerprint, toCertRef } from './cert-ref.js';
+import type { CemEffect } from './effects.js';
+import type { CemEvent } from './events.js';
+import { freeze } from './freeze.js';
+import { getServer, putServer } from './lookup.js';
+import type { ActivationCause, ArchivedCert, CemState, CertRef, ServerProtocol, ServerSlot } from './model.js';
+import { putRelationship } from './relationship-slots.js';
+import { done, ignored, notify, type TransitionResult } from './result.js';
+import { isLocalInput, isOneOf, isText } from './validate.js';
+
+/** Every listener protocol. */
+export const SERVER_PROTOCOLS: readonly ServerProtocol[] = Object.freeze(['HTTP', 'FTP', 'OFTP', 'SSH-FTP']);
+
+/** A state and effects, while a transition is being built. */
+export interface Step {
+  readonly state: CemState;
+  readonly effects: readonly CemEffect[];
+}
+
+/**
+ * Evaluates a listener's consensus and acts on it: the install effect (once), a daily conflict
+ * alert, and, when `daily` (ticks), the daily "still waiting" alert.
+ *
+ * @example
+ * ```ts
+ * const step = settleServer(state, 'HTTP', now, true)
+ * ```
+ * @throws never.
+ */
+export function settleServer(state: CemState, protocol: ServerProtocol, now: Date, daily: boolean): Step {
+  const slot = getServer(state, protocol);
+  const consensus = assessServerConsensus(state, protocol, now);
+  const effects: CemEffect[] = [];
+  let next = state;
+  let alertLog = state.alertLog;
+  const candidate = slot.candidate;
+  if (consensus.install && candidate !== null) {
+    const allScheduled = partnersOn(state, protocol).every((rel) => rel.serverReadiness?.status === 'scheduled');
+    const cause: ActivationCause = candidate.installCause ?? (allScheduled ? 'schedule' : 'cem');
+    next = putServer(next, freeze({ ...slot, candidate: freeze({ ...candidate, installRequestedAt: toIso(now), installCause: cause }) }));
+    effects.push({ type: 'installServerCertificate', protocol, fingerprint: candidate.cert.fingerprint, keyRef: candidate.cert.keyRef ?? null });
+  }
+  if (consensus.conflict) {
+    const claim = claimDaily(alertLog, `serverCertificateConflict:${protocol}`, now, state.settings.alertDayOffsetMinutes);
+    if (claim.fire) effects.push(notify(serverConflictAlert(protocol, consensus.accepted, claim.day)));
+    alertLog = claim.alertLog;
+  }
+  if (daily && candidate !== null && candidate.installRequestedAt === null && !consensus.install && consensus.waiting.length > 0) {
+    const claim = claimDaily(alertLog, `serverCertificatePending:${protocol}:${candidate.cert.fingerprint}`, now, state.settings.alertDayOffsetMinutes);
+    if (claim.fire) effects.push(notify(serverPendingAlert(protocol, candidate.cert, consensus.waiting, claim.day)));
+    alertLog = claim.alertLog;
+  }
+  if (alertLog !== next.alertLog) next = freeze({ ...next, alertLog });
+  return freeze({ state: next, effects: freeze(effects) });
+}
+
+function archiveInstalled(slot: ServerSlot, cert: CertRef, now: Date, reason: ArchivedCert['reason']): { archive: readonly ArchivedCert[]; archived: CertRef | null } {
+  const old = slot.installed;
+  if (old === null || old.cert.fingerprint === cert.fingerprint) return { archive: slot.archive, archived: null };
+  const kept = slot.archive.filter((a) => a.cert.fingerprint !== old.cert.fingerprint && a.cert.fingerprint !== cert.fingerprint);
+  return { archive: freeze([...kept, freeze({ cert: old.cert, archivedAt: toIso(now), reason })]), archived: old.cert };
+}
+
+/**
+ * Makes `cert` the installed certificate of a listener: the old one archived, a matching
+ * candidate consumed, and every partner readiness for it cleared (the exchange is complete).
+ *
+ * @example
+ * ```ts
+ * const step = installServer(state, 'HTTP', ref, now, 'cem')
+ * ```
+ * @throws never.
+ */
+export function installServer(state: CemState, protocol: ServerProtocol, cert: CertRef, now: Date, cause: ActivationCause): Step {
+  const slot = getServer(state, protocol);
+  const { archive, archived } = archiveInstalled(slot, cert, now, 'replaced');
+  const candidate = slot.candidate !== null && slot.candidate.cert.fingerprint === cert.fingerprint ? null : slot.candidate;
+  let next = putServer(state, freeze({ ...slot, installed: freeze({ cert, since: toIso(now), cause }), candidate, archive }));
+  for (const rel of partnersOn(next, protocol)) {
+    if (rel.serverReadiness !== null && rel.serverReadiness.fingerprint === cert.fingerprint) {
+      next = putRelationship(next, freeze({ ...rel, serverReadiness: null }));
+    }
+  }
+  const effects: CemEffect[] = [];
+  if (archived !== null) effects.push({ type: 'archiveCertificate', relationshipId: null, side: 'local', usage: 'tlsServer', fingerprint: archived.fingerprint });
+  const kind = cause === 'schedule' ? 'scheduledActivated' : 'certificateActivated';
+  effects.push(notify(activatedAlert(kind, { relationshipId: null, side: 'local', usage: `${protocol} server` }, cert, cause)));
+  return freeze({ state: next, effects: freeze(effects) });
+}
+
+type ServerEvent = Extract<CemEvent, { type: 'serverCertificateInstalled' | 'serverCertificateConfigured' | 'setServerActive' }>;
+
+/**
+ * Handles `serverCertificateInstalled`, `serverCertificateConfigured` and `setServerActive`.
+ *
+ * @example
+ * ```ts
+ * onServerEvent(state, { type: 'setServerActive', protocol: 'HTTP' }, now)
+ * ```
+ * @throws never.
+ */
+export function onServerEvent(state: CemState, event: ServerEvent, now: Date): TransitionResult {
+  if (!isOneOf(event.protocol, SERVER_PROTOCOLS)) return ignored(state, 'invalidEvent', 'unknown listener protocol');
+  const slot = getServer(state, event.protocol);
+  switch (event.type) {
+    case 'serverCertificateInstalled': {
+      if (!isText(event.fingerprint)) return ignored(state, 'invalidEvent', 'fingerprint missing');
+      const fingerprint = normalizeFingerprint(event.fingerprint);
+      if (slot.installed?.cert.fingerprint === fingerprint) return ignored(state, 'duplicate', `${fingerprint} is already installed`);
+      if (slot.candidate === null || slot.candidate.cert.fingerprint !== fingerprint) {
+        return ignored(state, 'unknownCertificate', `${fingerprint} is not the ${event.protocol} candidate`);
+      }
+      const step = installServer(state, event.protocol, slot.candidate.cert, now, slot.candidate.installCause ?? 'manual');
+      return done(step.state, step.effects);
+    }
+    case 'serverCertificateConfigured': {
+      if (!isLocalInput(event.certificate)) return ignored(state, 'invalidEvent', 'certificate missing or malformed');
+      const cert = toCertRef(event.certificate.certificate, event.certificate.keyRef);
+      if (slot.installed?.cert.fingerprint === cert.fingerprint) return ignored(state, 'duplicate', `${cert.fingerprint} is already installed`);
+      const step = installServer(state, event.protocol, cert, now, slot.installed === null ? 'initial' : 'manual');
+      return done(step.state, step.effects);
+    }
+    case 'setServerActive': {
+      if (slot.candidate === null) return ignored(state, 'invalidState', `no candidate server certificate for ${event.protocol}`);
+      const candidate = freeze({ ...slot.candidate, installRequestedAt: toIso(now), installCause: 'manual' as const });
+      return done(putServer(state, freeze({ ...slot, candidate })), [
+        { type: 'installServerCertificate', protocol: event.protocol, fingerprint: candidate.cert.fingerprint, keyRef: candidate.cert.keyRef ?? null },
+      ]);
+    }
+    default:
+      return assertNever(event);
+  }
+}
