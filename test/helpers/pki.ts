@@ -117,7 +117,10 @@ export function makeCert(options: CertOptions): TestCert {
     if (options.keyUsage) ext.push(`keyUsage=critical,${options.keyUsage}`);
   }
   if (options.extendedKeyUsage) ext.push(`extendedKeyUsage=${options.extendedKeyUsage}`);
-  if (!options.noKeyIdentifiers) {
+  if (options.noKeyIdentifiers) {
+    // openssl 3 adds both by default unless told "none"
+    ext.push('subjectKeyIdentifier=none', 'authorityKeyIdentifier=none');
+  } else {
     ext.push('subjectKeyIdentifier=hash');
     if (options.issuer) ext.push('authorityKeyIdentifier=keyid');
   }

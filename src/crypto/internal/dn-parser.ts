@@ -151,7 +151,7 @@ function parseCommaForm(s: string): Rdn[] {
     current.push(read.attribute);
     i = skipBlanks(s, read.end);
     const sep = s[i];
-    if (sep === undefined || (SEPARATORS.includes(sep) && skipBlanks(s, i + 1) >= s.length)) break;
+    if (sep === undefined || (SEPARATORS.includes(sep) && /^\s*$/.test(s.slice(i + 1)))) break;
     if (!SEPARATORS.includes(sep)) fail('CEM_DN_INVALID', `unexpected ${JSON.stringify(sep)} at offset ${i} of the distinguished name`);
     if (sep !== '+') {
       rdns.push(Object.freeze(current));
@@ -206,7 +206,8 @@ function parseSlashForm(s: string): Rdn[] {
 
 /** Parses a distinguished name in any supported form; RDNs in RFC 4514 order (most significant last). */
 export function parseDn(text: string): Rdn[] {
-  const s = text.trim();
+  // only leading blanks go here: a trailing space may be escaped (`CN=x\ `)
+  const s = text.trimStart();
   if (s === '') return [];
   return s.startsWith('/') ? parseSlashForm(s) : parseCommaForm(s);
 }
