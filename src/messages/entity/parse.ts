@@ -9,7 +9,7 @@ import { parseCemDocument } from '../document-xml.js';
 import { utf8 } from '../mime/bytes.js';
 import { getHeader, parseHeaderBlock } from '../mime/headers.js';
 import { parseMediaType } from '../mime/media-type.js';
-import { parseMimeEntity } from '../mime/parse.js';
+import { DEFAULT_MAX_MIME_BYTES, parseMimeEntity } from '../mime/parse.js';
 import type { MimeEntity } from '../mime/types.js';
 import type { CemRequest } from '../model.js';
 import { readCertificatePart } from './certs-part.js';
@@ -33,6 +33,10 @@ export function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8A
   bytes.set(head);
   bytes.set(input.body, head.byteLength);
   return bytes;
+}
+
+function tooLarge(maxBytes: number): CemMimeError {
+  return new CemMimeError('CEM_MIME_TOO_LARGE', `the entity is larger than ${maxBytes} bytes`);
 }
 
 /** Refuses, before the body is parsed, what cannot be CEM (so ordinary payloads get `CEM_MIME_NOT_CEM`). */
@@ -114,9 +118,12 @@ function readCertificates(request: CemRequest, located: LocatedCem, index: Map<s
  * @see draft-14 §2.1, §2.3; RFC 2387 §3; RFC 4130 §5.2.1
  */
 export function parseCemEntity(input: Uint8Array | string | CemEntityInput, options: ParseCemEntityOptions = {}): ParsedCemEntity {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MIME_BYTES;
+  if (typeof input === 'string' && input.length > maxBytes) throw tooLarge(maxBytes);
   const bytes = entityBytes(input);
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   precheck(bytes);
-  const mime = parseMimeEntity(bytes, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+  const mime = parseMimeEntity(bytes, { maxBytes });
   const located = locateCem(mime);
   const index = indexContentIds(located, options.requireContentIds === true);
   const xml = readXmlText(located.root, options.maxXmlBytes);
