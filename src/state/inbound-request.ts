@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { refusedAlert, requestReceivedAlert } from '../policy/alerts.js';
+import { claimDaily, refusedAlert, requestReceivedAlert } from '../policy/alerts.js';
 import { decideReceivedCertificate } from '../policy/auto-accept.js';
 import { checkReceivedCertificate } from '../policy/cert-checks.js';
 import type { CemRequest, CemTrustRequest } from '../messages/model.js';
@@ -13,7 +13,7 @@ import type { CemEffect, IgnoredReason } from './effects.js';
 import type { CemEvent, ReceivedCertificate } from './events.js';
 import { freeze } from './freeze.js';
 import { acceptPartnerCertificate, rejectPartnerCertificate, storeAndComplete } from './inbound-accept.js';
-import { acceptsPartnerSigner, findByNames, getInbound } from './lookup.js';
+import { acceptsPartnerSigner, findByNames, getInbound, getRelationship } from './lookup.js';
 import type { CemState, InboundExchange, InboundItem, Relationship } from './model.js';
 import { changeSlot, putRelationship } from './relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from './result.js';
@@ -185,13 +185,17 @@ export function onRequestReceived(state: CemState, event: RequestEvent, now: Dat
   const completed = storeAndComplete(putRelationship(superseded.state, placed.rel), exchange, now);
   const effects: CemEffect[] = [...superseded.effects, ...placed.effects, ...completed.effects];
   const waiting = items.filter((i) => i.decision === 'pending');
+  let next = completed.state;
   if (waiting.length > 0) {
     const certs = waiting.map((i) => ({ cert: i.cert, usages: i.usages, problems: i.problems }));
     effects.push(notify(requestReceivedAlert(rel.id, key, exchange.requestId ?? key, exchange.respondBy, certs)));
+    // The requestReceived alert is today's reminder: the daily requestAwaitingAnswer starts tomorrow.
+    const claim = claimDaily(next.alertLog, `requestAwaitingAnswer:${key}`, now, next.settings.alertDayOffsetMinutes);
+    next = freeze({ ...next, alertLog: claim.alertLog });
   }
-  return done(completed.state, effects);
+  return done(next, effects);
 }
 
 function getRelationshipOr(state: CemState, rel: Relationship): Relationship {
-  return state.relationships[rel.id] ?? rel;
+  return getRelationship(state, rel.id) ?? rel;
 }

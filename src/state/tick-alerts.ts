@@ -1,0 +1,60 @@
+/**
+ * The daily alerts a tick raises: our overdue Requests, received Requests awaiting an answer or
+ * overdue, and active certificates close to expiry. Each fires at most once per alert day.
+ *
+ * @module
+ */
+import { awaitingAnswerAlert, claimDaily, expiringAlert, requestOverdueAlert, type AlertSlot } from '../policy/alerts.js';
+import { expiresWithin, isDue } from '../policy/deadlines.js';
+import type { Alert, CemEffect } from './effects.js';
+import type { CemState, CertRef } from './model.js';
+import { ALL_SLOTS, slotAt } from './relationship-slots.js';
+import { notify } from './result.js';
+
+/** The alert log after a tick's daily alerts, and the alerts fired. */
+export interface DailyAlerts {
+  readonly alertLog: Readonly<Record<string, string>>;
+  readonly effects: readonly CemEffect[];
+}
+
+/**
+ * Fires today's daily alerts that have not fired yet.
+ *
+ * @example
+ * ```ts
+ * const { alertLog, effects } = dailyAlerts(state, now)
+ * ```
+ * @throws never.
+ */
+export function dailyAlerts(state: CemState, now: Date): DailyAlerts {
+  let log = state.alertLog;
+  const effects: CemEffect[] = [];
+  const offset = state.settings.alertDayOffsetMinutes;
+  const fire = (subject: string, build: (day: string) => Alert): void => {
+    const claim = claimDaily(log, subject, now, offset);
+    log = claim.alertLog;
+    if (claim.fire) effects.push(notify(build(claim.day)));
+  };
+  for (const ex of Object.values(state.outbound)) {
+    if (ex.status === 'expired') fire(`requestOverdue:${ex.id}`, (day) => requestOverdueAlert(ex.relationshipId, ex.id, ex.respondBy, day));
+  }
+  for (const ex of Object.values(state.inbound)) {
+    if (ex.status !== 'awaitingDecision') continue;
+    const kind = ex.respondBy !== null && isDue(ex.respondBy, now) ? 'responseOverdue' : 'requestAwaitingAnswer';
+    fire(`${kind}:${ex.key}`, (day) => awaitingAnswerAlert(kind, ex.relationshipId, ex.key, ex.requestId ?? ex.key, ex.respondBy, day));
+  }
+  const days = state.settings.expiryWarningDays;
+  const expiring = (slot: AlertSlot, cert: CertRef): void => {
+    if (!expiresWithin(cert.notAfter, now, days)) return;
+    fire(`certificateExpiring:${slot.relationshipId ?? '-'}:${slot.side}:${slot.usage}:${cert.fingerprint}`, (day) => expiringAlert(slot, cert, now, day));
+  };
+  for (const rel of Object.values(state.relationships)) {
+    for (const address of ALL_SLOTS) {
+      for (const active of slotAt(rel, address).active) expiring({ relationshipId: rel.id, side: address.side, usage: address.usage }, active.cert);
+    }
+  }
+  for (const server of Object.values(state.servers)) {
+    if (server?.installed) expiring({ relationshipId: null, side: 'local', usage: `${server.protocol} server` }, server.installed.cert);
+  }
+  return { alertLog: log, effects };
+}
