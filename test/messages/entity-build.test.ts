@@ -6,7 +6,7 @@ import { decodeCertsOnly } from '../../src/crypto/certs-only.js';
 import { buildCemRequestEntity } from '../../src/messages/entity/build-request.js';
 import { buildCemRequest } from '../../src/messages/entity/build-request-items.js';
 import { buildCemResponseEntity } from '../../src/messages/entity/build-response.js';
-import { serializeCemEntity } from '../../src/messages/entity/assemble.js';
+import { serializeCemEntity } from '../../src/messages/entity/serialize.js';
 import { getHeader } from '../../src/messages/mime/headers.js';
 import { parseMimeEntity } from '../../src/messages/mime/parse.js';
 import { cemDateTime } from '../../src/messages/datetime.js';

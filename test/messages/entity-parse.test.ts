@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCertificate } from '../../src/crypto/certificate.js';
 import { encodeCertsOnly } from '../../src/crypto/certs-only.js';
-import { serializeCemEntity } from '../../src/messages/entity/assemble.js';
+import { serializeCemEntity } from '../../src/messages/entity/serialize.js';
 import { buildCemRequestEntity } from '../../src/messages/entity/build-request.js';
 import { buildCemResponseEntity } from '../../src/messages/entity/build-response.js';
 import { isCemEntity, parseCemEntity } from '../../src/messages/entity/parse.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CemError } from '../../src/errors.js';
-import { serializeCemEntity } from '../../src/messages/entity/assemble.js';
+import { serializeCemEntity } from '../../src/messages/entity/serialize.js';
 import { buildCemRequestEntity } from '../../src/messages/entity/build-request.js';
 import { isCemEntity, parseCemEntity } from '../../src/messages/entity/parse.js';
 import { chainDers, makeParties, requestOf, trustRequest, type Parties } from '../fixtures/mime/cem-parties.js';

@@ -8,7 +8,7 @@ import { readCertificate } from '../../crypto/certificate.js';
 import { CemArgumentError } from '../../errors.js';
 import type { CertUsage } from '../../types.js';
 import type { CemDateTime, CemRequest, CemTradingPartner, CemTrustRequest } from '../model.js';
-import { checkContentId } from '../mime/content-id.js';
+import { checkContentId } from '../mime/internal/content-id.js';
 import { buildCemRequestEntity } from './build-request.js';
 import type { BuildCemRequestInput, BuiltCemRequest, CemCertificateBundle, CemRequestItem } from './types.js';
 

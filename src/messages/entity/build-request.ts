@@ -11,8 +11,8 @@ import { CemArgumentError } from '../../errors.js';
 import { normalizeCemContentId } from '../content-id.js';
 import type { CemTrustRequest } from '../model.js';
 import { serializeCemRequest } from '../request-xml.js';
-import { assembleCemEntity, certsOnlyPart } from './assemble.js';
-import { orderBundle } from './chain.js';
+import { assembleCemEntity, certsOnlyPart } from './internal/assemble.js';
+import { orderBundle } from './internal/chain.js';
 import type { CemCertificateBundle, CemEntity, CemRequestEntityInput } from './types.js';
 
 function bundlesById(bundles: readonly CemCertificateBundle[]): Map<string, CemCertificateBundle> {

@@ -4,7 +4,7 @@
  * @module
  */
 import { serializeCemResponse } from '../response-xml.js';
-import { assembleCemEntity } from './assemble.js';
+import { assembleCemEntity } from './internal/assemble.js';
 import type { CemEntity, CemResponseEntityInput } from './types.js';
 
 /**

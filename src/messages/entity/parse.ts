@@ -6,17 +6,18 @@
  */
 import { CemArgumentError, CemMimeError } from '../../errors.js';
 import { parseCemDocument } from '../document-xml.js';
-import { utf8 } from '../mime/bytes.js';
-import { getHeader, parseHeaderBlock } from '../mime/headers.js';
+import { utf8 } from '../mime/internal/bytes.js';
+import { getHeader } from '../mime/headers.js';
+import { parseHeaderBlock } from '../mime/internal/header-block.js';
 import { parseMediaType } from '../mime/media-type.js';
 import { DEFAULT_MAX_MIME_BYTES, parseMimeEntity } from '../mime/parse.js';
 import type { MimeEntity } from '../mime/types.js';
 import type { CemRequest } from '../model.js';
-import { readCertificatePart } from './certs-part.js';
-import { certParts, contentIdOf, locateCem, mayBeCem, type LocatedCem } from './locate.js';
-import { isCertsOnlyType } from './media.js';
+import { readCertificatePart } from './internal/certs-part.js';
+import { certParts, contentIdOf, locateCem, mayBeCem, type LocatedCem } from './internal/locate.js';
+import { isCertsOnlyType } from './internal/media.js';
 import type { CemEntityCertificate, CemEntityInput, ParseCemEntityOptions, ParsedCemEntity } from './types.js';
-import { readXmlText } from './xml-text.js';
+import { readXmlText } from './internal/xml-text.js';
 
 /** The entity as bytes with headers, from any accepted input form. */
 export function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8Array {

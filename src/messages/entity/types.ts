@@ -12,6 +12,12 @@ import type { CertUsage } from '../../types.js';
 /**
  * A built CEM entity, ready to send: `contentType` and `headers` go into the transport's
  * headers (or in front of `body`, see `serializeCemEntity`), `body` is the multipart body.
+ *
+ * @example
+ * ```ts
+ * const entity: CemEntity = buildCemResponseEntity({ response, xmlContentId: 'resp-1@partner.example' });
+ * await post(url, { ...entity.headers, 'AS2-From': 'PARTNER' }, entity.body);
+ * ```
  */
 export interface CemEntity {
   /** The `Content-Type` value: `multipart/related; type="application/ediint-cert-exchange+xml"; boundary="…"`. */
@@ -26,10 +32,24 @@ export interface CemEntity {
   readonly xml: string;
 }
 
-/** How the parts' bodies are written. */
+/**
+ * How the parts' bodies are written.
+ *
+ * @example
+ * ```ts
+ * buildCemResponseEntity({ response, xmlContentId: 'r1@acme.example', transferEncoding: 'binary' });
+ * ```
+ */
 export type CemTransferEncoding = 'base64' | 'binary';
 
-/** Options shared by the entity builders. */
+/**
+ * Options shared by the entity builders.
+ *
+ * @example
+ * ```ts
+ * const options: CemEntityOptions = { xmlContentId: 'req-1@acme.example', transferEncoding: 'base64', start: false };
+ * ```
+ */
 export interface CemEntityOptions {
   /** Content-ID of the XML root part, bare or in `<…>`. */
   readonly xmlContentId: string;
@@ -46,7 +66,14 @@ export interface CemEntityOptions {
   readonly start?: boolean;
 }
 
-/** One end-entity certificate to send, with the CA certificates that chain it to its anchor. */
+/**
+ * One end-entity certificate to send, with the CA certificates that chain it to its anchor.
+ *
+ * @example
+ * ```ts
+ * const bundle: CemCertificateBundle = { contentId: 'cert-1@acme.example', endEntity: leaf.der, chain: [issuing.der, root.der] };
+ * ```
+ */
 export interface CemCertificateBundle {
   /** The Content-ID of its certs-only part; must equal the TrustRequest's `contentId`. */
   readonly contentId: string;
@@ -56,7 +83,14 @@ export interface CemCertificateBundle {
   readonly chain?: readonly Uint8Array[];
 }
 
-/** Input of `buildCemRequestEntity`. */
+/**
+ * Input of `buildCemRequestEntity`.
+ *
+ * @example
+ * ```ts
+ * buildCemRequestEntity({ request, certificates: [bundle], xmlContentId: 'req-1@acme.example' });
+ * ```
+ */
 export interface CemRequestEntityInput extends CemEntityOptions {
   readonly request: CemRequest;
   /** One bundle per TrustRequest, matched by Content-ID. */
@@ -68,12 +102,27 @@ export interface CemRequestEntityInput extends CemEntityOptions {
   readonly allowIncompleteChain?: boolean;
 }
 
-/** Input of `buildCemResponseEntity`. */
+/**
+ * Input of `buildCemResponseEntity`.
+ *
+ * @example
+ * ```ts
+ * buildCemResponseEntity({ response, xmlContentId: 'resp-1@partner.example' });
+ * ```
+ */
 export interface CemResponseEntityInput extends CemEntityOptions {
   readonly response: CemResponse;
 }
 
-/** One certificate item of `buildCemRequest`. */
+/**
+ * One certificate item of `buildCemRequest`.
+ *
+ * @example
+ * ```ts
+ * const item: CemRequestItem = { usages: ['keyEncipherment'], responseUrl: 'https://as2.acme.example/as2',
+ *   certificates: [leaf.der, issuing.der, root.der], contentId: 'cert-1@acme.example' };
+ * ```
+ */
 export interface CemRequestItem {
   readonly usages: readonly CertUsage[];
   readonly respondBy?: CemDateTime | null;
@@ -84,7 +133,14 @@ export interface CemRequestItem {
   readonly contentId: string;
 }
 
-/** Input of `buildCemRequest`. */
+/**
+ * Input of `buildCemRequest`.
+ *
+ * @example
+ * ```ts
+ * buildCemRequest({ sender: 'ACME', requestId: 'req-1', originated: cemDateTime(now), xmlContentId: 'req-1@acme.example', items: [item] });
+ * ```
+ */
 export interface BuildCemRequestInput extends Omit<CemRequestEntityInput, 'request' | 'certificates'> {
   /** The sender (`Name` = AS2-From, `qualifier` = `AS2`), or just its name (qualifier `AS2`). */
   readonly sender: CemTradingPartner | string;
@@ -93,13 +149,28 @@ export interface BuildCemRequestInput extends Omit<CemRequestEntityInput, 'reque
   readonly items: readonly CemRequestItem[];
 }
 
-/** What `buildCemRequest` returns: the Request it wrote and its entity. */
+/**
+ * What `buildCemRequest` returns: the Request it wrote and its entity.
+ *
+ * @example
+ * ```ts
+ * const { request, entity }: BuiltCemRequest = buildCemRequest(input);
+ * saveOutbound(request.requestId, request.trustRequests);
+ * ```
+ */
 export interface BuiltCemRequest {
   readonly request: CemRequest;
   readonly entity: CemEntity;
 }
 
-/** One certificate found in a parsed Request entity, checked against its TrustRequest. */
+/**
+ * One certificate found in a parsed Request entity, checked against its TrustRequest.
+ *
+ * @example
+ * ```ts
+ * for (const c of parsed.certificates) console.log(c.contentId, c.endEntity.subject, c.trustRequest.usages);
+ * ```
+ */
 export interface CemEntityCertificate {
   readonly trustRequest: CemTrustRequest;
   /** The Content-ID of the part, bare. */
@@ -116,7 +187,15 @@ export interface CemEntityCertificate {
   readonly unrelated: readonly CertificateInfo[];
 }
 
-/** A parsed CEM entity. */
+/**
+ * A parsed CEM entity, tagged by kind.
+ *
+ * @example
+ * ```ts
+ * const parsed: ParsedCemEntity = parseCemEntity(bytes);
+ * if (parsed.kind === 'response') applyDecisions(parsed.response.trustResponses);
+ * ```
+ */
 export type ParsedCemEntity =
   | {
       readonly kind: 'request';
@@ -132,7 +211,14 @@ export type ParsedCemEntity =
       readonly xml: string;
     };
 
-/** Options of `parseCemEntity`. */
+/**
+ * Options of `parseCemEntity`.
+ *
+ * @example
+ * ```ts
+ * parseCemEntity(bytes, { maxBytes: 4 * 1024 * 1024, requireContentIds: true });
+ * ```
+ */
 export interface ParseCemEntityOptions {
   /** Largest accepted entity in bytes; 16 MiB by default. */
   readonly maxBytes?: number;
@@ -146,7 +232,14 @@ export interface ParseCemEntityOptions {
   readonly requireContentIds?: boolean;
 }
 
-/** An entity given as transport headers and body (e.g. an HTTP request). */
+/**
+ * An entity given as transport headers and body (e.g. an HTTP request).
+ *
+ * @example
+ * ```ts
+ * parseCemEntity({ contentType: req.headers['content-type'], body: new Uint8Array(rawBody) });
+ * ```
+ */
 export interface CemEntityInput {
   readonly contentType: string;
   readonly body: Uint8Array;

@@ -4,12 +4,12 @@
  * @module
  */
 import { CemArgumentError } from '../../errors.js';
-import { chooseBoundary } from './boundary.js';
-import { concatBytes, utf8 } from './bytes.js';
-import { checkContentId } from './content-id.js';
-import { checkHeader, foldHeader } from './fold.js';
+import { chooseBoundary } from './internal/boundary.js';
+import { concatBytes, utf8 } from './internal/bytes.js';
+import { checkContentId } from './internal/content-id.js';
+import { checkHeader, foldHeader } from './internal/fold.js';
 import { formatMediaType, parseMediaType } from './media-type.js';
-import { encodeBase64Lines } from './transfer-encoding.js';
+import { encodeBase64Lines } from './internal/transfer-encoding.js';
 import type { MediaType, MimeEntity, MimeHeader, MimeTransferEncoding } from './types.js';
 
 /** Input of {@link buildMimeEntity}: one leaf (non-multipart) entity. */

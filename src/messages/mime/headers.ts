@@ -1,69 +1,9 @@
 /**
- * Header blocks: splitting, unfolding and case-insensitive lookup (RFC 5322 §2.2, RFC 2045 §3).
+ * Case-insensitive header lookup (RFC 5322 §1.2.2, RFC 2045 §3).
  *
  * @module
  */
-import { CemMimeError } from '../../errors.js';
-import { fromUtf8, isWsp, lines } from './bytes.js';
 import type { MimeEntity, MimeHeader } from './types.js';
-
-/** The result of reading a header block. */
-export interface HeaderBlock {
-  readonly headers: readonly MimeHeader[];
-  /** Offset of the first body byte (just after the empty line), or `end` when there is no body. */
-  readonly bodyStart: number;
-}
-
-function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i += 1) if (!isWsp(bytes[i])) return false;
-  return true;
-}
-
-function headerName(bytes: Uint8Array, start: number, end: number): { name: string; valueStart: number } {
-  const colon = bytes.indexOf(0x3a, start);
-  if (colon < 0 || colon >= end) throw new CemMimeError('CEM_MIME_MALFORMED', 'a header line has no colon');
-  let nameEnd = colon;
-  while (nameEnd > start && isWsp(bytes[nameEnd - 1])) nameEnd -= 1;
-  if (nameEnd === start) throw new CemMimeError('CEM_MIME_MALFORMED', 'a header line has an empty name');
-  for (let i = start; i < nameEnd; i += 1) {
-    const b = bytes[i] ?? 0;
-    if (b < 0x21 || b > 0x7e) throw new CemMimeError('CEM_MIME_MALFORMED', 'a header name has a character outside printable ASCII');
-  }
-  return { name: fromUtf8(bytes.subarray(start, nameEnd)), valueStart: colon + 1 };
-}
-
-/**
- * Reads the header block of an entity in `bytes[start, end)`.
- *
- * Lines may end in CRLF or LF (or a mix). A line starting with space or tab continues the previous
- * field (unfolding keeps that whitespace and drops the line break). The block ends at the first
- * empty line; a line holding only spaces or tabs also counts as empty (the draft's §2.1 skeletons
- * carry such lines). An entity starting with an empty line has no headers. Without any empty line
- * the whole input is headers and the body is empty. Header text is read as UTF-8.
- *
- * @throws CemMimeError `CEM_MIME_MALFORMED` for a line that is neither a field, a continuation nor empty.
- */
-export function parseHeaderBlock(bytes: Uint8Array, start = 0, end = bytes.byteLength): HeaderBlock {
-  const fields: { name: string; parts: string[] }[] = [];
-  for (const line of lines(bytes, start, end)) {
-    if (isBlank(bytes, line.start, line.end)) {
-      return { headers: freezeHeaders(fields), bodyStart: line.next };
-    }
-    const last = fields[fields.length - 1];
-    if (isWsp(bytes[line.start])) {
-      if (!last) throw new CemMimeError('CEM_MIME_MALFORMED', 'the header block starts with a continuation line');
-      last.parts.push(fromUtf8(bytes.subarray(line.start, line.end)));
-      continue;
-    }
-    const { name, valueStart } = headerName(bytes, line.start, line.end);
-    fields.push({ name, parts: [fromUtf8(bytes.subarray(valueStart, line.end))] });
-  }
-  return { headers: freezeHeaders(fields), bodyStart: end };
-}
-
-function freezeHeaders(fields: readonly { name: string; parts: string[] }[]): readonly MimeHeader[] {
-  return Object.freeze(fields.map((f) => Object.freeze({ name: f.name, value: f.parts.join('').trim() })));
-}
 
 type HeaderSource = MimeEntity | readonly MimeHeader[];
 
@@ -78,6 +18,8 @@ function headerList(source: HeaderSource): readonly MimeHeader[] {
  * ```ts
  * getHeader(entity, 'content-id'); // '<xml@example.org>' even when written `Content-ID`
  * ```
+ * @throws never.
+ * @see RFC 5322 §1.2.2 (field names are case-insensitive)
  */
 export function getHeader(source: HeaderSource, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -91,6 +33,7 @@ export function getHeader(source: HeaderSource, name: string): string | undefine
  * ```ts
  * getHeaders(entity, 'Content-ID').length > 1; // the part carries duplicate Content-IDs
  * ```
+ * @throws never.
  */
 export function getHeaders(source: HeaderSource, name: string): readonly string[] {
   const wanted = name.toLowerCase();

@@ -4,8 +4,8 @@
  * @module
  */
 import { CemArgumentError, CemMimeError } from '../../errors.js';
-import { cursor, isToken, readBareValue, readQuoted, readToken, skipCfws, type Cursor } from './header-lexer.js';
-import { assembleParams, type RawParam } from './parameters.js';
+import { cursor, isToken, readBareValue, readQuoted, readToken, skipCfws, type Cursor } from './internal/header-lexer.js';
+import { assembleParams, type RawParam } from './internal/parameters.js';
 import type { MediaType } from './types.js';
 
 // Parameters whose values can never contain whitespace (a media type, a msg-id).

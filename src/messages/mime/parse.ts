@@ -4,11 +4,12 @@
  * @module
  */
 import { CemArgumentError, CemMimeError } from '../../errors.js';
-import { utf8 } from './bytes.js';
-import { getHeaders, parseHeaderBlock } from './headers.js';
+import { utf8 } from './internal/bytes.js';
+import { getHeaders } from './headers.js';
+import { parseHeaderBlock } from './internal/header-block.js';
 import { parseMediaType } from './media-type.js';
-import { splitMultipart } from './multipart.js';
-import { decodeTransferEncoding } from './transfer-encoding.js';
+import { splitMultipart } from './internal/multipart.js';
+import { decodeTransferEncoding } from './internal/transfer-encoding.js';
 import type { MediaType, MimeEntity, MimeHeader, ParseMimeOptions } from './types.js';
 
 /** Default `maxBytes`: 16 MiB. */

@@ -6,7 +6,14 @@
  * @module
  */
 
-/** One header field: the name as written and the value unfolded (RFC 5322 §2.2.3) and trimmed. */
+/**
+ * One header field: the name as written and the value unfolded (RFC 5322 §2.2.3) and trimmed.
+ *
+ * @example
+ * ```ts
+ * const h: MimeHeader = { name: 'content-id', value: '<cert-1@example.org>' };
+ * ```
+ */
 export interface MimeHeader {
   /** The field name exactly as written, e.g. `content-id` or `Content-ID`. */
   readonly name: string;
@@ -38,6 +45,12 @@ export interface MediaType {
 /**
  * A parsed (or built) MIME entity: its header fields and its body, both as carried on the wire
  * (`rawBody`) and decoded per `Content-Transfer-Encoding` (`body`).
+ *
+ * @example
+ * ```ts
+ * const entity: MimeEntity = parseMimeEntity(bytes);
+ * for (const part of entity.parts ?? []) console.log(part.contentType?.essence, getHeader(part, 'Content-ID'));
+ * ```
  */
 export interface MimeEntity {
   /** Header fields in the order written. Look them up with `getHeader`. */
@@ -52,7 +65,14 @@ export interface MimeEntity {
   readonly parts?: readonly MimeEntity[];
 }
 
-/** Limits applied by `parseMimeEntity`. */
+/**
+ * Limits applied by `parseMimeEntity`.
+ *
+ * @example
+ * ```ts
+ * parseMimeEntity(bytes, { maxBytes: 4 * 1024 * 1024, maxDepth: 4, maxParts: 50 });
+ * ```
+ */
 export interface ParseMimeOptions {
   /** Largest accepted input in bytes; 16 MiB by default. Larger input fails with `CEM_MIME_TOO_LARGE`. */
   readonly maxBytes?: number;
@@ -62,5 +82,12 @@ export interface ParseMimeOptions {
   readonly maxParts?: number;
 }
 
-/** Content-Transfer-Encoding values the builder can write. */
+/**
+ * Content-Transfer-Encoding values the builder can write.
+ *
+ * @example
+ * ```ts
+ * buildMimeEntity({ contentType: 'application/pkcs7-mime; smime-type=certs-only', body: p7c, transferEncoding: 'base64' });
+ * ```
+ */
 export type MimeTransferEncoding = 'base64' | 'binary' | '8bit' | '7bit';

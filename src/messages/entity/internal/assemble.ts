@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { CemArgumentError } from '../../errors.js';
-import { buildMimeEntity, buildMultipartRelated, serializeMimeEntity } from '../mime/build.js';
-import { checkContentId } from '../mime/content-id.js';
-import type { MimeEntity } from '../mime/types.js';
+import { CemArgumentError } from '../../../errors.js';
+import { buildMimeEntity, buildMultipartRelated } from '../../mime/build.js';
+import { checkContentId } from '../../mime/internal/content-id.js';
+import type { MimeEntity } from '../../mime/types.js';
 import { CEM_XML_MEDIA_TYPE, CERTS_ONLY_MEDIA_TYPE } from './media.js';
-import type { CemEntity, CemEntityOptions } from './types.js';
+import type { CemEntity, CemEntityOptions } from '../types.js';
 
 /** The transfer encoding in force, `base64` by default. */
 export function transferEncodingOf(options: CemEntityOptions): 'base64' | 'binary' {
@@ -67,22 +67,4 @@ export function assembleCemEntity(xml: string, others: readonly MimeEntity[], op
     mime,
     xml,
   });
-}
-
-/**
- * The entity as one MIME byte stream: its headers (`Content-Type`, `MIME-Version`, folded at 76
- * characters), an empty line, the body; CRLF throughout. This is what a host signs as the first
- * part of `multipart/signed` (RFC 4130 §7.1 computes the MIC over it).
- *
- * @example
- * ```ts
- * const bytes = serializeCemEntity(buildCemResponseEntity({ response, xmlContentId: 'resp-1@acme.example' }));
- * ```
- * @throws CemArgumentError `CEM_ARGUMENT` when the entity was not made by this SDK's builders.
- */
-export function serializeCemEntity(entity: CemEntity): Uint8Array {
-  if (typeof entity !== 'object' || entity === null || typeof entity.mime !== 'object') {
-    throw new CemArgumentError('serializeCemEntity takes an entity made by buildCemRequestEntity or buildCemResponseEntity');
-  }
-  return serializeMimeEntity(entity.mime);
 }

@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { readCertificate } from '../../crypto/certificate.js';
-import { decodeCertsOnly, splitCertificateBundle } from '../../crypto/certs-only.js';
-import { issuerMatches } from '../../crypto/dn.js';
-import { CemCryptoError } from '../../errors.js';
-import { fromLatin1 } from '../mime/bytes.js';
-import { decodeBase64 } from '../mime/transfer-encoding.js';
-import type { MimeEntity } from '../mime/types.js';
-import type { CemTrustRequest } from '../model.js';
-import type { CemEntityCertificate } from './types.js';
+import { readCertificate } from '../../../crypto/certificate.js';
+import { decodeCertsOnly, splitCertificateBundle } from '../../../crypto/certs-only.js';
+import { issuerMatches } from '../../../crypto/dn.js';
+import { CemCryptoError } from '../../../errors.js';
+import { fromLatin1 } from '../../mime/internal/bytes.js';
+import { decodeBase64 } from '../../mime/internal/transfer-encoding.js';
+import type { MimeEntity } from '../../mime/types.js';
+import type { CemTrustRequest } from '../../model.js';
+import type { CemEntityCertificate } from '../types.js';
 
 /** Most certificates read from one certs-only part (a real chain has a handful). */
 export const MAX_CERTS_PER_PART = 32;

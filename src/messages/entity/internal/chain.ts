@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { readCertificate, type CertificateInfo } from '../../crypto/certificate.js';
-import { splitCertificateBundle } from '../../crypto/certs-only.js';
-import { CemArgumentError, isCemError } from '../../errors.js';
-import type { CemCertificateBundle } from './types.js';
+import { readCertificate, type CertificateInfo } from '../../../crypto/certificate.js';
+import { splitCertificateBundle } from '../../../crypto/certs-only.js';
+import { CemArgumentError, isCemError } from '../../../errors.js';
+import type { CemCertificateBundle } from '../types.js';
 
 /** The end-entity certificate of a bundle and its issuer path, nearest first. */
 export interface OrderedBundle {

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { CemMimeError } from '../../errors.js';
-import { detectCemDocument } from '../document-xml.js';
-import { normalizeCemContentId } from '../content-id.js';
-import { getHeaders } from '../mime/headers.js';
-import type { MimeEntity } from '../mime/types.js';
+import { CemMimeError } from '../../../errors.js';
+import { detectCemDocument } from '../../document-xml.js';
+import { normalizeCemContentId } from '../../content-id.js';
+import { getHeaders } from '../../mime/headers.js';
+import type { MimeEntity } from '../../mime/types.js';
 import { CEM_XML_MEDIA_TYPE, isCemXmlType, isCertsOnlyType, isGenericXmlType, partsOf } from './media.js';
 
 /** The CEM parts of an entity. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MediaType, MimeEntity } from '../mime/types.js';
+import type { MediaType, MimeEntity } from '../../mime/types.js';
 
 /** The CEM XML media type (draft-14 §9), lower-case. */
 export const CEM_XML_MEDIA_TYPE = 'application/ediint-cert-exchange+xml';

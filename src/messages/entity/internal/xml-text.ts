@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { CemMimeError } from '../../errors.js';
-import { readXmlInput } from '../../internal/xml-input.js';
-import type { MimeEntity } from '../mime/types.js';
+import { CemMimeError } from '../../../errors.js';
+import { readXmlInput } from '../../../internal/xml-input.js';
+import type { MimeEntity } from '../../mime/types.js';
 
 /**
  * The XML text of `part`. A `charset` parameter wins (RFC 7303 §3); without one, the bytes are

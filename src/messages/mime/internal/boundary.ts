@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { CemArgumentError } from '../../errors.js';
+import { CemArgumentError } from '../../../errors.js';
 import { indexOfBytes, utf8 } from './bytes.js';
 
 const ATTEMPTS = 64;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CemArgumentError } from '../../errors.js';
+import { CemArgumentError } from '../../../errors.js';
 
 // Printable ASCII without whitespace and without the characters that delimit a msg-id or a
 // header parameter. `@`, `.`, `-`, `_`, `$`, `[` and `]` are allowed.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { CemArgumentError } from '../../errors.js';
+import { CemArgumentError } from '../../../errors.js';
 
 const LINE = 76;
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CemMimeError } from '../../errors.js';
+import { CemMimeError } from '../../../errors.js';
 
 /** A position in a header value. */
 export interface Cursor {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { CemMimeError } from '../../errors.js';
+import { CemMimeError } from '../../../errors.js';
 import { isWsp, lines, utf8 } from './bytes.js';
 
 type Delimiter = 'open' | 'close' | null;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CemMimeError } from '../../errors.js';
+import { CemMimeError } from '../../../errors.js';
 import { concatBytes, utf8 } from './bytes.js';
 
 /** One parameter as written: raw name (lower-cased) and unquoted value. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CemMimeError } from '../../errors.js';
+import { CemMimeError } from '../../../errors.js';
 import { firstToken } from './header-lexer.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
