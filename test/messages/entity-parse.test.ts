@@ -182,6 +182,16 @@ describe('parseCemEntity: entities as peers send them', () => {
     }
   });
 
+  it('reads a BER certs-only part with an indefinite outer length, as other products send', () => {
+    const { xml, p7c } = oneCert();
+    // DER 30 82 hi lo <content> becomes BER 30 80 <content> 00 00.
+    expect([p7c[0], p7c[1]]).toEqual([0x30, 0x82]);
+    const ber = entity(new Uint8Array([0x30, 0x80]), p7c.subarray(4), new Uint8Array([0, 0]));
+    const parsed = parseCemEntity(related([xmlPart(xml), certPart(ber, '<c1@acme.test>', ['Content-Transfer-Encoding: binary'])]));
+    if (parsed.kind !== 'request') throw new Error('expected a request');
+    expect(parsed.certificates[0]?.endEntity.serial).toBe(parties.signing.serial);
+  });
+
   it('reads the XML part with a charset parameter (which wins over the declaration) and in quoted-printable', () => {
     const { xml, p7c } = oneCert(parties.signing, 'c1@acme.test', { responseUrl: 'https://as2.acme.test/as2?x=é' });
     const latin1 = new Uint8Array(Buffer.from(xml.replace('encoding="UTF-8"', 'encoding="UTF-8"'), 'latin1'));
@@ -227,6 +237,10 @@ describe('parseCemEntity: entities as peers send them', () => {
       '\r\n--outer\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--outer--\r\n',
     );
     expect(parseCemEntity(signed).kind).toBe('request');
+    const signedType = 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="outer"';
+    const signedBody = signed.subarray(signed.indexOf(0x0a) + 3);
+    expect(isCemEntity(signedType, signedBody)).toBe(true);
+    expect(isCemEntity(signedType)).toBe(false);
   });
 
   it('matches issuers by meaning: the draft E=/S= form, mendelson order, spacing and case', () => {

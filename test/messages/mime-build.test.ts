@@ -59,6 +59,8 @@ describe('buildMimeEntity', () => {
     expect(code(() => buildMimeEntity({ ...base, headers: [{ name: 'Bad Name', value: 'a' }] }))).toBe('CEM_ARGUMENT');
     expect(code(() => buildMimeEntity({ ...base, body: 'é', transferEncoding: '7bit' }))).toBe('CEM_ARGUMENT');
     expect(code(() => buildMimeEntity({ ...base, contentType: 'nonsense' }))).toBe('CEM_ARGUMENT');
+    expect(code(() => buildMimeEntity({ ...base, headers: [{ name: 'content-type', value: 'text/html' }] }))).toBe('CEM_ARGUMENT');
+    expect(code(() => buildMimeEntity({ ...base, contentId: 'a@b', headers: [{ name: 'Content-ID', value: '<c@d>' }] }))).toBe('CEM_ARGUMENT');
   });
 });
 

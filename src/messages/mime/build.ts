@@ -72,8 +72,8 @@ function freezeHeaders(headers: readonly MimeHeader[]): readonly MimeHeader[] {
  * ```ts
  * const part = buildMimeEntity({ contentType: 'application/pkcs7-mime; smime-type=certs-only', body: p7c, transferEncoding: 'base64', contentId: 'cert-1@example.org' });
  * ```
- * @throws CemArgumentError `CEM_ARGUMENT` for an invalid Content-Type, Content-ID, header, or a
- *   non-ASCII body sent as `7bit`.
+ * @throws CemArgumentError `CEM_ARGUMENT` for an invalid Content-Type, Content-ID or header, an
+ *   extra header repeating one the builder writes, or a non-ASCII body sent as `7bit`.
  */
 export function buildMimeEntity(input: MimePartInput): MimeEntity {
   const contentType = parseArgumentMediaType(input.contentType);
@@ -82,7 +82,12 @@ export function buildMimeEntity(input: MimePartInput): MimeEntity {
   const headers: MimeHeader[] = [{ name: 'Content-Type', value: input.contentType }];
   if (input.transferEncoding !== undefined) headers.push({ name: 'Content-Transfer-Encoding', value: input.transferEncoding });
   if (input.contentId !== undefined) headers.push({ name: 'Content-ID', value: `<${checkContentId(input.contentId)}>` });
-  headers.push(...(input.headers ?? []));
+  for (const extra of input.headers ?? []) {
+    if (headers.some((h) => h.name.toLowerCase() === extra.name.toLowerCase())) {
+      throw new CemArgumentError(`the ${extra.name} header is written by the builder`);
+    }
+    headers.push(extra);
+  }
   const rawBody = encodeBody(body, input.transferEncoding);
   return Object.freeze({ headers: freezeHeaders(headers), body, rawBody, contentType });
 }
