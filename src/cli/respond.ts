@@ -1,0 +1,106 @@
+/**
+ * `cem respond`: answers a CEM Request file with a Response entity, echoing its requestId and
+ * each issuer/serial string exactly as the Request wrote them.
+ *
+ * @module
+ */
+import { CemArgumentError } from '../errors.js';
+import { cemDateTime } from '../messages/datetime.js';
+import { parseCemDocument } from '../messages/document-xml.js';
+import { buildCemResponseEntity } from '../messages/entity/build-response.js';
+import { parseCemEntity } from '../messages/entity/parse.js';
+import { serializeCemEntity } from '../messages/entity/serialize.js';
+import type { CemRequest, CemTrustResponse } from '../messages/model.js';
+import { UsageError, parseArgs } from './args.js';
+import { sniffFileKind } from './inspect.js';
+import type { CliIo } from './io.js';
+
+export const RESPOND_USAGE =
+  'cem respond REQUESTFILE --from AS2NAME (--accept-all | --reject-all | --accept SERIAL | --reject SERIAL)...\n' +
+  '            [--reason TEXT] [--transfer-encoding base64|binary] [--out FILE]';
+
+function readRequest(bytes: Uint8Array): CemRequest {
+  if (sniffFileKind(bytes) === 'xml') {
+    const doc = parseCemDocument(bytes);
+    if (doc.kind !== 'request') throw new CemArgumentError('REQUESTFILE holds a CEM Response, not a Request');
+    return doc.request;
+  }
+  const parsed = parseCemEntity(bytes);
+  if (parsed.kind !== 'request') throw new CemArgumentError('REQUESTFILE holds a CEM Response, not a Request');
+  return parsed.request;
+}
+
+function serialValue(text: string): bigint {
+  if (!/^\s*\+?\d+\s*$/.test(text)) throw new UsageError(`${text} is not a decimal serial number`);
+  return BigInt(text.trim());
+}
+
+/** Decides each TrustRequest from the options, in the order given (later options win). */
+export function decide(request: CemRequest, sequence: readonly { name: string; value: string | null }[]): boolean[] {
+  const decisions: (boolean | undefined)[] = request.trustRequests.map(() => undefined);
+  const serials = request.trustRequests.map((t) => BigInt(t.certificate.serial));
+  for (const { name, value } of sequence) {
+    if (name === 'accept-all' || name === 'reject-all') decisions.fill(name === 'accept-all');
+    if ((name === 'accept' || name === 'reject') && value !== null) {
+      const wanted = serialValue(value);
+      const index = serials.findIndex((s) => s === wanted);
+      if (index === -1) throw new UsageError(`--${name} ${value}: the request has no certificate with that serial`);
+      decisions[index] = name === 'accept';
+    }
+  }
+  const missing = decisions.findIndex((d) => d === undefined);
+  if (missing !== -1) {
+    throw new UsageError(`no decision for serial ${request.trustRequests[missing]?.certificate.serial}: use --accept, --reject, --accept-all or --reject-all`);
+  }
+  return decisions as boolean[];
+}
+
+/** Runs `cem respond`. @throws UsageError, CemError */
+export function runRespond(argv: readonly string[], io: CliIo, readFile: (path: string) => Uint8Array): void {
+  const args = parseArgs(argv, {
+    from: 'value',
+    'accept-all': 'flag',
+    'reject-all': 'flag',
+    accept: 'repeat',
+    reject: 'repeat',
+    reason: 'value',
+    'transfer-encoding': 'value',
+    out: 'value',
+  });
+  const [file, ...extra] = args.positionals;
+  if (!file) throw new UsageError('REQUESTFILE is required');
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const from = args.values.get('from');
+  if (!from) throw new UsageError('--from is required');
+  const encoding = args.values.get('transfer-encoding') ?? 'base64';
+  if (encoding !== 'base64' && encoding !== 'binary') throw new UsageError('--transfer-encoding is base64 or binary');
+  const reason = args.values.get('reason') ?? null;
+
+  const request = readRequest(readFile(file));
+  if (request.requestId === null) {
+    throw new CemArgumentError('the request has no requestId, so a Response cannot be correlated with it');
+  }
+  const decisions = decide(request, args.sequence);
+  const trustResponses: CemTrustResponse[] = request.trustRequests.map((t, i) => ({
+    status: decisions[i] ? 'Accepted' : 'Rejected',
+    reason: decisions[i] ? null : reason,
+    certificate: { issuer: t.certificate.issuer, serial: t.certificate.serial },
+  }));
+  const now = io.now();
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  const domain = from.replace(/[^A-Za-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'cem';
+  const entity = buildCemResponseEntity({
+    response: {
+      requestId: request.requestId,
+      sender: { name: from, qualifier: 'AS2' },
+      originated: cemDateTime(now, { timeZone: io.timeZone() }),
+      trustResponses,
+    },
+    xmlContentId: `${stamp}-${io.randomHex(6)}-xml@${domain}`,
+    transferEncoding: encoding,
+  });
+  const bytes = serializeCemEntity(entity);
+  const out = args.values.get('out');
+  if (out) io.writeFile(out, bytes);
+  else io.stdout(new TextDecoder().decode(bytes));
+}

@@ -1,0 +1,246 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { processIo } from '../../src/cli/io.js';
+import { parseCemEntity } from '../../src/messages/entity/parse.js';
+import { makePki, openssl, tempDir } from '../helpers/pki.js';
+import type { TestCert, TestPki } from '../helpers/pki.js';
+import { validateCemXsd } from '../helpers/xsd.js';
+
+interface Captured {
+  readonly io: CliIo;
+  readonly out: string[];
+  readonly err: string[];
+}
+
+/** The real file system and clock, with stdout/stderr captured. */
+function capture(now = new Date('2026-11-25T10:00:00Z'), zone = 'Asia/Kolkata'): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  let n = 0;
+  return {
+    out,
+    err,
+    io: {
+      ...processIo,
+      stdout: (t) => out.push(t),
+      stderr: (t) => err.push(t),
+      now: () => now,
+      timeZone: () => zone,
+      randomHex: (bytes) => {
+        n += 1;
+        return n.toString(16).padStart(bytes * 2, '0');
+      },
+    },
+  };
+}
+
+function cli(argv: string[], c = capture()): { code: number; out: string; err: string } {
+  const code = runCli(argv, c.io);
+  return { code, out: c.out.join(''), err: c.err.join('') };
+}
+
+let pki: TestPki;
+let dir: string;
+let signing: TestCert;
+let tls: TestCert;
+let signingBundle: string;
+let tlsBundle: string;
+
+beforeAll(() => {
+  pki = makePki('Cli');
+  dir = tempDir('cem-cli-');
+  signing = pki.leaf({ serial: (1n << 158n) + 987654321n, subject: '/C=US/O=Acme, Inc./CN=as2 "signing"' });
+  tls = pki.leaf({ keyUsage: 'digitalSignature,keyEncipherment', extendedKeyUsage: 'serverAuth' });
+  signingBundle = join(dir, 'signing.pem');
+  tlsBundle = join(dir, 'tls.pem');
+  writeFileSync(signingBundle, pki.chainOf(signing).map((c) => c.pem).join(''));
+  writeFileSync(tlsBundle, pki.chainOf(tls).map((c) => c.pem).join(''));
+});
+
+describe('cem request → inspect → respond → inspect', () => {
+  it('works end to end on openssl-made certificates, and every XML part validates against the XSD', () => {
+    const requestFile = join(dir, 'request.mime');
+    const made = cli([
+      'request', '--from', 'Acme & Sons', '--response-url', 'https://as2.acme.test/cem?x=1&y=2',
+      '--respond-by', '2026-12-31T12:00:00-05:00', '--request-id', 'req-<1>',
+      '--cert', `${signingBundle}=keyEncipherment,digitalSignature`, '--cert', `${tlsBundle}=tlsServer`,
+      '--out', requestFile,
+    ]);
+    expect(made).toMatchObject({ code: 0, err: '' });
+
+    const inspected = cli(['inspect', requestFile, '--json']);
+    expect(inspected.code).toBe(0);
+    const request = JSON.parse(inspected.out);
+    expect(Object.keys(request)).toEqual(['kind', 'requestId', 'sender', 'originated', 'trustRequests']);
+    expect(request).toMatchObject({
+      kind: 'request',
+      requestId: 'req-<1>',
+      sender: { name: 'Acme & Sons', qualifier: 'AS2' },
+      // 10:00Z in Asia/Kolkata, with its true +05:30 offset
+      originated: '2026-11-25T15:30:00+05:30',
+    });
+    expect(request.trustRequests).toHaveLength(2);
+    const [sign, server] = request.trustRequests;
+    expect(Object.keys(sign)).toEqual(['usages', 'respondBy', 'responseUrl', 'issuer', 'serial', 'contentId', 'certificate']);
+    expect(sign.usages).toEqual(['keyEncipherment', 'digitalSignature']);
+    expect(sign.respondBy).toBe('2026-12-31T12:00:00-05:00');
+    expect(sign.responseUrl).toBe('https://as2.acme.test/cem?x=1&y=2');
+    expect(sign.serial).toBe(signing.serial);
+    expect(sign.contentId).not.toMatch(/^<|^cid:|>$/);
+    expect(server.usages).toEqual(['tlsServer']);
+    expect(server.serial).toBe(tls.serial);
+
+    const opensslSerial = openssl(['x509', '-in', signing.certPath, '-noout', '-serial']).toString().trim().split('=')[1] as string;
+    const opensslSha = openssl(['x509', '-in', signing.certPath, '-noout', '-fingerprint', '-sha256']).toString().trim().split('=')[1] as string;
+    const opensslIssuer = openssl(['x509', '-in', signing.certPath, '-noout', '-issuer', '-nameopt', 'RFC2253']).toString().trim().replace(/^issuer=/, '');
+    expect(sign.certificate).toMatchObject({
+      serial: BigInt(`0x${opensslSerial}`).toString(10),
+      sha256: opensslSha.replace(/:/g, '').toLowerCase(),
+      issuer: opensslIssuer,
+      keyUsage: ['digitalSignature', 'keyEncipherment'],
+      extendedKeyUsage: [],
+    });
+    expect(sign.issuer).toBe(opensslIssuer);
+    expect(sign.certificate.notBefore).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(sign.certificate.chain.map((c: { serial: string }) => c.serial)).toEqual([pki.intermediate.serial, pki.root.serial]);
+    expect(server.certificate.extendedKeyUsage).toEqual(['serverAuth']);
+
+    const responseFile = join(dir, 'response.mime');
+    const answered = cli([
+      'respond', requestFile, '--from', 'Partner "B"', '--accept-all', '--reject', tls.serial,
+      '--reason', 'EKU <serverAuth> & more', '--out', responseFile,
+    ]);
+    expect(answered).toMatchObject({ code: 0, err: '' });
+    const response = JSON.parse(cli(['inspect', responseFile, '--json']).out);
+    expect(response).toEqual({
+      kind: 'response',
+      requestId: 'req-<1>',
+      sender: { name: 'Partner "B"', qualifier: 'AS2' },
+      originated: '2026-11-25T15:30:00+05:30',
+      trustResponses: [
+        { status: 'Accepted', reason: null, issuer: sign.issuer, serial: sign.serial },
+        { status: 'Rejected', reason: 'EKU <serverAuth> & more', issuer: server.issuer, serial: server.serial },
+      ],
+    });
+
+    const xmlParts = [requestFile, responseFile].map((f) => parseCemEntity(readFileSync(f)).xml);
+    expect(validateCemXsd(xmlParts)).toEqual([[], []]);
+    expect(xmlParts.join('')).not.toMatch(/>\s+[^<\s]|[^>\s]\s+</);
+  });
+
+  it('echoes the issuer and serial strings exactly as the request wrote them', () => {
+    const xml = `<?xml version="1.0"?>
+<cem:EDIINTCertificateExchangeRequest xmlns:cem="urn:ietf:params:xml:ns:ediintcertificateexchange"
+  xmlns:dsig="http://www.w3.org/2000/09/xmldsig#" requestId="01170702153479-msgAlphaBravo">
+  <cem:TradingPartnerInfo><cem:Name qualifier="AS2">DGI_Test_CEM</cem:Name>
+  <cem:MessageOriginated>2005-08-30T00:30:00-05:00</cem:MessageOriginated></cem:TradingPartnerInfo>
+  <cem:TrustRequest><cem:CertUsage>keyEncipherment</cem:CertUsage><cem:ResponseURL>http://10.1.1.1/as2</cem:ResponseURL>
+  <cem:EndEntity><cem:CertificateIdentifier>
+   <dsig:X509IssuerName>  CN=Cleo-SP,E=as2selfpacedsupport@drummondgroup.com,O=DGI,OU=DGI,L=Ft. Worth,S=Texas,C=US </dsig:X509IssuerName>
+   <dsig:X509SerialNumber>9659684611094873474886</dsig:X509SerialNumber>
+  </cem:CertificateIdentifier><cem:CertificateContentID>cid:SignEncCert@example.org</cem:CertificateContentID></cem:EndEntity>
+  </cem:TrustRequest></cem:EDIINTCertificateExchangeRequest>`;
+    const file = join(dir, 'draft.xml');
+    writeFileSync(file, xml);
+    const out = join(dir, 'draft-response.mime');
+    expect(cli(['respond', file, '--from', 'Partner', '--accept', '9659684611094873474886', '--out', out]).code).toBe(0);
+    const parsed = parseCemEntity(readFileSync(out));
+    expect(parsed.xml).toContain('<ds:X509IssuerName>CN=Cleo-SP,E=as2selfpacedsupport@drummondgroup.com,O=DGI,OU=DGI,L=Ft. Worth,S=Texas,C=US</ds:X509IssuerName>');
+    expect(parsed.xml).toContain('requestId="01170702153479-msgAlphaBravo"');
+    expect(parsed.kind === 'response' && parsed.response.trustResponses[0]?.certificate.serial).toBe('9659684611094873474886');
+  });
+
+  it('inspects a bare XML request with certificate null, and certificate and PKCS#7 files', () => {
+    const requestFile = join(dir, 'bare-source.mime');
+    cli(['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', `${signingBundle}=digitalSignature`, '--out', requestFile]);
+    const bareXml = join(dir, 'bare.xml');
+    writeFileSync(bareXml, parseCemEntity(readFileSync(requestFile)).xml);
+    const bare = JSON.parse(cli(['inspect', bareXml, '--json']).out);
+    expect(bare.trustRequests[0].certificate).toBeNull();
+    expect(bare.trustRequests[0].respondBy).toBeNull();
+
+    const p7c = join(dir, 'chain.p7c');
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', signingBundle, '-outform', 'DER', '-out', p7c]);
+    const p7cPem = join(dir, 'chain.p7b');
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', signingBundle, '-out', p7cPem]);
+    const derCert = join(dir, 'leaf.cer');
+    writeFileSync(derCert, signing.der);
+    for (const f of [p7c, p7cPem, derCert, signingBundle]) {
+      const res = cli(['inspect', f, '--json']);
+      expect(res.code, f).toBe(0);
+      const json = JSON.parse(res.out);
+      expect(json).toMatchObject({ kind: 'certificate', serial: signing.serial });
+      expect(json.chain.length).toBe(f === derCert ? 0 : 2);
+    }
+    const table = cli(['inspect', p7c]);
+    expect(table.out).toMatch(/serial\s+\d+/);
+    expect(table.out).toContain(signing.serial);
+  });
+});
+
+describe('cem errors', () => {
+  it.each([
+    ['a DOCTYPE', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]><r>&x;</r>', 'CEM_XML_DOCTYPE'],
+    ['a wrong root', '<Foo xmlns="urn:ietf:params:xml:ns:ediintcertificateexchange"/>', 'CEM_XML_ROOT'],
+    ['truncated XML', '<EDIINTCertificateExchangeRequest xmlns="urn:ietf:params:xml:ns:ediintcertificateexchange"><TradingPartnerInfo>', 'CEM_XML_MALFORMED'],
+    ['a PKCS#7 that is not one', '-----BEGIN PKCS7-----\nAAAA\n-----END PKCS7-----\n', 'CEM_PKCS7_INVALID'],
+    ['an unterminated multipart', 'Content-Type: multipart/related; boundary=b; type="application/ediint-cert-exchange+xml"\r\n\r\n--b\r\nContent-Type: application/ediint-cert-exchange+xml\r\n\r\n<x/>\r\n', 'CEM_MIME_UNTERMINATED'],
+  ])('refuses %s: exit 1, `error CODE: message` on stderr, and the JSON error on stdout', (_what, content, code) => {
+    const file = join(dir, `bad-${code}.txt`);
+    writeFileSync(file, content);
+    const plain = cli(['inspect', file]);
+    expect(plain.code).toBe(1);
+    expect(plain.err).toMatch(new RegExp(`^error ${code}: .+\\n$`));
+    expect(plain.out).toBe('');
+    const json = cli(['inspect', file, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  it.each([
+    [[]],
+    [['frobnicate']],
+    [['inspect']],
+    [['inspect', '/nonexistent/file']],
+    [['inspect', 'a', 'b']],
+    [['inspect', 'a', '--bogus']],
+    [['request', '--from', 'A', '--response-url', 'u']],
+    [['request', '--from', 'A', '--response-url', 'u', '--cert', 'x.pem=KeyEncipherment']],
+    [['request', '--from', 'A', '--response-url', 'u', '--cert', 'x.pem=tlsServer', '--respond-by', 'tomorrow']],
+    [['respond', '--from', 'A', '--accept-all']],
+  ])('exits 2 on the usage error %j', (argv) => {
+    const res = cli(argv as string[]);
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(/^cem: .+\nusage:/);
+  });
+
+  it('exits 2 when a serial given to respond is not in the request, or a certificate is left undecided', () => {
+    const requestFile = join(dir, 'two.mime');
+    cli(['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', `${signingBundle}=digitalSignature`, '--cert', `${tlsBundle}=tlsClient`, '--out', requestFile]);
+    expect(cli(['respond', requestFile, '--from', 'B', '--accept', '12345']).code).toBe(2);
+    const partial = cli(['respond', requestFile, '--from', 'B', '--accept', signing.serial]);
+    expect(partial.code).toBe(2);
+    expect(partial.err).toContain(tls.serial);
+    expect(cli(['respond', requestFile, '--from', 'B', '--accept', signing.serial, '--reject', tls.serial]).code).toBe(0);
+  });
+
+  it('runs as a real process with the same exit codes', () => {
+    const file = join(dir, 'doctype.xml');
+    writeFileSync(file, '<!DOCTYPE x><x/>');
+    const bin = join(process.cwd(), 'src/cli/bin.ts');
+    const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+    const bad = spawnSync(tsx, [bin, 'inspect', file, '--json'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error CEM_XML_DOCTYPE: /);
+    expect(JSON.parse(bad.stdout).error.code).toBe('CEM_XML_DOCTYPE');
+    const usage = spawnSync(tsx, [bin], { encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    const ok = spawnSync(tsx, [bin, 'inspect', signingBundle, '--json'], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).serial).toBe(signing.serial);
+  });
+});
