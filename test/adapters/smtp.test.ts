@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSmtpEmailTransport } from '../../src/adapters/smtp/index.js';
+import type { SmtpFailure, SmtpTransportOptions } from '../../src/adapters/smtp/index.js';
+import { certificateAttachment } from '../../src/ports/transport.js';
+import type { OutboundEmail } from '../../src/ports/transport.js';
+import { createManualClock, createMemoryTransport, runTransportContract } from '../../src/testing/index.js';
+import { makePki, openssl } from '../helpers/pki.js';
+import { parseWithPython, startRawServer, startSmtpServer } from './smtp-helpers.js';
+import type { RunningSmtpServer } from './smtp-helpers.js';
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()));
+});
+
+async function server(options: Parameters<typeof startSmtpServer>[0] = {}): Promise<RunningSmtpServer> {
+  const s = await startSmtpServer(options);
+  closers.push(() => s.close());
+  return s;
+}
+
+function transport(port: number, options: Partial<SmtpTransportOptions> = {}) {
+  return createSmtpEmailTransport({ host: '127.0.0.1', port, from: 'AS2 Gateway <as2@me.example>', heloName: 'as2.me.example', timeoutMs: 5_000, ...options });
+}
+
+const plainEmail: OutboundEmail = { to: 'edi@partner.example', subject: 'Hello', text: 'Hi.\n', attachments: [] };
+
+function failureOf(error: unknown): SmtpFailure {
+  expect(error).toMatchObject({ code: 'CEM_PORT_FAILED' });
+  return (error as { cause: SmtpFailure }).cause;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('createSmtpEmailTransport delivering to a real SMTP server', () => {
+  it('delivers text and certificate attachments that decode back to the same bytes', async () => {
+    const smtp = await server();
+    const pki = makePki('Mail');
+    const leaf = pki.leaf();
+    const p7c = new Uint8Array(openssl(['crl2pkcs7', '-nocrl', '-certfile', leaf.certPath, '-outform', 'DER']));
+    const noise = new Uint8Array(randomBytes(3000));
+    const clock = createManualClock(new Date('2025-03-04T05:06:07Z'));
+    await transport(smtp.port, { clock }).sendEmail({
+      to: ['"Partner, EDI" <edi@partner.example>', 'ops@partner.example'],
+      subject: 'New certificate für AS2 — 証明書',
+      text: 'Please install the attached certificates.\nThanks.\n',
+      attachments: [
+        certificateAttachment('me-2025.p7c', p7c),
+        certificateAttachment('me-2025.cer', leaf.der),
+        { filename: 'Übersicht lange Datei ' + 'ä'.repeat(60) + '.bin', contentType: 'application/octet-stream', content: noise },
+      ],
+    });
+    expect(smtp.received).toHaveLength(1);
+    const mail = smtp.received[0]!;
+    expect(mail.mailFrom).toBe('as2@me.example');
+    expect(mail.rcptTo).toEqual(['edi@partner.example', 'ops@partner.example']);
+    const parsed = parseWithPython(mail.raw);
+    expect(parsed.defects).toEqual([]);
+    expect(parsed.contentType).toBe('multipart/mixed');
+    expect(parsed.headers.subject).toEqual(['New certificate für AS2 — 証明書']);
+    expect(parsed.headers.from).toEqual(['AS2 Gateway <as2@me.example>']);
+    expect(parsed.headers.to?.[0]).toContain('"Partner, EDI" <edi@partner.example>');
+    expect(new Date(parsed.headers.date?.[0] ?? '').toISOString()).toBe('2025-03-04T05:06:07.000Z');
+    expect(parsed.text.replace(/\r\n/g, '\n')).toBe('Please install the attached certificates.\nThanks.\n');
+    const [a, b, c] = parsed.attachments;
+    expect(a).toMatchObject({ filename: 'me-2025.p7c', contentType: 'application/pkcs7-mime', smimeType: 'certs-only' });
+    expect(Buffer.from(a!.base64, 'base64')).toEqual(Buffer.from(p7c));
+    expect(b).toMatchObject({ filename: 'me-2025.cer', contentType: 'application/pkix-cert' });
+    expect(Buffer.from(b!.base64, 'base64')).toEqual(Buffer.from(leaf.der));
+    expect(c?.filename).toBe('Übersicht lange Datei ' + 'ä'.repeat(60) + '.bin');
+    expect(Buffer.from(c!.base64, 'base64')).toEqual(Buffer.from(noise));
+    // The P7C openssl reads back is the certificate that went in.
+    const back = openssl(['pkcs7', '-inform', 'DER', '-print_certs'], Buffer.from(a!.base64, 'base64')).toString();
+    expect(back).toContain(leaf.pem.trim().split('\n')[1]);
+    expect(mail.raw.toString('latin1').split('\r\n').every((l) => l.length <= 998)).toBe(true);
+  });
+
+  it('dot-stuffs lines that start with a dot, so the text arrives whole', async () => {
+    const smtp = await server();
+    const text = '.\n..\n.hidden line\nmiddle\n.\n. trailing';
+    await transport(smtp.port).sendEmail({ ...plainEmail, text });
+    const parsed = parseWithPython(smtp.received[0]!.raw);
+    expect(parsed.contentType).toBe('text/plain');
+    expect(parsed.text.replace(/\r\n/g, '\n')).toBe(`${text}\n`);
+    expect(smtp.received[0]!.raw.toString('latin1')).toContain('\r\n.hidden line\r\n');
+  });
+
+  it('sends non-ASCII and over-long lines as quoted-printable that decodes to the same text', async () => {
+    const smtp = await server();
+    const text = `Grüße aus Köln — ${'x'.repeat(1200)}\nZeile = zwei\t\nend `;
+    await transport(smtp.port).sendEmail({ ...plainEmail, text });
+    const raw = smtp.received[0]!.raw.toString('latin1');
+    expect(raw).toContain('Content-Transfer-Encoding: quoted-printable');
+    // Python's decoder ends the text with the message's final line break.
+    expect(parseWithPython(smtp.received[0]!.raw).text.replace(/\r\n/g, '\n')).toBe(`${text}\n`);
+  });
+
+  it('keeps a CR/LF in the subject from adding headers or recipients', async () => {
+    const smtp = await server();
+    await transport(smtp.port).sendEmail({ ...plainEmail, subject: 'Hi\r\nBcc: evil@attacker.example' });
+    const parsed = parseWithPython(smtp.received[0]!.raw);
+    expect(parsed.headers.bcc).toBeUndefined();
+    expect(smtp.received[0]!.rcptTo).toEqual(['edi@partner.example']);
+  });
+
+  it('refuses invalid addresses with CEM_ARGUMENT before connecting', async () => {
+    const smtp = await server();
+    const t = transport(smtp.port);
+    for (const to of ['not an address', 'a@b\r\nRCPT TO:<evil@x.example>', 'üser@example.com', '']) {
+      await expect(t.sendEmail({ ...plainEmail, to })).rejects.toMatchObject({ code: 'CEM_ARGUMENT' });
+    }
+    await expect(t.sendEmail({ ...plainEmail, to: [] })).rejects.toMatchObject({ code: 'CEM_ARGUMENT' });
+    expect(() => transport(smtp.port, { from: 'nobody' })).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
+    expect(smtp.received).toHaveLength(0);
+  });
+});
+
+describe('SMTP authentication and TLS', () => {
+  it('authenticates with AUTH PLAIN when allowed without TLS', async () => {
+    const smtp = await server({ authOptional: false, allowInsecureAuth: true });
+    await transport(smtp.port, { auth: { user: 'cem', pass: 's3cret pass' }, allowInsecureAuth: true }).sendEmail(plainEmail);
+    expect(smtp.auths).toEqual([{ method: 'PLAIN', username: 'cem', password: 's3cret pass' }]);
+    expect(smtp.received[0]?.user).toBe('cem');
+  });
+
+  it('authenticates with AUTH LOGIN when that is all the server offers', async () => {
+    const smtp = await server({ authOptional: false, allowInsecureAuth: true, authMethods: ['LOGIN'] });
+    await transport(smtp.port, { auth: { user: 'cem', pass: 's3cret pass' }, allowInsecureAuth: true }).sendEmail(plainEmail);
+    expect(smtp.auths.map((a) => a.method)).toEqual(['LOGIN']);
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it('fails with CEM_PORT_FAILED and the 535 reply on a wrong password', async () => {
+    const smtp = await server({ authOptional: false, allowInsecureAuth: true });
+    const error = await rejection(transport(smtp.port, { auth: { user: 'cem', pass: 'wrong' }, allowInsecureAuth: true }).sendEmail(plainEmail));
+    expect(failureOf(error)).toMatchObject({ phase: 'AUTH', replyCode: 535, timedOut: false });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('will not send credentials over plain TCP unless told to', async () => {
+    const smtp = await server({ authOptional: false, allowInsecureAuth: true });
+    const error = await rejection(transport(smtp.port, { auth: { user: 'cem', pass: 's3cret pass' } }).sendEmail(plainEmail));
+    expect(failureOf(error).phase).toBe('AUTH');
+    expect(smtp.auths).toEqual([]);
+  });
+
+  const pki = makePki('Relay');
+  const relay = pki.leaf({ subject: '/CN=localhost', keyUsage: 'digitalSignature,keyEncipherment', extendedKeyUsage: 'serverAuth', extensions: ['subjectAltName=DNS:localhost,IP:127.0.0.1'] });
+  const tlsServer = { key: readFileSync(relay.keyPath), cert: `${relay.pem}${pki.intermediate.pem}` };
+  const trust = { ca: pki.root.pem };
+
+  it('upgrades with STARTTLS when offered, then authenticates over TLS', async () => {
+    const smtp = await server({ ...tlsServer, hideSTARTTLS: false, authOptional: false });
+    await transport(smtp.port, { tls: trust, auth: { user: 'cem', pass: 's3cret pass' } }).sendEmail(plainEmail);
+    expect(smtp.received[0]).toMatchObject({ secure: true, user: 'cem' });
+  });
+
+  it('fails rather than falls back when the STARTTLS certificate is not trusted', async () => {
+    const smtp = await server({ ...tlsServer, hideSTARTTLS: false });
+    expect(failureOf(await rejection(transport(smtp.port).sendEmail(plainEmail))).phase).toBe('STARTTLS');
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('fails when STARTTLS is required but not offered', async () => {
+    const smtp = await server();
+    expect(failureOf(await rejection(transport(smtp.port, { startTls: 'required' }).sendEmail(plainEmail))).phase).toBe('STARTTLS');
+  });
+
+  it('speaks TLS from the first byte with secure: true', async () => {
+    const smtp = await server({ ...tlsServer, secure: true });
+    await transport(smtp.port, { secure: true, tls: trust, host: 'localhost' }).sendEmail(plainEmail);
+    expect(smtp.received[0]?.secure).toBe(true);
+  });
+});
+
+describe('SMTP failures', () => {
+  it('fails with CEM_PORT_FAILED and the 550 reply when a recipient is refused', async () => {
+    const smtp = await server({
+      onRcptTo(address, _session, callback) {
+        if (address.address === 'gone@partner.example') callback(Object.assign(new Error('5.1.1 No such user'), { responseCode: 550 }));
+        else callback();
+      },
+    });
+    const error = await rejection(transport(smtp.port).sendEmail({ ...plainEmail, to: ['edi@partner.example', 'gone@partner.example'] }));
+    const failure = failureOf(error);
+    expect(failure).toMatchObject({ phase: 'RCPT TO', replyCode: 550 });
+    expect(failure.reply).toContain('No such user');
+    expect((error as Error).message).toContain('No such user');
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('times out when the server never greets', async () => {
+    const raw = await startRawServer(() => undefined);
+    closers.push(raw.close);
+    const started = Date.now();
+    const failure = failureOf(await rejection(transport(raw.port, { timeoutMs: 300 }).sendEmail(plainEmail)));
+    expect(failure).toMatchObject({ phase: 'greeting', timedOut: true, replyCode: null });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('times out when the server never answers the end of DATA', async () => {
+    const smtp = await server({ onData: (stream) => stream.resume() });
+    const failure = failureOf(await rejection(transport(smtp.port, { timeoutMs: 400 }).sendEmail(plainEmail)));
+    expect(failure).toMatchObject({ phase: 'DATA', timedOut: true });
+  });
+
+  it('fails with phase connect when nothing listens', async () => {
+    const raw = await startRawServer(() => undefined);
+    await raw.close();
+    expect(failureOf(await rejection(transport(raw.port).sendEmail(plainEmail))).phase).toBe('connect');
+  });
+
+  it('reads multi-line replies and falls back to HELO when EHLO is refused', async () => {
+    const commands: string[] = [];
+    const raw = await startRawServer(async (socket, lines) => {
+      socket.write('220-relay.example ESMTP\r\n220-no pipelining here\r\n220 ready\r\n');
+      let inData = false;
+      for await (const line of lines) {
+        if (inData) {
+          if (line === '.') {
+            inData = false;
+            socket.write('250 2.0.0 queued\r\n');
+          }
+          continue;
+        }
+        commands.push(line);
+        if (line.startsWith('EHLO')) socket.write('502 5.5.1 EHLO not implemented\r\n');
+        else if (line === 'DATA') {
+          inData = true;
+          socket.write('354 go ahead\r\n');
+        } else if (line === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write('250-ok\r\n250 ok\r\n');
+      }
+    });
+    closers.push(raw.close);
+    await transport(raw.port).sendEmail(plainEmail);
+    expect(commands).toEqual(['EHLO as2.me.example', 'HELO as2.me.example', 'MAIL FROM:<as2@me.example>', 'RCPT TO:<edi@partner.example>', 'DATA', 'QUIT']);
+  });
+
+  it('refuses plaintext a server slips in after its STARTTLS reply', async () => {
+    const raw = await startRawServer(async (socket, lines) => {
+      socket.write('220 ready\r\n');
+      for await (const line of lines) {
+        if (line.startsWith('EHLO')) socket.write('250-relay\r\n250 STARTTLS\r\n');
+        else if (line === 'STARTTLS') socket.write('220 go ahead\r\n250 injected\r\n');
+      }
+    });
+    closers.push(raw.close);
+    const failure = failureOf(await rejection(transport(raw.port).sendEmail(plainEmail)));
+    expect(failure.phase).toBe('STARTTLS');
+  });
+});
+
+describe('SMTP e-mail merged into a host transport', () => {
+  let smtp: RunningSmtpServer;
+  let deadPort = 0;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    const raw = await startRawServer(() => undefined);
+    deadPort = raw.port;
+    await raw.close();
+  });
+  afterAll(() => smtp.close());
+
+  runTransportContract(
+    { describe, it },
+    {
+      name: 'memory AS2 transport + SMTP e-mail',
+      create: () => ({ ...createMemoryTransport(), ...transport(smtp.port) }),
+      createFailing: () => {
+        const as2 = createMemoryTransport();
+        as2.failWhen(() => true);
+        return { ...as2, ...transport(deadPort) };
+      },
+    },
+  );
+});
