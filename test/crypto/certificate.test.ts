@@ -25,17 +25,17 @@ const SPECIAL_SUBJECT =
 beforeAll(() => {
   pki = makePki('Insp');
   leaf = pki.leaf({ extendedKeyUsage: 'serverAuth,clientAuth,1.3.6.1.4.1.311.10.3.12' });
-  serial20 = pki.leaf({ serial: (1n << 159n) - 12345n });
-  highBitSerial = pki.leaf({ serial: (0x80n << 144n) + 5n });
+  serial20 = pki.leaf({ serial: (1n << 159n) - 12345n, keyFrom: leaf });
+  highBitSerial = pki.leaf({ serial: (0x80n << 144n) + 5n, keyFrom: leaf });
   ecLeaf = pki.leaf({ keyType: 'ec', keyUsage: 'digitalSignature,keyAgreement' });
   ec384 = makeCert({ subject: '/CN=ec384.test', keyType: 'ec', curve: 'P-384', digest: 'sha384' });
   edCert = makeCert({ subject: '/CN=ed25519.test', keyType: 'ed25519' });
-  special = makeCert({ subject: SPECIAL_SUBJECT });
-  unicode = makeCert({ subject: '/O=Société Générale/CN=José Müller \u0001x/OU=trail\\ ', utf8: true });
-  customOid = makeCert({ subject: '/O=Acme/partnerCode=P-77/CN=oid.test', newOids: { partnerCode: '1.3.6.1.4.1.99999.1' } });
-  sha1Cert = pki.leaf({ digest: 'sha1' });
+  special = makeCert({ subject: SPECIAL_SUBJECT, keyFrom: leaf });
+  unicode = makeCert({ subject: '/O=Société Générale/CN=José Müller \u0001x/OU=trail\\ ', utf8: true, keyFrom: leaf });
+  customOid = makeCert({ subject: '/O=Acme/partnerCode=P-77/CN=oid.test', newOids: { partnerCode: '1.3.6.1.4.1.99999.1' }, keyFrom: leaf });
+  sha1Cert = pki.leaf({ digest: 'sha1', keyFrom: leaf });
   // a certificate whose issuer name equals its subject but which the intermediate signed
-  impostor = makeCert({ subject: pki.intermediate.subject, issuer: pki.intermediate });
+  impostor = makeCert({ subject: pki.intermediate.subject, issuer: pki.intermediate, keyFrom: leaf });
 });
 
 /** RFC 4514 names streetAddress STREET; openssl prints its short name "street". */
@@ -150,7 +150,7 @@ describe('readCertificate', () => {
       expect(info.authorityKeyIdentifier).toBe(opensslKeyId(cert, 'authorityKeyIdentifier'));
       expect(info.authorityKeyIdentifier).toBe(read(cert.issuer as TestCert).subjectKeyIdentifier);
     }
-    const bare = makeCert({ subject: '/CN=no-ids.test', issuer: pki.intermediate, noKeyIdentifiers: true });
+    const bare = makeCert({ subject: '/CN=no-ids.test', issuer: pki.intermediate, noKeyIdentifiers: true, keyFrom: leaf });
     expect(read(bare)).toMatchObject({ subjectKeyIdentifier: null, authorityKeyIdentifier: null });
   });
 

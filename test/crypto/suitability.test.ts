@@ -6,19 +6,23 @@ import {
   type SuitabilityProblem,
 } from '../../src/crypto/suitability.js';
 import type { CertUsage } from '../../src/types.js';
-import { makeCert, makePki, type CertOptions, type TestPki } from '../helpers/pki.js';
+import { makeCert, makePki, type CertOptions, type TestCert, type TestPki } from '../helpers/pki.js';
 
 let pki: TestPki;
+let rsaKey: TestCert;
 let now: Date;
 const certs: Record<string, CertificateInfo> = {};
 
-const leaf = (options: Partial<CertOptions>): CertificateInfo => readCertificate(pki.leaf({ bits: 2048, ...options }).der);
+/** An end-entity certificate; RSA ones share one 2048-bit key unless told otherwise (key generation is slow). */
+const leaf = (options: Partial<CertOptions>): CertificateInfo =>
+  readCertificate(pki.leaf({ ...(options.keyType || options.bits ? {} : { keyFrom: rsaKey }), ...options }).der);
 const codes = (problems: readonly SuitabilityProblem[]): string[] => problems.map((p) => (p.usage ? `${p.code}:${p.usage}` : p.code));
 const check = (name: string, usage: CertUsage, at = now): string[] => codes(checkCertificateSuitability(certs[name] as CertificateInfo, usage, at));
 
 beforeAll(() => {
   pki = makePki('Fit');
-  const sample = leaf({ keyUsage: 'digitalSignature,keyEncipherment' });
+  rsaKey = pki.leaf({ keyUsage: 'digitalSignature,keyEncipherment' });
+  const sample = readCertificate(rsaKey.der);
   certs['both'] = sample;
   now = new Date(sample.notBefore.getTime() + 86_400_000);
   certs['signOnly'] = leaf({ keyUsage: 'digitalSignature' });
@@ -35,8 +39,8 @@ beforeAll(() => {
   certs['rsa1024'] = leaf({ bits: 1024 });
   certs['sha1'] = leaf({ digest: 'sha1' });
   certs['md5'] = leaf({ digest: 'md5' });
-  certs['selfSignedSha1'] = readCertificate(makeCert({ subject: '/CN=old.self.test', digest: 'sha1', keyUsage: 'digitalSignature,keyEncipherment' }).der);
-  certs['selfSignedCa'] = readCertificate(makeCert({ subject: '/CN=as2.self.test', ca: true, keyUsage: 'digitalSignature,keyEncipherment' }).der);
+  certs['selfSignedSha1'] = readCertificate(makeCert({ subject: '/CN=old.self.test', digest: 'sha1', keyUsage: 'digitalSignature,keyEncipherment', keyFrom: rsaKey }).der);
+  certs['selfSignedCa'] = readCertificate(makeCert({ subject: '/CN=as2.self.test', ca: true, keyUsage: 'digitalSignature,keyEncipherment', keyFrom: rsaKey }).der);
   certs['intermediate'] = readCertificate(pki.intermediate.der);
 });
 

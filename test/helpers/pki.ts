@@ -54,6 +54,8 @@ export interface CertOptions {
   readonly noKeyIdentifiers?: boolean;
   /** Leave out basicConstraints (only for end-entity certificates). */
   readonly noBasicConstraints?: boolean;
+  /** Reuse the private key of this certificate instead of generating one (faster tests). */
+  readonly keyFrom?: TestCert;
   /** Attribute names for unregistered OIDs usable in `subject`, e.g. `{ partnerCode: '1.3.6.1.4.1.99999.1' }`. */
   readonly newOids?: Readonly<Record<string, string>>;
   /** Signature digest, sha256 by default. */
@@ -92,13 +94,15 @@ function randomSerial(): bigint {
 export function makeCert(options: CertOptions): TestCert {
   counter += 1;
   const base = join(workDir, `c${counter}`);
-  const keyPath = `${base}.key`;
+  const keyPath = options.keyFrom?.keyPath ?? `${base}.key`;
   const certPath = `${base}.pem`;
   const extPath = `${base}.ext`;
   const serial = options.serial === undefined ? randomSerial() : BigInt(options.serial);
   const digest = options.digest ?? 'sha256';
 
-  if (options.keyType === 'ec') {
+  if (options.keyFrom) {
+    // the key file already exists
+  } else if (options.keyType === 'ec') {
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${options.curve ?? 'P-256'}`, '-out', keyPath]);
   } else if (options.keyType === 'ed25519') {
     openssl(['genpkey', '-algorithm', 'ED25519', '-out', keyPath]);

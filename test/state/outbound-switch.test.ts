@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { resolveCertificates } from '../../src/policy/resolution.js';
+import type { CemState } from '../../src/state/model.js';
+import { createInitialState, transition } from '../../src/state/transition.js';
+import { alertKinds, day, effectsOf, establishedState, ignoredReason, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
+import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
+
+const fps = (certs: readonly { fingerprint: string }[] | undefined): string[] => (certs ?? []).map((c) => c.fingerprint);
+
+describe('Outbound 6: our new encryption certificate', () => {
+  it('decrypts with old and new from distribution, and first usage makes the new one active', () => {
+    const { state, pki } = establishedState();
+    const enc = makeCert();
+    const sent = sendDelivered(state, { signing: local(pki.localSigning), encryption: local(enc) });
+    expect(fps(resolveCertificates(sent.state, 'acme', T0)?.decryptInbound)).toEqual([pki.localEncryption.sha256, enc.sha256]);
+    const accepted = answer(sent.state, sent.ids.requestId, [{ cert: enc, status: 'Accepted' }], pki.partnerSigning, day(1));
+    expect(accepted.state.relationships['acme']?.local.encryption.successor?.status).toBe('accepted');
+    expect(fps(resolveCertificates(accepted.state, 'acme', day(1))?.decryptInbound)).toEqual([pki.localEncryption.sha256, enc.sha256]);
+    const oldUse = transition(accepted.state, { type: 'trafficObserved', relationshipId: 'acme', decryptedWith: pki.localEncryption.sha256 }, day(2));
+    expect(oldUse.state).toBe(accepted.state);
+    expect(oldUse.effects).toEqual([]);
+    const firstUse = transition(accepted.state, { type: 'trafficObserved', relationshipId: 'acme', decryptedWith: enc.sha256 }, day(3));
+    const slot = firstUse.state.relationships['acme']?.local.encryption;
+    expect(slot?.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[enc.sha256, 'firstUsage']]);
+    expect(slot?.archive.map((a) => [a.cert.fingerprint, a.reason])).toEqual([[pki.localEncryption.sha256, 'firstUsage']]);
+    expect(effectsOf(firstUse.effects, 'archiveCertificate')).toEqual([{ type: 'archiveCertificate', relationshipId: 'acme', side: 'local', usage: 'encryption', fingerprint: pki.localEncryption.sha256 }]);
+    const resolved = resolveCertificates(firstUse.state, 'acme', day(3));
+    expect(fps(resolved?.decryptInbound)).toEqual([enc.sha256]);
+    expect(fps(resolved?.decryptArchive)).toEqual([pki.localEncryption.sha256]);
+  });
+
+  it('does not decrypt with a rejected or failed encryption certificate', () => {
+    const { state, pki } = establishedState();
+    const enc = makeCert();
+    const sent = sendDelivered(state, { signing: local(pki.localSigning), encryption: local(enc) });
+    const rejected = answer(sent.state, sent.ids.requestId, [{ cert: enc, status: 'Rejected' }], pki.partnerSigning, day(1));
+    expect(fps(resolveCertificates(rejected.state, 'acme', day(1))?.decryptInbound)).toEqual([pki.localEncryption.sha256]);
+    const failed = transition(sent.state, { type: 'requestFailed', requestId: sent.ids.requestId, error: 'negative MDN' }, day(1));
+    expect(fps(resolveCertificates(failed.state, 'acme', day(1))?.decryptInbound)).toEqual([pki.localEncryption.sha256]);
+  });
+});
+
+describe('Outbound 7: our new signing / TLS client certificate is never used before acceptance', () => {
+  const cases = [
+    ['pending', false, (s: CemState) => s, 'old'],
+    ['expired without useAfterRespondBy', false, (s: CemState) => transition(s, { type: 'tick' }, day(31)).state, 'old'],
+    ['expired with useAfterRespondBy', true, (s: CemState) => transition(s, { type: 'tick' }, day(31)).state, 'new'],
+  ] as const;
+  it.each(cases)('while %s, signs and authenticates TLS with the %s certificate', (_name, useAfter, step, which) => {
+    const { state, pki } = establishedState({ useAfterRespondBy: useAfter });
+    const next = makeCert();
+    const sent = sendDelivered(state, { signing: local(next), encryption: local(pki.localEncryption), tlsClient: local(next) });
+    const after = step(sent.state);
+    const resolved = resolveCertificates(after, 'acme', day(31));
+    const expected = which === 'old' ? [pki.localSigning.sha256, pki.localTls.sha256] : [next.sha256, next.sha256];
+    expect([resolved?.signOutbound?.fingerprint, resolved?.tlsClient?.fingerprint]).toEqual(expected);
+    expect(resolved?.signMdn?.fingerprint).toBe(expected[0]);
+  });
+
+  it('switches signing and TLS client at acceptance', () => {
+    const { state, pki } = establishedState();
+    const next = makeCert();
+    const sent = sendDelivered(state, { signing: local(next), encryption: local(pki.localEncryption), tlsClient: local(next) });
+    const accepted = answer(sent.state, sent.ids.requestId, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(2));
+    const resolved = resolveCertificates(accepted.state, 'acme', day(2));
+    expect([resolved?.signOutbound?.fingerprint, resolved?.tlsClient?.fingerprint]).toEqual([next.sha256, next.sha256]);
+  });
+});
+
+function twoPartnersOnHttp(): { state: CemState; a: ReturnType<typeof makePki>; b: ReturnType<typeof makePki> } {
+  const a = makePki();
+  const b = makePki();
+  const withB = run(createInitialState(), [
+    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
+    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
+    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(makeCert({ label: 'server-old' })) }, T0],
+  ]).state;
+  return { state: withB, a, b };
+}
+
+describe('Outbound 8: our new TLS server certificate needs every partner on the listener', () => {
+  it('installs once every partner on the listener accepted it, then the install is confirmed', () => {
+    const { state, a, b } = twoPartnersOnHttp();
+    const server = makeCert({ label: 'server-new' });
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
+    const acceptedA = answer(toB.state, toA.ids.requestId, [{ cert: server, status: 'Accepted' }], a.partnerSigning, day(1));
+    expect(effectsOf(acceptedA.effects, 'installServerCertificate')).toEqual([]);
+    expect(alertKinds(transition(acceptedA.state, { type: 'tick' }, day(1.5)).effects)).toContain('serverCertificatePending');
+    const acceptedB = answer(acceptedA.state, toB.ids.requestId, [{ cert: server, status: 'Accepted' }], b.partnerSigning, day(2), 'BOLT');
+    expect(effectsOf(acceptedB.effects, 'installServerCertificate')).toEqual([{ type: 'installServerCertificate', protocol: 'HTTP', fingerprint: server.sha256, keyRef: `key:${server.sha256.slice(0, 8)}` }]);
+    expect(effectsOf(transition(acceptedB.state, { type: 'tick' }, day(2.1)).effects, 'installServerCertificate')).toEqual([]);
+    expect(resolveCertificates(acceptedB.state, 'acme', day(2))?.tlsServer?.subject).toContain('server-old');
+    const installed = transition(acceptedB.state, { type: 'serverCertificateInstalled', protocol: 'HTTP', fingerprint: server.sha256 }, day(2.01));
+    expect(resolveCertificates(installed.state, 'acme', day(2.01))?.tlsServer?.fingerprint).toBe(server.sha256);
+    expect(installed.state.servers.HTTP?.candidate).toBeNull();
+    expect(installed.state.servers.HTTP?.archive.map((x) => x.cert.subject)).toEqual([expect.stringContaining('server-old')]);
+    expect(installed.state.relationships['bolt']?.serverReadiness).toBeNull();
+  });
+
+  it('blocks the install when any partner rejects it (alert), until set as active', () => {
+    const { state, a, b } = twoPartnersOnHttp();
+    const server = makeCert({ label: 'server-new' });
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
+    const rejectedA = answer(toB.state, toA.ids.requestId, [{ cert: server, status: 'Rejected', reason: 'untrusted CA' }], a.partnerSigning, day(1));
+    expect(alertKinds(rejectedA.effects)).toContain('serverCertificateRejected');
+    const acceptedB = answer(rejectedA.state, toB.ids.requestId, [{ cert: server, status: 'Accepted' }], b.partnerSigning, day(2), 'BOLT');
+    expect(effectsOf(acceptedB.effects, 'installServerCertificate')).toEqual([]);
+    const forced = transition(acceptedB.state, { type: 'setServerActive', protocol: 'HTTP' }, day(3));
+    expect(effectsOf(forced.effects, 'installServerCertificate').map((e) => e.fingerprint)).toEqual([server.sha256]);
+  });
+
+  it('allows only one pending server certificate per listener (serverCertificateMismatch)', () => {
+    const { state, a, b } = twoPartnersOnHttp();
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(makeCert()) }, T0, 'acme');
+    const toB = send(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(makeCert()) }, { relationshipId: 'bolt' });
+    expect(ignoredReason(toB.effects)).toBe('serverCertificateMismatch');
+    expect(toB.state).toBe(toA.state);
+  });
+
+  it('alerts when partners accepted more than one distinct server certificate', () => {
+    const { state, a } = twoPartnersOnHttp();
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(makeCert()) }, T0, 'acme');
+    const acceptedA = answer(toA.state, toA.ids.requestId, [], a.partnerSigning, day(1));
+    expect(ignoredReason(acceptedA.effects)).toBe('unknownCertificate');
+    const bolt = toA.state.relationships['bolt'];
+    const acme = toA.state.relationships['acme'];
+    if (bolt === undefined || acme?.serverReadiness == null) throw new Error('setup');
+    const conflicting: CemState = {
+      ...toA.state,
+      relationships: {
+        ...toA.state.relationships,
+        acme: { ...acme, serverReadiness: { ...acme.serverReadiness, status: 'accepted' } },
+        bolt: { ...bolt, serverReadiness: { fingerprint: makeCert().sha256, status: 'accepted', exchangeId: null, activateAt: null, reason: null } },
+      },
+    };
+    const ticked = transition(conflicting, { type: 'tick' }, day(1));
+    expect(alertKinds(ticked.effects)).toContain('serverCertificateConflict');
+    expect(alertKinds(transition(ticked.state, { type: 'tick' }, day(1.1)).effects)).not.toContain('serverCertificateConflict');
+  });
+});
