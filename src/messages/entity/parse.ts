@@ -20,7 +20,7 @@ import type { CemEntityCertificate, CemEntityInput, ParseCemEntityOptions, Parse
 import { readXmlText } from './internal/xml-text.js';
 
 /** The entity as bytes with headers, from any accepted input form. */
-export function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8Array {
+function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8Array {
   if (typeof input === 'string' || input instanceof Uint8Array) return typeof input === 'string' ? utf8(input) : input;
   if (typeof input !== 'object' || input === null || typeof input.contentType !== 'string' || !(input.body instanceof Uint8Array)) {
     throw new CemArgumentError('parseCemEntity takes bytes, a string, or { contentType, body }');

@@ -12,7 +12,14 @@ import { formatMediaType, parseMediaType } from './media-type.js';
 import { encodeBase64Lines } from './internal/transfer-encoding.js';
 import type { MediaType, MimeEntity, MimeHeader, MimeTransferEncoding } from './types.js';
 
-/** Input of {@link buildMimeEntity}: one leaf (non-multipart) entity. */
+/**
+ * Input of {@link buildMimeEntity}: one leaf (non-multipart) entity.
+ *
+ * @example
+ * ```ts
+ * const input: MimePartInput = { contentType: 'text/plain; charset=utf-8', body: 'hello', transferEncoding: '8bit', contentId: 'note@example.org' };
+ * ```
+ */
 export interface MimePartInput {
   /** The `Content-Type` value, e.g. from `formatMediaType`. */
   readonly contentType: string;
@@ -26,7 +33,14 @@ export interface MimePartInput {
   readonly headers?: readonly MimeHeader[];
 }
 
-/** Input of {@link buildMultipartEntity}. */
+/**
+ * Input of {@link buildMultipartEntity}.
+ *
+ * @example
+ * ```ts
+ * const input: MultipartInput = { subtype: 'mixed', parts: [a, b], headers: [{ name: 'MIME-Version', value: '1.0' }] };
+ * ```
+ */
 export interface MultipartInput {
   /** The multipart subtype, e.g. `related`, `mixed`. */
   readonly subtype: string;
@@ -38,7 +52,14 @@ export interface MultipartInput {
   readonly headers?: readonly MimeHeader[];
 }
 
-/** Input of {@link buildMultipartRelated}. */
+/**
+ * Input of {@link buildMultipartRelated}.
+ *
+ * @example
+ * ```ts
+ * const input: MultipartRelatedInput = { type: 'application/ediint-cert-exchange+xml', parts: [xmlPart, certPart] };
+ * ```
+ */
 export interface MultipartRelatedInput {
   /** The root part's media type (RFC 2387 §3.1, mandatory). */
   readonly type: string;
