@@ -9,13 +9,34 @@
  */
 import { CemArgumentError } from '../errors.js';
 
-/** A JSON scalar. Numbers are finite. */
+/**
+ * A JSON scalar. Numbers are finite.
+ *
+ * @example
+ * ```ts
+ * const p: JsonPrimitive = '2025-03-01T00:00:00+00:00'
+ * ```
+ */
 export type JsonPrimitive = string | number | boolean | null;
 
-/** A JSON array. */
+/**
+ * A JSON array.
+ *
+ * @example
+ * ```ts
+ * const a: JsonArray = ['tlsClient', 'digitalSignature']
+ * ```
+ */
 export type JsonArray = readonly JsonValue[];
 
-/** A JSON object: string keys, JSON values, no `undefined` members. */
+/**
+ * A JSON object: string keys, JSON values, no `undefined` members.
+ *
+ * @example
+ * ```ts
+ * const o: JsonObject = { partnerId: 'acme', attempts: 2 }
+ * ```
+ */
 export interface JsonObject {
   readonly [key: string]: JsonValue;
 }

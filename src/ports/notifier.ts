@@ -6,7 +6,14 @@
  */
 import type { JsonValue } from './json.js';
 
-/** How urgent a notice is. */
+/**
+ * How urgent a notice is.
+ *
+ * @example
+ * ```ts
+ * const severity: AlertSeverity = daysLeft < 7 ? 'critical' : 'warning'
+ * ```
+ */
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
 /**

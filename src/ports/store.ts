@@ -71,7 +71,7 @@ export interface StoreWrite {
 export interface CemStore {
   /** @throws CemArgumentError `CEM_ARGUMENT` for an invalid key. */
   get(key: string): Promise<StoredRecord | undefined>;
-  /** @throws never for any string prefix. */
+  /** Accepts any string as a prefix (`''` lists everything). */
   list(prefix: string): Promise<readonly StoredRecord[]>;
   /**
    * @throws CemEngineError `CEM_STORE_CONFLICT` when a version is stale;

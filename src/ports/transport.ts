@@ -53,7 +53,15 @@ export interface OutboundCemResponse extends OutboundCemBase {
   readonly responseUrl: string | null;
 }
 
-/** Either outbound CEM message, discriminated by `kind`. */
+/**
+ * Either outbound CEM message, discriminated by `kind`.
+ *
+ * @example
+ * ```ts
+ * const sent: OutboundCemMessage[] = [request, response]
+ * sent.filter((m) => m.kind === 'response')
+ * ```
+ */
 export type OutboundCemMessage = OutboundCemRequest | OutboundCemResponse;
 
 /**

@@ -7,7 +7,14 @@
 import { CemArgumentError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 
-/** A step to move a {@link ManualClock} forward (or back, with negative numbers). */
+/**
+ * A step to move a {@link ManualClock} forward (or back, with negative numbers).
+ *
+ * @example
+ * ```ts
+ * clock.advance({ days: 13, hours: 23, minutes: 59 })
+ * ```
+ */
 export interface ClockStep {
   readonly days?: number;
   readonly hours?: number;
@@ -16,7 +23,15 @@ export interface ClockStep {
   readonly ms?: number;
 }
 
-/** A {@link Clock} set by hand. */
+/**
+ * A {@link Clock} set by hand.
+ *
+ * @example
+ * ```ts
+ * const clock: ManualClock = createManualClock(new Date('2025-01-01T00:00:00Z'))
+ * clock.set(new Date('2025-06-01T00:00:00Z'))
+ * ```
+ */
 export interface ManualClock extends Clock {
   /** Jumps to `date` (forward or back). */
   set(date: Date): void;

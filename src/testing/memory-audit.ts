@@ -6,7 +6,15 @@
 import { cloneJson } from '../ports/json.js';
 import type { AuditEvent, AuditSink } from '../ports/audit.js';
 
-/** A recording audit sink. */
+/**
+ * A recording audit sink.
+ *
+ * @example
+ * ```ts
+ * const audit: MemoryAuditSink = createMemoryAuditSink()
+ * expect(audit.ofType('requestSent')).toHaveLength(1)
+ * ```
+ */
 export interface MemoryAuditSink extends AuditSink {
   /** Events recorded, in order (frozen copies). */
   readonly events: readonly AuditEvent[];

@@ -7,7 +7,15 @@ import { CemArgumentError } from '../errors.js';
 import { cloneJson } from '../ports/json.js';
 import type { CemAlertNotice, Notifier } from '../ports/notifier.js';
 
-/** A recording notifier. */
+/**
+ * A recording notifier.
+ *
+ * @example
+ * ```ts
+ * const notifier: MemoryNotifier = createMemoryNotifier()
+ * expect(notifier.ofKind('responseOverdue')).toHaveLength(1)
+ * ```
+ */
 export interface MemoryNotifier extends Notifier {
   /** Notices delivered, in order (frozen copies). */
   readonly notices: readonly CemAlertNotice[];

@@ -17,7 +17,16 @@ import type { MemoryTransport } from './memory-transport.js';
 import { createSequentialIds } from './sequential-ids.js';
 import type { SequentialIdsOptions } from './sequential-ids.js';
 
-/** {@link CemPorts} whose members keep their test handles (`snapshot`, `advance`, `requests`, ...). */
+/**
+ * {@link CemPorts} whose members keep their test handles (`snapshot`, `advance`, `requests`, ...).
+ *
+ * @example
+ * ```ts
+ * const ports: MemoryPorts = createMemoryPorts({ start: new Date('2025-01-01T00:00:00Z') })
+ * ports.clock.advance({ days: 1 })
+ * ports.transport.requests.length
+ * ```
+ */
 export interface MemoryPorts extends CemPorts {
   readonly clock: ManualClock;
   readonly store: MemoryStore;
@@ -26,7 +35,14 @@ export interface MemoryPorts extends CemPorts {
   readonly audit: MemoryAuditSink;
 }
 
-/** Options of {@link createMemoryPorts}. */
+/**
+ * Options of {@link createMemoryPorts}.
+ *
+ * @example
+ * ```ts
+ * createMemoryPorts({ start, ids: { prefix: 'node-b' }, store: sharedStore })
+ * ```
+ */
 export interface MemoryPortsOptions {
   /** The manual clock's start. */
   readonly start: Date;

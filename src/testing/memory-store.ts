@@ -8,7 +8,15 @@ import { cloneJson } from '../ports/json.js';
 import { assertStoreKey, assertStoreWrites, storeConflict } from '../ports/store.js';
 import type { CemStore, StoredRecord, StoreWrite } from '../ports/store.js';
 
-/** A {@link CemStore} held in memory, with a synchronous view for assertions. */
+/**
+ * A {@link CemStore} held in memory, with a synchronous view for assertions.
+ *
+ * @example
+ * ```ts
+ * const store: MemoryStore = createMemoryStore()
+ * expect(store.snapshot()['relationships/acme']?.version).toBe(2)
+ * ```
+ */
 export interface MemoryStore extends CemStore {
   /** Every record, keyed and ordered by key (frozen copies). */
   snapshot(): Readonly<Record<string, StoredRecord>>;

@@ -6,19 +6,42 @@
 import { CemArgumentError } from '../errors.js';
 import type { CemTransport, OutboundCemRequest, OutboundCemResponse, OutboundEmail } from '../ports/transport.js';
 
-/** One send attempt, in the order the transport saw them. */
+/**
+ * One send attempt, in the order the transport saw them.
+ *
+ * @example
+ * ```ts
+ * transport.failWhen((e: MemoryTransportEntry) => e.kind === 'email')
+ * ```
+ */
 export type MemoryTransportEntry =
   | { readonly kind: 'request'; readonly message: OutboundCemRequest }
   | { readonly kind: 'response'; readonly message: OutboundCemResponse }
   | { readonly kind: 'email'; readonly email: OutboundEmail };
 
-/** A failed attempt and the error it threw. */
+/**
+ * A failed attempt and the error it threw.
+ *
+ * @example
+ * ```ts
+ * const [first]: readonly MemoryTransportFailure[] = transport.failures
+ * first?.entry.kind // 'request'
+ * ```
+ */
 export interface MemoryTransportFailure {
   readonly entry: MemoryTransportEntry;
   readonly error: unknown;
 }
 
-/** A recording transport with failure switches. Every method of `CemTransport` is present. */
+/**
+ * A recording transport with failure switches. Every method of `CemTransport` is present.
+ *
+ * @example
+ * ```ts
+ * const transport: MemoryTransport = createMemoryTransport()
+ * transport.failNext(2, new Error('partner down'))
+ * ```
+ */
 export interface MemoryTransport extends Required<CemTransport> {
   /** Requests sent successfully (copies; bodies copied too). */
   readonly requests: readonly OutboundCemRequest[];

@@ -7,7 +7,14 @@ import { CemArgumentError } from '../errors.js';
 import { isContentId, isRequestId } from '../ports/ids.js';
 import type { IdSource } from '../ports/ids.js';
 
-/** Options of {@link createSequentialIds}. */
+/**
+ * Options of {@link createSequentialIds}.
+ *
+ * @example
+ * ```ts
+ * createSequentialIds({ prefix: 'node-a', domain: 'as2.example.test' })
+ * ```
+ */
 export interface SequentialIdsOptions {
   /** Starts every id; `cem` by default. */
   readonly prefix?: string;

@@ -10,10 +10,24 @@ import type { CemStore, StoredRecord } from '../ports/store.js';
 import { assertReturnsPromise, rejectsWithCode } from './contract-harness.js';
 import type { ContractHarness } from './contract-harness.js';
 
-/** Makes a fresh, empty store for one test. */
+/**
+ * Makes a fresh, empty store for one test.
+ *
+ * @example
+ * ```ts
+ * const factory: StoreFactory = async () => createPgStore(await freshSchema())
+ * ```
+ */
 export type StoreFactory = () => CemStore | Promise<CemStore>;
 
-/** Options of {@link runStoreContract}. */
+/**
+ * Options of {@link runStoreContract}.
+ *
+ * @example
+ * ```ts
+ * runStoreContract({ describe, it }, factory, { name: 'postgres store', racers: 16 })
+ * ```
+ */
 export interface StoreContractOptions {
   /** The `describe` title; `CemStore contract` by default. */
   readonly name?: string;

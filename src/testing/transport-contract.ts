@@ -10,7 +10,14 @@ import { certificateAttachment } from '../ports/transport.js';
 import { assertReturnsPromise } from './contract-harness.js';
 import type { ContractHarness } from './contract-harness.js';
 
-/** How the contract gets transports. */
+/**
+ * How the contract gets transports.
+ *
+ * @example
+ * ```ts
+ * runTransportContract({ describe, it }, { create: () => myTransport(goodUrl), createFailing: () => myTransport(deadUrl) })
+ * ```
+ */
 export interface TransportContractSetup {
   /** A transport whose destination works (a test partner, a local AS2 server). */
   create(): CemTransport | Promise<CemTransport>;

@@ -28,7 +28,14 @@ import { readDocument, sweepLeftovers, writeDocument } from './document.js';
 import type { RecordMap } from './document.js';
 import { acquireLock } from './lock.js';
 
-/** Options of {@link createFileStore}. */
+/**
+ * Options of {@link createFileStore}.
+ *
+ * @example
+ * ```ts
+ * createFileStore({ directory: '/var/lib/as2/cem', lockTimeoutMs: 5_000 })
+ * ```
+ */
 export interface FileStoreOptions {
   /** The directory holding the store; created on the first commit. */
   readonly directory: string;
@@ -45,7 +52,15 @@ export interface FileStoreOptions {
   readonly durable?: boolean;
 }
 
-/** A {@link CemStore} on the filesystem. */
+/**
+ * A {@link CemStore} on the filesystem.
+ *
+ * @example
+ * ```ts
+ * const store: FileStore = createFileStore({ directory })
+ * console.log(`CEM state in ${store.file}`)
+ * ```
+ */
 export interface FileStore extends CemStore {
   /** The absolute path of the store document. */
   readonly file: string;

@@ -20,8 +20,17 @@ import type { SessionSettings } from './session.js';
 export type { SmtpFailure } from './connection.js';
 export { buildEmailMessage } from './mime.js';
 export type { BuiltEmailMessage, EmailMessageContext } from './mime.js';
+export type { Mailbox } from './address.js';
 
-/** Options of {@link createSmtpEmailTransport}. */
+/**
+ * Options of {@link createSmtpEmailTransport}.
+ *
+ * @example
+ * ```ts
+ * const options: SmtpTransportOptions = { host: 'smtp.example.com', port: 587, from: 'as2@example.com',
+ *   startTls: 'required', auth: { user: 'as2', pass } }
+ * ```
+ */
 export interface SmtpTransportOptions {
   /** The relay's host name or IP address. */
   readonly host: string;

@@ -11,7 +11,14 @@ import { formatMailbox, parseMailbox } from './address.js';
 import type { Mailbox } from './address.js';
 import { base64Lines, encodeHeaderText, encodeQuotedPrintable, isSevenBitText, mimeParameter, rfc5322Date, toCrlf } from './encoding.js';
 
-/** What {@link buildEmailMessage} needs besides the e-mail. */
+/**
+ * What {@link buildEmailMessage} needs besides the e-mail.
+ *
+ * @example
+ * ```ts
+ * buildEmailMessage(email, { from: 'as2@example.com', date: clock.now() })
+ * ```
+ */
 export interface EmailMessageContext {
   /** The sender when the e-mail names none. */
   readonly from: string;
@@ -19,7 +26,15 @@ export interface EmailMessageContext {
   readonly date: Date;
 }
 
-/** A built message: its envelope and its CRLF text (not yet dot-stuffed). */
+/**
+ * A built message: its envelope and its CRLF text (not yet dot-stuffed).
+ *
+ * @example
+ * ```ts
+ * const built: BuiltEmailMessage = buildEmailMessage(email, context)
+ * built.recipients.map((r) => r.address)
+ * ```
+ */
 export interface BuiltEmailMessage {
   readonly from: Mailbox;
   readonly recipients: readonly Mailbox[];
@@ -57,6 +72,14 @@ function attachmentPart(a: OutboundEmail['attachments'][number]): string[] {
  * Builds the message text: headers `From`, `To`, `Subject`, `Date`, `Message-ID`, `MIME-Version`
  * and the body. Lines end with CRLF and stay under 998 octets.
  *
+ * @example
+ * ```ts
+ * const { text } = buildEmailMessage(
+ *   { to: 'edi@acme.test', subject: 'New certificate', text: 'Attached.', attachments: [certificateAttachment('me.p7c', p7c)] },
+ *   { from: 'as2@example.com', date: new Date() },
+ * )
+ * await myMailer.sendRaw(text)
+ * ```
  * @throws CemArgumentError `CEM_ARGUMENT` for invalid addresses, no recipient, an attachment
  *   without a file name or with an invalid content type.
  */
@@ -96,6 +119,11 @@ export function buildEmailMessage(email: OutboundEmail, context: EmailMessageCon
 /**
  * The message as sent after `DATA`: lines starting with `.` get a second `.` (RFC 5321 §4.5.2),
  * followed by the `CRLF . CRLF` terminator.
+ *
+ * @example
+ * ```ts
+ * dotStuff('a\r\n.b\r\n') // 'a\r\n..b\r\n.\r\n'
+ * ```
  */
 export function dotStuff(text: string): string {
   const body = text.endsWith('\r\n') ? text : `${text}\r\n`;
