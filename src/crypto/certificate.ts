@@ -10,7 +10,15 @@ import { readSingle, readTlv } from './internal/der.js';
 import { decodeBase64, hasPem, latin1, pemBlocks } from './internal/input.js';
 import { parseCertificateDer } from './internal/x509.js';
 
-/** A keyUsage bit name (RFC 5280 §4.2.1.3). */
+/**
+ * A keyUsage bit name.
+ *
+ * @example
+ * ```ts
+ * cert.keyUsage.includes('keyEncipherment')
+ * ```
+ * @see RFC 5280 §4.2.1.3
+ */
 export type KeyUsageName =
   | 'digitalSignature'
   | 'nonRepudiation'
@@ -22,12 +30,27 @@ export type KeyUsageName =
   | 'encipherOnly'
   | 'decipherOnly';
 
-/** Public key algorithm of a certificate; unknown algorithms are given as their dotted OID. */
+/**
+ * Public key algorithm of a certificate; unknown algorithms are given as their dotted OID.
+ *
+ * @example
+ * ```ts
+ * if (cert.keyAlgorithm === 'EC') console.log(cert.namedCurve) // 'P-256'
+ * ```
+ * @see RFC 5280 §4.1.2.7; RFC 8410
+ */
 export type KeyAlgorithm = 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'X25519' | 'X448' | 'DSA' | 'DH' | (string & {});
 
 /**
  * What the SDK knows about one certificate. A frozen plain object; `der` is a private copy
  * (typed arrays cannot be frozen: do not write to it), and the two `Date`s are fresh objects.
+ *
+ * @example
+ * ```ts
+ * const cert: CertificateInfo = readCertificate(der)
+ * const wireId = { issuer: cert.issuer, serial: cert.serial } // ds:X509IssuerName / ds:X509SerialNumber
+ * ```
+ * @see draft-meadors-certificate-exchange-14 §3.1; RFC 5280 §4.1
  */
 export interface CertificateInfo {
   /** The certificate's DER bytes (a copy of the input). */
@@ -121,7 +144,6 @@ export function readCertificate(input: Uint8Array | string): CertificateInfo {
   if (blocks.length !== 1) {
     fail('CEM_CERT_INVALID', blocks.length === 0 ? 'no certificate found' : `found ${blocks.length} certificates where one was expected`);
   }
-  withCode('CEM_CERT_INVALID', 'not a readable certificate', () => readSingle(blocks[0] as Uint8Array));
   return parse(blocks[0] as Uint8Array);
 }
 
@@ -136,10 +158,10 @@ export function readCertificate(input: Uint8Array | string): CertificateInfo {
  * @throws CemCryptoError `CEM_CERT_INVALID` when no certificate is found or one is unreadable.
  * @see RFC 7468 §5
  */
-export function readCertificates(input: Uint8Array | string): CertificateInfo[] {
+export function readCertificates(input: Uint8Array | string): readonly CertificateInfo[] {
   const blocks = derBlocks(input);
   if (blocks.length === 0) fail('CEM_CERT_INVALID', 'no certificate found');
-  return blocks.map(parse);
+  return Object.freeze(blocks.map(parse));
 }
 
 /**

@@ -59,17 +59,26 @@ export function encodeCertsOnly(certs: readonly Uint8Array[]): Uint8Array {
  * @throws CemCryptoError `CEM_PKCS7_INVALID` when the input is not a readable SignedData.
  * @see RFC 5652 §5.1 (CertificateSet); RFC 8551 §3.6
  */
-export function decodeCertsOnly(input: Uint8Array | string): Uint8Array[] {
+export function decodeCertsOnly(input: Uint8Array | string): readonly Uint8Array[] {
   return withCode('CEM_PKCS7_INVALID', 'not a readable PKCS #7 certs-only message', () => {
     const bytes = toAsn1Bytes(input, PKCS7_LABELS);
     const { content } = openContentInfo(bytes, [CONTENT_TYPES.signedData]);
     const { certificates } = splitSignedData(content);
-    if (certificates === undefined) return [];
-    return children(certificates).filter((c) => c.tag === 0x30).map((c) => rawBytes(c).slice());
+    if (certificates === undefined) return Object.freeze([]);
+    return Object.freeze(children(certificates).filter((c) => c.tag === 0x30).map((c) => rawBytes(c).slice()));
   });
 }
 
-/** A certs-only bundle split into its end-entity certificate and the issuers above it. */
+/**
+ * A certs-only bundle split into its end-entity certificate and the issuers above it.
+ *
+ * @example
+ * ```ts
+ * const { endEntity, chain, unrelated } = readCertsOnly(p7c)
+ * if (unrelated.length > 0) warn('the P7C carries certificates outside the end-entity path')
+ * ```
+ * @see draft-meadors-certificate-exchange-14 §2.3
+ */
 export interface CertificateBundle {
   /** The one end-entity certificate. */
   readonly endEntity: CertificateInfo;

@@ -14,7 +14,15 @@ import { children, DerError } from './internal/der.js';
 import { withCode } from './internal/fail.js';
 import { toAsn1Bytes } from './internal/input.js';
 
-/** Identifies a certificate by issuer and serial number, or by subject key identifier. */
+/**
+ * Identifies a certificate by issuer and serial number, or by subject key identifier.
+ *
+ * @example
+ * ```ts
+ * const id: SignerId = { kind: 'issuerSerial', issuer: 'CN=Acme CA,O=Acme,C=US', serial: '4096' }
+ * ```
+ * @see RFC 5652 §5.3 (SignerIdentifier), §10.2.4 (IssuerAndSerialNumber)
+ */
 export type SignerId =
   | {
       readonly kind: 'issuerSerial';
@@ -29,7 +37,16 @@ export type SignerId =
       readonly keyId: string;
     };
 
-/** A recipient: a {@link SignerId}-like identifier, or a RecipientInfo kind without one. */
+/**
+ * A recipient: a {@link SignerId}-like identifier, or a RecipientInfo kind without one.
+ *
+ * @example
+ * ```ts
+ * const ids: readonly RecipientId[] = getRecipientIdentifiers(body)
+ * const forKeys = ids.filter((id) => id.kind !== 'other')
+ * ```
+ * @see RFC 5652 §6.2
+ */
 export type RecipientId =
   | SignerId
   | {
@@ -54,10 +71,10 @@ const CMS_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA', 'PKCS #7 ENVELOPED DA
  * @throws CemCryptoError `CEM_CMS_INVALID` when the input is not a readable SignedData.
  * @see RFC 5652 §5.3 (SignerIdentifier)
  */
-export function getSignerIdentifiers(input: Uint8Array | string): SignerId[] {
+export function getSignerIdentifiers(input: Uint8Array | string): readonly SignerId[] {
   return withCode('CEM_CMS_INVALID', 'not a readable CMS SignedData', () => {
     const { content } = openContentInfo(toAsn1Bytes(input, CMS_LABELS), [CONTENT_TYPES.signedData]);
-    return readSignerIds(splitSignedData(content).signerInfos);
+    return Object.freeze(readSignerIds(splitSignedData(content).signerInfos));
   });
 }
 
@@ -75,7 +92,7 @@ export function getSignerIdentifiers(input: Uint8Array | string): SignerId[] {
  * @throws CemCryptoError `CEM_CMS_INVALID` when the input is not a readable EnvelopedData.
  * @see RFC 5652 §6.2 (RecipientInfo); RFC 5083
  */
-export function getRecipientIdentifiers(input: Uint8Array | string): RecipientId[] {
+export function getRecipientIdentifiers(input: Uint8Array | string): readonly RecipientId[] {
   return withCode('CEM_CMS_INVALID', 'not a readable CMS EnvelopedData', () => {
     const { content } = openContentInfo(toAsn1Bytes(input, CMS_LABELS), [
       CONTENT_TYPES.envelopedData,
@@ -84,7 +101,7 @@ export function getRecipientIdentifiers(input: Uint8Array | string): RecipientId
     const fields = children(content);
     const recipientInfos = fields.find((f, i) => i > 0 && f.tag === 0x31);
     if (!recipientInfos) throw new DerError('EnvelopedData without recipientInfos');
-    return readRecipientIds(recipientInfos);
+    return Object.freeze(readRecipientIds(recipientInfos));
   });
 }
 

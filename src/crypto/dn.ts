@@ -16,7 +16,16 @@ import { parseDn } from './internal/dn-parser.js';
 import { formatAttribute } from './internal/dn-value.js';
 import { isCemError } from '../errors.js';
 
-/** One attribute (type and value) of a distinguished name. */
+/**
+ * One attribute (type and value) of a distinguished name.
+ *
+ * @example
+ * ```ts
+ * const [[cn]] = parseDistinguishedName('CN=as2.acme.test')
+ * cn // { oid: '2.5.4.3', type: 'CN', value: 'as2.acme.test', ber: null, binary: false }
+ * ```
+ * @see RFC 4514 §2.3
+ */
 export interface DnAttribute {
   /** Dotted OID of the type; for a keyword this library does not know, the keyword in upper case. */
   readonly oid: string;
@@ -30,10 +39,25 @@ export interface DnAttribute {
   readonly binary: boolean;
 }
 
-/** A relative distinguished name: one or more attributes (several when written with `+`). */
+/**
+ * A relative distinguished name: one or more attributes (several when written with `+`).
+ *
+ * @example
+ * ```ts
+ * parseDistinguishedName('CN=x+UID=7,O=Acme')[0]?.length // 2
+ * ```
+ * @see RFC 4514 §2.2
+ */
 export type Rdn = readonly DnAttribute[];
 
-/** A distinguished name as text in any supported form, or already parsed. */
+/**
+ * A distinguished name as text in any supported form, or already parsed.
+ *
+ * @example
+ * ```ts
+ * distinguishedNamesEqual(wireIssuer, cert.issuerRdns)
+ * ```
+ */
 export type DistinguishedNameInput = string | readonly Rdn[];
 
 /**
@@ -66,7 +90,10 @@ export function parseDistinguishedName(text: string): readonly Rdn[] {
  *
  * Special characters are escaped per RFC 4514 §2.4 exactly as openssl's `-nameopt RFC2253`
  * does; non-ASCII stays UTF-8. Types without a registered name are written as dotted OIDs with
- * a `#`-hex BER value.
+ * a `#`-hex BER value. The e-mail attribute (1.2.840.113549.1.9.1) is written `emailAddress=`
+ * with its text, as openssl does: `emailAddress` is a registered LDAP descriptor and Java's
+ * `X500Principal` reads it, whereas the strict `1.2.840.113549.1.9.1=#16...` form is unreadable
+ * to people and to several AS2 products.
  *
  * @example
  * ```ts

@@ -8,7 +8,15 @@ import { CemArgumentError } from '../errors.js';
 import { isCertUsage, type CertUsage } from '../types.js';
 import type { CertificateInfo, KeyUsageName } from './certificate.js';
 
-/** Why a certificate does not suit a usage. */
+/**
+ * Why a certificate does not suit a usage.
+ *
+ * @example
+ * ```ts
+ * const blocking: SuitabilityProblemCode[] = ['expired', 'keyUsageMissing']
+ * ```
+ * @see draft-meadors-certificate-exchange-14 §3.1 (CertUsage)
+ */
 export type SuitabilityProblemCode =
   | 'keyUsageMissing'
   | 'extendedKeyUsageMissing'
@@ -19,14 +27,28 @@ export type SuitabilityProblemCode =
   | 'weakSignatureAlgorithm'
   | 'caCertificate';
 
-/** One problem; `usage` is set for the usage-specific codes (key usage, EKU, key algorithm). */
+/**
+ * One problem; `usage` is set for the usage-specific codes (key usage, EKU, key algorithm).
+ *
+ * @example
+ * ```ts
+ * { code: 'keyUsageMissing', message: 'keyEncipherment needs keyUsage keyEncipherment; ...', usage: 'keyEncipherment' }
+ * ```
+ */
 export interface SuitabilityProblem {
   readonly code: SuitabilityProblemCode;
   readonly message: string;
   readonly usage?: CertUsage;
 }
 
-/** Thresholds of {@link checkCertificateSuitability}. */
+/**
+ * Thresholds of {@link checkCertificateSuitability}.
+ *
+ * @example
+ * ```ts
+ * checkCertificateSuitability(cert, 'digitalSignature', now, { minRsaBits: 3072 })
+ * ```
+ */
 export interface SuitabilityOptions {
   /** Smallest acceptable RSA (and DSA) modulus in bits; 2048 by default. */
   readonly minRsaBits?: number;
