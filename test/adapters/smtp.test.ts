@@ -247,6 +247,34 @@ describe('SMTP failures', () => {
     expect(commands).toEqual(['EHLO as2.me.example', 'HELO as2.me.example', 'MAIL FROM:<as2@me.example>', 'RCPT TO:<edi@partner.example>', 'DATA', 'QUIT']);
   });
 
+  it('refuses a reply without a code with CEM_PORT_FAILED', async () => {
+    const raw = await startRawServer((socket) => {
+      socket.write('hello, this is not SMTP\r\n');
+    });
+    closers.push(raw.close);
+    const failure = failureOf(await rejection(transport(raw.port).sendEmail(plainEmail)));
+    expect(failure).toMatchObject({ phase: 'greeting', timedOut: false });
+  });
+
+  it('reads a reply that arrives split across packets', async () => {
+    const raw = await startRawServer(async (socket, lines) => {
+      for (const piece of ['22', '0-relay', '\r\n220', ' ready\r', '\n']) {
+        socket.write(piece);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for await (const line of lines) {
+        if (line.startsWith('EHLO')) socket.write('250-relay\r\n25');
+        if (line.startsWith('EHLO')) setTimeout(() => socket.write('0 8BITMIME\r\n'), 20);
+        else if (line === 'DATA') socket.write('354 go\r\n');
+        else if (line === '.') socket.write('250 queued\r\n');
+        else if (line === 'QUIT') socket.end('221 bye\r\n');
+        else if (/^(MAIL|RCPT)/.test(line)) socket.write('250 ok\r\n');
+      }
+    });
+    closers.push(raw.close);
+    await transport(raw.port).sendEmail(plainEmail);
+  });
+
   it('refuses plaintext a server slips in after its STARTTLS reply', async () => {
     const raw = await startRawServer(async (socket, lines) => {
       socket.write('220 ready\r\n');

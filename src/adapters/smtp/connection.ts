@@ -10,15 +10,10 @@ import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { CemEngineError } from '../../errors.js';
+import { createReplyParser } from './reply.js';
+import type { SmtpReply } from './reply.js';
 
-/** One SMTP reply. */
-export interface SmtpReply {
-  readonly code: number;
-  /** The reply's lines without their codes, e.g. EHLO's extension keywords. */
-  readonly lines: readonly string[];
-  /** The reply as the server wrote it (lines joined by `\n`), for error messages. */
-  readonly raw: string;
-}
+export type { SmtpReply } from './reply.js';
 
 /**
  * Why an SMTP delivery failed: the `cause` of its `CEM_PORT_FAILED` error.
@@ -62,8 +57,6 @@ export interface SmtpConnection {
   close(): void;
 }
 
-const MAX_BUFFER = 1 << 20;
-
 /** What {@link openConnection} needs. */
 export interface ConnectionSettings {
   readonly host: string;
@@ -80,10 +73,7 @@ export interface ConnectionSettings {
  */
 export async function openConnection(settings: ConnectionSettings): Promise<SmtpConnection> {
   let socket: Socket;
-  let buffer = '';
-  const replies: SmtpReply[] = [];
-  let pendingLines: string[] = [];
-  let pendingRaw: string[] = [];
+  const parser = createReplyParser();
   let failure: { failure: SmtpFailure; message: string } | null = null;
   let wake: (() => void) | null = null;
   let tls = settings.implicitTls !== null;
@@ -99,22 +89,8 @@ export async function openConnection(settings: ConnectionSettings): Promise<Smtp
     notify();
   };
   const onData = (chunk: Buffer): void => {
-    buffer += chunk.toString('latin1');
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).replace(/\r$/, '');
-      buffer = buffer.slice(nl + 1);
-      const m = /^(\d{3})([ -]|$)(.*)$/.exec(line);
-      if (m === null) return fail({ phase: 'reply', replyCode: null, reply: line, timedOut: false }, `malformed reply line ${JSON.stringify(line)}`);
-      pendingLines.push(m[3] ?? '');
-      pendingRaw.push(line);
-      if (m[2] !== '-') {
-        replies.push({ code: Number(m[1]), lines: pendingLines, raw: pendingRaw.join('\n') });
-        pendingLines = [];
-        pendingRaw = [];
-      }
-    }
-    if (buffer.length > MAX_BUFFER) fail({ phase: 'reply', replyCode: null, reply: null, timedOut: false }, 'reply too long');
+    const problem = parser.push(chunk.toString('latin1'));
+    if (problem !== null) fail({ phase: 'reply', replyCode: null, reply: null, timedOut: false }, problem);
     notify();
   };
   const attach = (s: Socket): void => {
@@ -158,7 +134,7 @@ export async function openConnection(settings: ConnectionSettings): Promise<Smtp
   });
   await waitFor('connect', () => (isConnected ? true : undefined));
 
-  const read = (phase: string): Promise<SmtpReply> => waitFor(phase, () => replies.shift());
+  const read = (phase: string): Promise<SmtpReply> => waitFor(phase, () => parser.take());
   const write = (text: string, phase: string): Promise<SmtpReply> => {
     if (failure === null) socket.write(text, 'utf8');
     return read(phase);
@@ -170,7 +146,7 @@ export async function openConnection(settings: ConnectionSettings): Promise<Smtp
     command: (line: string, phase: string) => write(`${line}\r\n`, phase),
     sendData: (text: string, phase: string) => write(text, phase),
     async startTls(options: ConnectionOptions, phase: string): Promise<void> {
-      if (buffer !== '' || replies.length > 0 || pendingLines.length > 0) {
+      if (!parser.isIdle()) {
         // Plaintext pipelined after the 220 would be trusted as if it came over TLS (RFC 3207 §6).
         socket.destroy();
         throw smtpError({ phase, replyCode: null, reply: null, timedOut: false }, 'server sent data before the TLS handshake');
@@ -179,6 +155,7 @@ export async function openConnection(settings: ConnectionSettings): Promise<Smtp
       plain.removeAllListeners('data');
       plain.removeAllListeners('close');
       plain.removeAllListeners('error');
+      plain.on('error', () => undefined); // the TLS socket reports errors from here on
       let handshaken = false;
       const secured = tlsConnect({ ...options, socket: plain }, () => {
         handshaken = true;
