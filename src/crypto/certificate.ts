@@ -149,7 +149,8 @@ export function readCertificate(input: Uint8Array | string): CertificateInfo {
 
 /**
  * Reads every certificate of a PEM bundle (blocks other than `CERTIFICATE` are ignored), of
- * concatenated DER certificates, or of a single DER/base64 certificate, in input order.
+ * concatenated DER certificates, or of a single DER/base64 certificate, in input order. The
+ * array is new and the caller's; each element is frozen.
  *
  * @example
  * ```ts
@@ -158,10 +159,10 @@ export function readCertificate(input: Uint8Array | string): CertificateInfo {
  * @throws CemCryptoError `CEM_CERT_INVALID` when no certificate is found or one is unreadable.
  * @see RFC 7468 §5
  */
-export function readCertificates(input: Uint8Array | string): readonly CertificateInfo[] {
+export function readCertificates(input: Uint8Array | string): CertificateInfo[] {
   const blocks = derBlocks(input);
   if (blocks.length === 0) fail('CEM_CERT_INVALID', 'no certificate found');
-  return Object.freeze(blocks.map(parse));
+  return blocks.map(parse);
 }
 
 /**

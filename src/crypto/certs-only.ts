@@ -50,7 +50,8 @@ export function encodeCertsOnly(certs: readonly Uint8Array[]): Uint8Array {
  * The certificates (DER, in message order) of a certs-only message given as DER, BER (indefinite
  * lengths), base64 with or without line breaks, PEM (`PKCS7` or `CMS` label) or a single MIME
  * entity with its headers. Any SignedData is accepted: signerInfos, if present, are ignored;
- * attribute certificates are skipped. The result may be empty.
+ * attribute certificates are skipped. The result may be empty; the array and the byte copies
+ * in it are new and the caller's.
  *
  * @example
  * ```ts
@@ -59,13 +60,13 @@ export function encodeCertsOnly(certs: readonly Uint8Array[]): Uint8Array {
  * @throws CemCryptoError `CEM_PKCS7_INVALID` when the input is not a readable SignedData.
  * @see RFC 5652 §5.1 (CertificateSet); RFC 8551 §3.6
  */
-export function decodeCertsOnly(input: Uint8Array | string): readonly Uint8Array[] {
+export function decodeCertsOnly(input: Uint8Array | string): Uint8Array[] {
   return withCode('CEM_PKCS7_INVALID', 'not a readable PKCS #7 certs-only message', () => {
     const bytes = toAsn1Bytes(input, PKCS7_LABELS);
     const { content } = openContentInfo(bytes, [CONTENT_TYPES.signedData]);
     const { certificates } = splitSignedData(content);
-    if (certificates === undefined) return Object.freeze([]);
-    return Object.freeze(children(certificates).filter((c) => c.tag === 0x30).map((c) => rawBytes(c).slice()));
+    if (certificates === undefined) return [];
+    return children(certificates).filter((c) => c.tag === 0x30).map((c) => rawBytes(c).slice());
   });
 }
 

@@ -42,7 +42,7 @@ export type SignerId =
  *
  * @example
  * ```ts
- * const ids: readonly RecipientId[] = getRecipientIdentifiers(body)
+ * const ids: RecipientId[] = getRecipientIdentifiers(body)
  * const forKeys = ids.filter((id) => id.kind !== 'other')
  * ```
  * @see RFC 5652 §6.2
@@ -61,7 +61,8 @@ const CMS_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA', 'PKCS #7 ENVELOPED DA
  * The signer identifiers of a CMS/PKCS #7 SignedData, in SignerInfo order. Accepts DER, BER,
  * base64, PEM (`PKCS7`, `CMS`), or the body of an `application/pkcs7-signature` /
  * `application/pkcs7-mime` part, with or without its MIME headers (not a whole multipart/signed
- * message). A certs-only message gives `[]`.
+ * message). A certs-only message gives `[]`. The array is new and the caller's; each
+ * identifier is frozen.
  *
  * @example
  * ```ts
@@ -71,10 +72,10 @@ const CMS_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA', 'PKCS #7 ENVELOPED DA
  * @throws CemCryptoError `CEM_CMS_INVALID` when the input is not a readable SignedData.
  * @see RFC 5652 §5.3 (SignerIdentifier)
  */
-export function getSignerIdentifiers(input: Uint8Array | string): readonly SignerId[] {
+export function getSignerIdentifiers(input: Uint8Array | string): SignerId[] {
   return withCode('CEM_CMS_INVALID', 'not a readable CMS SignedData', () => {
     const { content } = openContentInfo(toAsn1Bytes(input, CMS_LABELS), [CONTENT_TYPES.signedData]);
-    return Object.freeze(readSignerIds(splitSignedData(content).signerInfos));
+    return readSignerIds(splitSignedData(content).signerInfos);
   });
 }
 
@@ -92,7 +93,7 @@ export function getSignerIdentifiers(input: Uint8Array | string): readonly Signe
  * @throws CemCryptoError `CEM_CMS_INVALID` when the input is not a readable EnvelopedData.
  * @see RFC 5652 §6.2 (RecipientInfo); RFC 5083
  */
-export function getRecipientIdentifiers(input: Uint8Array | string): readonly RecipientId[] {
+export function getRecipientIdentifiers(input: Uint8Array | string): RecipientId[] {
   return withCode('CEM_CMS_INVALID', 'not a readable CMS EnvelopedData', () => {
     const { content } = openContentInfo(toAsn1Bytes(input, CMS_LABELS), [
       CONTENT_TYPES.envelopedData,
@@ -101,7 +102,7 @@ export function getRecipientIdentifiers(input: Uint8Array | string): readonly Re
     const fields = children(content);
     const recipientInfos = fields.find((f, i) => i > 0 && f.tag === 0x31);
     if (!recipientInfos) throw new DerError('EnvelopedData without recipientInfos');
-    return Object.freeze(readRecipientIds(recipientInfos));
+    return readRecipientIds(recipientInfos);
   });
 }
 
