@@ -1,8 +1,10 @@
 // A separate process sharing a file store with the test (spawned by fs-store.test.ts with
 // `node --import tsx`). Usage: fs-store-worker.ts <directory> <mode> <id> [count]
-//   increment: `count` read-modify-write increments of `counter`, retried on conflict
+//   increment: once <directory>/go exists, `count` read-modify-write increments of `counter`,
+//              retried on conflict
 //   churn:     rewrite `pair/a` and `pair/b` (with a large payload) together, forever
 //   hold:      take the store's lock and keep it
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCemError } from '../../src/errors.js';
 import { createFileStore } from '../../src/adapters/fs-store/index.js';
@@ -13,6 +15,9 @@ const [directory = '', mode = '', id = 'w', countText = '0'] = process.argv.slic
 const store = createFileStore({ directory, lockTimeoutMs: 30_000 });
 
 async function increment(s: CemStore, count: number): Promise<void> {
+  // Start together: wait for the test to create <directory>/go once every worker is up.
+  process.stdout.write('waiting\n');
+  while (!existsSync(join(directory, 'go'))) await new Promise((r) => setTimeout(r, 2));
   let conflicts = 0;
   for (let i = 0; i < count; i++) {
     for (;;) {

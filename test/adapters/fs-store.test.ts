@@ -42,7 +42,7 @@ function finish(child: ChildProcess): Promise<string> {
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker failed (${code}): ${err}`))));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker failed (${code}): ${err}`))));
   });
 }
 
@@ -95,8 +95,12 @@ describe('createFileStore', () => {
 describe('file store shared by processes', () => {
   it('loses no increment when two processes commit to one counter at once', async () => {
     const directory = freshDir();
-    const count = 40;
-    const results = await Promise.all(['p1', 'p2'].map((id) => finish(startWorker(directory, 'increment', id, count))));
+    const count = 60;
+    const workers = ['p1', 'p2'].map((id) => startWorker(directory, 'increment', id, count));
+    const done = workers.map(finish);
+    await Promise.all(workers.map((w) => waitForLine(w, 'waiting')));
+    writeFileSync(join(directory, 'go'), '');
+    const results = (await Promise.all(done)).map((out) => out.split('\n').filter((l) => l.startsWith('{')).join(''));
     const store = createFileStore({ directory });
     expect((await store.get('counter'))?.value).toBe(2 * count);
     expect((await store.get('counter'))?.version).toBe(2 * count);
