@@ -31,6 +31,7 @@ describe('parseDistinguishedName', () => {
     ['OID. prefixed and dotted types', 'OID.2.5.4.3=x,2.5.4.10=Acme', 'CN=x,O=Acme'],
     ['a quoted value', 'O="Acme, Inc.",C=US', 'O=Acme\\, Inc.,C=US'],
     ['escaped quotes inside quotes', 'CN="say \\"hi\\""', 'CN=say \\"hi\\"'],
+    ['doubled quotes inside quotes (Windows)', 'O="Acme ""Best"" Inc.", C=US', 'O=Acme \\"Best\\" Inc.,C=US'],
     ['an escaped comma', 'O=Acme\\, Inc.,C=US', 'O=Acme\\, Inc.,C=US'],
     ['hex escapes as UTF-8', 'O=Acme\\2C Inc.,CN=Jos\\C3\\A9', 'O=Acme\\, Inc.,CN=José'],
     ['hex escapes that are not UTF-8, as Latin-1', 'CN=caf\\E9', 'CN=café'],

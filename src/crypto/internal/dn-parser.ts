@@ -7,7 +7,8 @@
  * Tolerance beyond RFC 4514: a `,` `;` `+` (or `/` in the slash form) that is not followed by
  * `type=` is read as part of the value (peers that do not escape, e.g. `O=Acme, Inc.,C=US`);
  * spaces around `=` and separators are ignored; a `#` not followed by one valid BER value is
- * literal text; `\HH` escapes that are not UTF-8 are read as Latin-1.
+ * literal text; `\HH` escapes that are not UTF-8 are read as Latin-1; `""` inside a quoted
+ * value is one quote (Windows).
  *
  * @module
  */
@@ -116,8 +117,12 @@ function quotedAt(s: string, i: number): { value: string; end: number } {
   const out = new ValueBuilder();
   for (i += 1; i < s.length; ) {
     const c = s[i] as string;
-    if (c === '"') return { value: out.result(), end: i + 1 };
-    if (c === '\\') i = escapeAt(s, i, out);
+    if (c === '"' && s[i + 1] === '"') {
+      // Windows doubles a quote inside a quoted value
+      out.char('"', true);
+      i += 2;
+    } else if (c === '"') return { value: out.result(), end: i + 1 };
+    else if (c === '\\') i = escapeAt(s, i, out);
     else {
       out.char(c, true);
       i++;
