@@ -7,6 +7,7 @@ import type { AuditSink } from './audit.js';
 import type { Clock } from './clock.js';
 import type { IdSource } from './ids.js';
 import type { Notifier } from './notifier.js';
+import type { ServerCertificateInstaller } from './servers.js';
 import type { CemStore } from './store.js';
 import type { CemTransport } from './transport.js';
 
@@ -31,4 +32,6 @@ export interface CemPorts {
   readonly transport: CemTransport;
   readonly notifier: Notifier;
   readonly audit?: AuditSink;
+  /** Installs server certificates on the host's listeners; without it the engine notifies instead. */
+  readonly servers?: ServerCertificateInstaller;
 }

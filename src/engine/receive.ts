@@ -1,0 +1,136 @@
+/**
+ * `receive`: one inbound AS2 message. Records the partner's EDIINT-Features, recognises CEM
+ * Requests and Responses, and returns a typed outcome; it never throws for bad input.
+ *
+ * @module
+ */
+import { CemError, isCemError } from '../errors.js';
+import { parseEdiintFeatures } from '../messages/features.js';
+import { parseCemEntity } from '../messages/entity/parse.js';
+import type { ParsedCemEntity } from '../messages/entity/types.js';
+import type { StoreWrite } from '../ports/store.js';
+import type { CemEffect } from '../state/effects.js';
+import type { CemEvent } from '../state/events.js';
+import { inboundKey } from '../state/inbound-request.js';
+import { findByNames, getInbound, getOutbound } from '../state/lookup.js';
+import type { CemState } from '../state/model.js';
+import { type Applied, type Plan } from './commit.js';
+import { storeCall, type EngineContext } from './context.js';
+import { as2Name, fingerprintOf, headerValues } from './headers.js';
+import { keys } from './keys.js';
+import { createMaterialSet } from './material.js';
+import { runOperation } from './run.js';
+import type { InboundMessage, ReceiveOutcome } from './types.js';
+
+function invalid(error: unknown): ReceiveOutcome {
+  if (error instanceof CemError) return Object.freeze({ kind: 'invalid', code: error.code, message: error.message });
+  return Object.freeze({ kind: 'invalid', code: 'CEM_MIME_MALFORMED', message: error instanceof Error ? error.message : String(error) });
+}
+
+function parse(ctx: EngineContext, message: InboundMessage): ParsedCemEntity | null {
+  try {
+    return parseCemEntity(message.body, ctx.parse);
+  } catch (error) {
+    if (isCemError(error, 'CEM_MIME_NOT_CEM')) return null;
+    throw error;
+  }
+}
+
+function cemEvent(parsed: ParsedCemEntity, as2From: string, as2To: string, verifiedBy: string | null, messageId: string | null): CemEvent {
+  if (parsed.kind === 'response') return { type: 'responseReceived', as2From, as2To, verifiedBy, messageId, response: parsed.response };
+  const certificates = parsed.certificates.map((c) => ({ contentId: c.contentId, endEntity: c.endEntity, chain: c.chain }));
+  return { type: 'requestReceived', as2From, as2To, verifiedBy, messageId, request: parsed.request, certificates };
+}
+
+function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshipId: string | null, messageId: string | null, duplicateMessage: boolean): ReceiveOutcome {
+  if (parsed === null) return Object.freeze({ kind: 'ignored', relationshipId });
+  if (duplicateMessage) return Object.freeze({ kind: 'duplicate', relationshipId, detail: `message ${messageId ?? ''} was already processed` });
+  const effects: readonly CemEffect[] = applied.results.at(-1) ?? [];
+  const ignored = effects.find((e): e is Extract<CemEffect, { type: 'ignored' }> => e.type === 'ignored');
+  if (ignored !== undefined) {
+    return ignored.reason === 'duplicate'
+      ? Object.freeze({ kind: 'duplicate', relationshipId, detail: ignored.detail })
+      : Object.freeze({ kind: 'refused', relationshipId, reason: ignored.reason, detail: ignored.detail });
+  }
+  const relId = relationshipId ?? '';
+  if (parsed.kind === 'response') {
+    const ex = getOutbound(applied.state, parsed.response.requestId);
+    return Object.freeze({
+      kind: 'response',
+      relationshipId: relId,
+      requestId: parsed.response.requestId ?? '',
+      status: ex?.status ?? 'pending',
+      items: Object.freeze((ex?.items ?? []).map((i) => Object.freeze({ fingerprint: i.fingerprint, status: i.status, reason: i.reason }))),
+    });
+  }
+  const key = inboundKey(relId, parsed.request, messageId);
+  const ex = getInbound(applied.state, key);
+  return Object.freeze({
+    kind: 'request',
+    relationshipId: relId,
+    exchangeKey: key,
+    requestId: parsed.request.requestId,
+    status: ex?.status ?? 'awaitingDecision',
+    certificates: Object.freeze((ex?.items ?? []).map((i) => Object.freeze({
+      fingerprint: i.cert.fingerprint, subject: i.cert.subject, usages: i.usages, decision: i.decision, reason: i.reason, problems: i.problems,
+    }))),
+  });
+}
+
+/**
+ * Handles one inbound message (see {@link InboundMessage}).
+ *
+ * Every message from a known relationship records its `EDIINT-Features` (`featuresObserved`; a
+ * message without the header records "no features"). A CEM Request or Response is applied in the
+ * same commit, with its Message-ID remembered (`seen/`) so a repeated message is a `duplicate`,
+ * and the certificates of a Request stored as material. Other payloads give `ignored`.
+ *
+ * @example
+ * ```ts
+ * const outcome = await receive(ctx, { body, headers, verifiedBy })
+ * if (outcome.kind === 'invalid') sendMdn('processed/error: unexpected-processing-error')
+ * ```
+ * @throws CemEngineError `CEM_PORT_FAILED` (the store failed: let the partner resend) or
+ *   `CEM_STORE_CONFLICT`; never for bad input.
+ */
+export async function receive(ctx: EngineContext, message: InboundMessage): Promise<ReceiveOutcome> {
+  const headers = message?.headers;
+  const as2From = as2Name(headers, 'AS2-From');
+  const as2To = as2Name(headers, 'AS2-To');
+  if (as2From === null || as2To === null) return Object.freeze({ kind: 'invalid', code: 'CEM_ARGUMENT', message: 'AS2-From and AS2-To are required' });
+  const messageId = headerValues(headers, 'Message-ID')[0]?.trim() || null;
+  const features = parseEdiintFeatures([...headerValues(headers, 'EDIINT-Features'), ...headerValues(headers, 'X-EDIINT-Features')].join(','));
+  let parsed: ParsedCemEntity | null;
+  let verifiedBy: string | null;
+  try {
+    parsed = parse(ctx, message);
+    verifiedBy = message.verifiedBy === undefined || message.verifiedBy === null ? null : fingerprintOf(message.verifiedBy);
+  } catch (error) {
+    return invalid(error);
+  }
+  const material = createMaterialSet();
+  if (parsed?.kind === 'request') {
+    for (const c of parsed.certificates) material.add({ info: c.endEntity, chain: c.chain.map((x) => x.der) });
+  }
+  let relationshipId: string | null = null;
+  let duplicateMessage = false;
+  const plan = async (state: CemState): Promise<Plan> => {
+    const rel = findByNames(state, as2From, as2To);
+    relationshipId = rel?.id ?? null;
+    duplicateMessage = false;
+    const events: CemEvent[] = rel === undefined ? [] : [{ type: 'featuresObserved', relationshipId: rel.id, features }];
+    if (parsed === null) return { events };
+    const extra: StoreWrite[] = [];
+    if (messageId !== null) {
+      const seenKey = keys.seen(rel?.id ?? `from:${as2From}`, messageId);
+      if ((await storeCall(() => ctx.ports.store.get(seenKey))) !== undefined) {
+        duplicateMessage = true;
+        return { events };
+      }
+      extra.push({ key: seenKey, expectedVersion: null, value: { messageId, at: new Date(ctx.ports.clock.now().getTime()).toISOString() } });
+    }
+    return { events: [...events, cemEvent(parsed, as2From, as2To, verifiedBy, messageId)], material, extra };
+  };
+  const { applied } = await runOperation(ctx, plan);
+  return outcomeOf(parsed, applied, relationshipId, messageId, duplicateMessage);
+}
