@@ -4,10 +4,10 @@
  *
  * @module
  */
-import * as pkijs from 'pkijs';
 import { CemArgumentError } from '../errors.js';
 import { readCertificate, type CertificateInfo } from './certificate.js';
 import { children, rawBytes } from './internal/der.js';
+import { tlv } from './internal/der-write.js';
 import { CONTENT_TYPES, openContentInfo, splitSignedData } from './internal/cms-content.js';
 import { fail, withCode } from './internal/fail.js';
 import { toAsn1Bytes } from './internal/input.js';
@@ -31,20 +31,27 @@ const PKCS7_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA'];
  */
 export function encodeCertsOnly(certs: readonly Uint8Array[]): Uint8Array {
   if (certs.length === 0) throw new CemArgumentError('encodeCertsOnly needs at least one certificate');
-  const parsed = certs.map((der, i) =>
-    withCode('CEM_CERT_INVALID', `certificate ${i} is not readable`, () => {
-      readCertificate(der);
-      return pkijs.Certificate.fromBER(der.slice());
-    }),
-  );
-  const signedData = new pkijs.SignedData({
-    version: 1,
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: CONTENT_TYPES.data }),
-    certificates: parsed,
-  });
-  const contentInfo = new pkijs.ContentInfo({ contentType: CONTENT_TYPES.signedData, content: signedData.toSchema(true) });
-  return new Uint8Array(contentInfo.toSchema().toBER(false));
+  const ders = certs.map((der, i) => withCode('CEM_CERT_INVALID', `certificate ${i} is not readable`, () => readCertificate(der).der));
+  const signedData = tlv(SEQUENCE, [
+    VERSION_1,
+    EMPTY_SET, // digestAlgorithms
+    tlv(SEQUENCE, [OID_DATA]), // encapContentInfo without eContent
+    tlv(CERTIFICATES_IMPLICIT_0, ders),
+    EMPTY_SET, // signerInfos
+  ]);
+  return tlv(SEQUENCE, [OID_SIGNED_DATA, tlv(EXPLICIT_0, [signedData])]);
 }
+
+const SEQUENCE = 0x30;
+const EXPLICIT_0 = 0xa0;
+/** `certificates [0] IMPLICIT CertificateSet` (RFC 5652 §5.1): constructed, context tag 0. */
+const CERTIFICATES_IMPLICIT_0 = 0xa0;
+const VERSION_1 = Uint8Array.of(0x02, 0x01, 0x01);
+const EMPTY_SET = Uint8Array.of(0x31, 0x00);
+/** id-signedData 1.2.840.113549.1.7.2 */
+const OID_SIGNED_DATA = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
+/** id-data 1.2.840.113549.1.7.1 */
+const OID_DATA = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01);
 
 /**
  * The certificates (DER, in message order) of a certs-only message given as DER, BER (indefinite
