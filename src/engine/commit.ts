@@ -14,7 +14,7 @@ import { transition } from '../state/transition.js';
 import { audit } from './audit.js';
 import { storeCall, type EngineContext } from './context.js';
 import type { MaterialSet } from './material.js';
-import { doneWrite, listOutbox, newEntries, type LoadedEntry } from './outbox.js';
+import { doneWrite, listOutbox, newEntries, responseContentIds, type LoadedEntry } from './outbox.js';
 import { diffState, headWrite, loadSnapshot, type Snapshot } from './snapshot.js';
 
 /** What to apply, decided on the freshly loaded state (it may draw ids). */
@@ -53,11 +53,14 @@ async function attempt(ctx: EngineContext, snap: Snapshot, plan: Plan, now: Date
   const writes = diffState(snap, state);
   const existing = await storeCall(() => listOutbox(ctx.ports.store));
   const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
-  const created = newEntries({ effects: results.flat(), opId: ctx.nextOpId(now), now, claim, existing, contentId: () => ctx.ports.ids.contentId() });
+  const effects = results.flat();
+  const responses = await storeCall(() => responseContentIds(ctx.ports.store, effects, () => ctx.ports.ids.contentId()));
+  const created = newEntries({ effects, opId: ctx.nextOpId(now), now, claim, existing, contentId: responses.lookup });
   if (writes.length > 0) {
     writes.push(...(await storeCall(async () => (plan.material === undefined ? [] : plan.material.writes(ctx.ports.store)))));
     writes.push(...(plan.extra ?? []));
   }
+  if (created.writes.length > 0) writes.push(...responses.writes);
   writes.push(...created.writes);
   if (consume !== undefined) writes.push(doneWrite(consume));
   const stateChanged = writes.some((w) => !w.key.startsWith('outbox/'));

@@ -13,6 +13,7 @@
  * | `material/<fingerprint>` | a certificate's DER and chain, base64 |
  * | `outbox/<id>` | an effect to perform (see `outbox.ts`) |
  * | `seen/<relationship>/<sha256(message-id)>` | a processed inbound CEM message |
+ * | `response/<sha256(exchange, url)>` | the XML Content-ID of our Response, so every send of it is identical |
  *
  * Segments are escaped with `encodeURIComponent`, so ids with `/` stay one segment.
  *
@@ -37,6 +38,7 @@ export const PREFIX = Object.freeze({
   material: 'material/',
   outbox: 'outbox/',
   seen: 'seen/',
+  response: 'response/',
 });
 
 /**
@@ -57,4 +59,6 @@ export const keys = Object.freeze({
   material: (fingerprint: string): string => storeKey('material', fingerprint),
   outbox: (id: string): string => storeKey('outbox', id),
   seen: (scope: string, messageId: string): string => storeKey('seen', scope, createHash('sha256').update(messageId).digest('hex')),
+  response: (exchangeKey: string, responseUrl: string | null): string =>
+    storeKey('response', createHash('sha256').update(`${exchangeKey}\n${responseUrl ?? ''}`).digest('hex')),
 });

@@ -74,8 +74,8 @@ export interface NewEntriesInput {
   readonly claim: OutboxClaim;
   /** Entries already stored: an identical pending intent is not stored twice. */
   readonly existing: readonly LoadedEntry[];
-  /** Draws a Content-ID for a Response's XML part. */
-  readonly contentId: () => string;
+  /** The Content-ID of a Response's XML part (see `responseContentIds`). */
+  readonly contentId: (effect: Extract<CemEffect, { type: 'sendResponse' }>) => string;
 }
 
 /**
@@ -84,7 +84,7 @@ export interface NewEntriesInput {
  *
  * @example
  * ```ts
- * const { writes, entries } = newEntries({ effects, opId, now, claim, existing, contentId: ids.contentId })
+ * const { writes, entries } = newEntries({ effects, opId, now, claim, existing, contentId: (e) => ids.get(e) })
  * ```
  * @throws CemArgumentError `CEM_ARGUMENT` when an id cannot form a key.
  */
@@ -106,7 +106,7 @@ export function newEntries(input: NewEntriesInput): { writes: StoreWrite[]; entr
       attempts: 0,
       notBefore: null,
       lastError: null,
-      xmlContentId: effect.type === 'sendResponse' ? input.contentId() : null,
+      xmlContentId: effect.type === 'sendResponse' ? input.contentId(effect) : null,
     };
     const key = keys.outbox(id);
     const value = JSON.parse(JSON.stringify(entry)) as JsonValue;
@@ -170,4 +170,38 @@ export function releaseWrite(loaded: LoadedEntry, error: string, notBefore: Date
  */
 export function doneWrite(loaded: LoadedEntry): StoreWrite {
   return { key: loaded.key, expectedVersion: loaded.version, value: null };
+}
+
+/**
+ * The XML Content-IDs of the Responses among `effects`: the one stored for the same exchange and
+ * ResponseURL, or a new one (with the write that stores it). Every send of a Response, also after a
+ * failure and `retry`, is then byte-identical.
+ *
+ * @example
+ * ```ts
+ * const { lookup, writes } = await responseContentIds(store, effects, () => ids.contentId())
+ * ```
+ * @throws whatever the store throws.
+ */
+export async function responseContentIds(
+  store: CemStore,
+  effects: readonly CemEffect[],
+  draw: () => string,
+): Promise<{ lookup: (effect: Extract<CemEffect, { type: 'sendResponse' }>) => string; writes: StoreWrite[] }> {
+  const found = new Map<string, string>();
+  const writes: StoreWrite[] = [];
+  for (const effect of effects) {
+    if (effect.type !== 'sendResponse') continue;
+    const key = keys.response(effect.exchangeKey, effect.responseUrl);
+    if (found.has(key)) continue;
+    const value = (await store.get(key))?.value;
+    if (isRecord(value) && typeof value['xmlContentId'] === 'string') {
+      found.set(key, value['xmlContentId']);
+      continue;
+    }
+    const id = draw();
+    found.set(key, id);
+    writes.push({ key, expectedVersion: null, value: { exchangeKey: effect.exchangeKey, responseUrl: effect.responseUrl, xmlContentId: id } });
+  }
+  return { lookup: (effect) => found.get(keys.response(effect.exchangeKey, effect.responseUrl)) ?? draw(), writes };
 }

@@ -4,6 +4,7 @@
  * playing both AS2 layers (sign with the sender's resolved certificate, verify and decrypt with
  * the receiver's, report first usage with `observeTraffic`).
  */
+import { createHash } from 'node:crypto';
 import { createCemEngine, type CemEngine } from '../../src/engine/engine.js';
 import type { CemEngineConfig } from '../../src/engine/context.js';
 import type { ReceiveOutcome, ResolvedMaterial } from '../../src/engine/types.js';
@@ -131,6 +132,8 @@ export interface Network {
   payload(from: Party, to: Party): Promise<Delivery>;
   /** Delivers the n-th message `from` sent (again): an AS2 retransmission with the same Message-ID. */
   redeliver(from: Party, index: number): Promise<Delivery>;
+  /** Loses every message sent so far (never delivered). */
+  drop(): void;
 }
 
 export function createNetwork(parties: readonly Party[], features = 'multiple-attachments, CEM'): Network {
@@ -197,6 +200,9 @@ export function createNetwork(parties: readonly Party[], features = 'multiple-at
       return carry(from, to, 'payload', { contentType: 'application/edi-x12', body: new TextEncoder().encode(`ISA*00*payload ${payloads}~`) }, null, `<payload-${payloads}@${from.host}.test>`);
     },
     redeliver: (from, index) => deliverOne(from, index),
+    drop() {
+      for (const p of parties) cursor.set(p.name, p.ports.transport.sent.length);
+    },
   };
 }
 
@@ -209,4 +215,38 @@ export function twoPartnerPki(): { alpha: TestPki; beta: TestPki; a1: TestCert; 
 
 export function newClock(): ManualClock {
   return createManualClock(START);
+}
+
+export interface Pair {
+  readonly a: Party;
+  readonly b: Party;
+  readonly net: Network;
+  readonly clock: ManualClock;
+}
+
+/** ALPHA and BETA linked with a1/b1; with `learn`, one payload each way teaches both that the other takes CEM. */
+export async function setupPair(pki: ReturnType<typeof twoPartnerPki>, options: { a?: CemEngineConfig; b?: CemEngineConfig; learn?: boolean; wrapA?: PartyOptions['wrap'] } = {}): Promise<Pair> {
+  const clock = newClock();
+  const a = createParty({ name: 'ALPHA', clock, ...(options.a ? { config: options.a } : {}), ...(options.wrapA ? { wrap: options.wrapA } : {}) });
+  const b = createParty({ name: 'BETA', clock, ...(options.b ? { config: options.b } : {}) });
+  await link(a, pki.a1, pki.alpha, b, pki.b1, pki.beta);
+  const net = createNetwork([a, b]);
+  if (options.learn !== false) {
+    await net.payload(a, b);
+    await net.payload(b, a);
+  }
+  return { a, b, net, clock };
+}
+
+/** SHA-256 of a test certificate, lowercase hex. */
+export function fingerprint(cert: { der: Uint8Array }): string {
+  return createHash('sha256').update(cert.der).digest('hex');
+}
+
+/** Ticks once a day for `days` days (at the same time of day), returning the clock's final time. */
+export async function days(pair: { clock: ManualClock }, parties: readonly Party[], count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    pair.clock.advance({ days: 1 });
+    for (const p of parties) await p.engine.tick();
+  }
 }
