@@ -13,7 +13,7 @@ import type { CemEffect } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
 import { inboundKey } from '../state/inbound-request.js';
 import { findByNames, getInbound, getOutbound } from '../state/lookup.js';
-import type { CemState } from '../state/model.js';
+import type { CemState, InboundExchange, OutboundExchange } from '../state/model.js';
 import { type Applied, type Plan } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
 import { as2Name, fingerprintOf, headerValues } from './headers.js';
@@ -132,5 +132,23 @@ export async function receive(ctx: EngineContext, message: InboundMessage): Prom
     return { events: [...events, cemEvent(parsed, as2From, as2To, verifiedBy, messageId)], material, extra };
   };
   const { applied } = await runOperation(ctx, plan);
-  return outcomeOf(parsed, applied, relationshipId, messageId, duplicateMessage);
+  return outcomeOf(parsed, await afterPerforming(ctx, applied, parsed, relationshipId, messageId), relationshipId, messageId, duplicateMessage);
+}
+
+/** The applied state with the exchange re-read after its effects were performed (e.g. `answered`), when the store answers. */
+async function afterPerforming(ctx: EngineContext, applied: Applied, parsed: ParsedCemEntity | null, relationshipId: string | null, messageId: string | null): Promise<Applied> {
+  if (parsed === null || relationshipId === null || !applied.committed) return applied;
+  try {
+    if (parsed.kind === 'request') {
+      const key = inboundKey(relationshipId, parsed.request, messageId);
+      const value = (await ctx.ports.store.get(keys.inbound(key)))?.value as unknown as InboundExchange | undefined;
+      return value === undefined ? applied : { ...applied, state: { ...applied.state, inbound: { ...applied.state.inbound, [key]: value } } };
+    }
+    const id = parsed.response.requestId;
+    if (id === null) return applied;
+    const value = (await ctx.ports.store.get(keys.outbound(id)))?.value as unknown as OutboundExchange | undefined;
+    return value === undefined ? applied : { ...applied, state: { ...applied.state, outbound: { ...applied.state.outbound, [id]: value } } };
+  } catch {
+    return applied;
+  }
 }
