@@ -10,7 +10,7 @@
  * @module
  */
 import type { Alert, AlertKind, JsonValue } from '../state/effects.js';
-import { freeze } from '../state/freeze.js';
+import { deepFreeze, freeze } from '../state/freeze.js';
 import type { CertRef, Fingerprint, IsoInstant, ServerProtocol } from '../state/model.js';
 import { alertDay } from './deadlines.js';
 
@@ -78,7 +78,7 @@ export function certDetails(cert: CertRef): { readonly [key: string]: JsonValue 
 }
 
 function alert(kind: AlertKind, dedupeKey: string, severity: Alert['severity'], relationshipId: string | null, message: string, details: { readonly [key: string]: JsonValue }): Alert {
-  return freeze({ kind, dedupeKey, severity, relationshipId, message, details: freeze(details) });
+  return deepFreeze({ kind, dedupeKey, severity, relationshipId, message, details });
 }
 
 /** A certificate of an alert, with the usages it was offered for. */

@@ -62,9 +62,10 @@ function acceptable(slot: CertSlot, extra: boolean): readonly CertRef[] {
   return freeze(certs);
 }
 
-function archived(archive: readonly ArchivedCert[]): readonly CertRef[] {
+/** Archived certificates for reprocessing: not cancelled ones, and not those live again (re-sent or re-scheduled). */
+function archived(archive: readonly ArchivedCert[], live: readonly CertRef[]): readonly CertRef[] {
   if (archive.length === 0) return EMPTY;
-  return freeze(archive.filter((a) => a.reason !== 'cancelled').map((a) => a.cert));
+  return freeze(archive.filter((a) => a.reason !== 'cancelled' && !live.some((c) => c.fingerprint === a.cert.fingerprint)).map((a) => a.cert));
 }
 
 /**
@@ -121,11 +122,12 @@ export function resolveCertificates(state: CemState, relationshipId: string, now
   const server = rel.listener !== null && Object.hasOwn(state.servers, rel.listener) ? state.servers[rel.listener] : undefined;
   const sign = outboundCert(rel.local.signing, now);
   const verify = acceptable(rel.partner.signing, trustsPartnerSuccessor(rel, rel.partner.signing, true, now));
+  const decrypt = acceptable(rel.local.encryption, decryptsWithSuccessor(rel, now));
   return freeze({
     relationshipId: rel.id,
     signOutbound: sign,
     encryptOutbound: outboundCert(rel.partner.encryption, now),
-    decryptInbound: acceptable(rel.local.encryption, decryptsWithSuccessor(rel, now)),
+    decryptInbound: decrypt,
     verifyInbound: verify,
     signMdn: sign,
     verifyMdn: verify,
@@ -133,7 +135,7 @@ export function resolveCertificates(state: CemState, relationshipId: string, now
     tlsServer: server?.installed?.cert ?? null,
     tlsServerTrust: acceptable(rel.partner.tlsServer, trustsPartnerSuccessor(rel, rel.partner.tlsServer, false, now)),
     tlsClientTrust: acceptable(rel.partner.tlsClient, trustsPartnerSuccessor(rel, rel.partner.tlsClient, false, now)),
-    decryptArchive: archived(rel.local.encryption.archive),
-    verifyArchive: archived(rel.partner.signing.archive),
+    decryptArchive: archived(rel.local.encryption.archive, decrypt),
+    verifyArchive: archived(rel.partner.signing.archive, verify),
   });
 }

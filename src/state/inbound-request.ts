@@ -122,7 +122,11 @@ function placeItems(rel: Relationship, items: readonly InboundItem[], key: strin
     } else {
       for (const usage of item.usages) {
         const slot = partnerSlotOf(usage);
-        if (next.partner[slot].active.some((a) => a.cert.fingerprint === item.cert.fingerprint)) continue;
+        const current = next.partner[slot];
+        if (current.active.some((a) => a.cert.fingerprint === item.cert.fingerprint)) continue;
+        // A certificate the administrator scheduled stays scheduled (and acceptable where it was) while we decide;
+        // the pending one is then shown by its exchange only.
+        if (current.successor?.status === 'scheduled') continue;
         const successor = { cert: item.cert, status: 'pending' as const, since: now.toISOString(), exchangeId: key, activateAt: null, reason: null };
         const change = changeSlot(next, { side: 'partner', usage: slot }, (s) => placeSuccessor(s, successor, now));
         next = change.rel;

@@ -55,12 +55,8 @@ function appendArchive(archive: readonly ArchivedCert[], certs: readonly CertRef
 export function activateOnly(slot: CertSlot, cert: CertRef, now: Date, cause: ActivationCause, reason: ArchivedCert['reason']): SlotChange {
   const retired = slot.active.filter((a) => a.cert.fingerprint !== cert.fingerprint).map((a) => a.cert);
   const successor = slot.successor !== null && slot.successor.cert.fingerprint === cert.fingerprint ? null : slot.successor;
-  const archive = appendArchive(
-    slot.archive.filter((a) => a.cert.fingerprint !== cert.fingerprint),
-    retired,
-    now,
-    reason,
-  );
+  const revived = slot.archive.some((a) => a.cert.fingerprint === cert.fingerprint);
+  const archive = appendArchive(revived ? freeze(slot.archive.filter((a) => a.cert.fingerprint !== cert.fingerprint)) : slot.archive, retired, now, reason);
   const active = freeze([freeze({ cert, since: toIso(now), cause })]);
   return freeze({ slot: freeze({ active, successor, archive }), archived: freeze(retired) });
 }

@@ -1,0 +1,261 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CertificateInfo } from '../../src/crypto/certificate.js';
+import type { CemEffect } from '../../src/state/effects.js';
+import type { CemEvent } from '../../src/state/events.js';
+import { deepFreeze } from '../../src/state/freeze.js';
+import type { CemState } from '../../src/state/model.js';
+import { resolveCertificates } from '../../src/policy/resolution.js';
+import { createInitialState, transition } from '../../src/state/transition.js';
+import type { CertUsage } from '../../src/types.js';
+import { cemDate, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
+import { archivedByEffects, findableFingerprints, isDeepFrozen, liveFingerprints, overlapBroken, unacceptedInResolution } from './invariants.js';
+
+const POOL: readonly CertificateInfo[] = [
+  ...Array.from({ length: 9 }, (_, i) => makeCert({ label: `pool-${i}` })),
+  makeCert({ label: 'pool-weak', keySize: 1024 }),
+  makeCert({ label: 'pool-sign-only', keyUsage: ['digitalSignature'], extendedKeyUsage: ['emailProtection'] }),
+];
+const PKI = { acme: makePki(), bolt: makePki() };
+const RELS = ['acme', 'bolt'] as const;
+const NAMES = { acme: 'ACME', bolt: 'BOLT' } as const;
+const USAGES: readonly CertUsage[] = ['digitalSignature', 'keyEncipherment', 'tlsClient', 'tlsServer'];
+
+function initialState(): CemState {
+  return run(createInitialState({ maxResponseDays: 3 }), [
+    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', PKI.acme) }, T0],
+    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', PKI.bolt, { cemOverride: 'auto' }) }, T0],
+    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(makeCert({ label: 'server-0' })) }, T0],
+  ]).state;
+}
+
+/** An abstract command; it becomes an event against the current state when run. */
+type Command =
+  | { readonly kind: 'tick'; readonly hours: number }
+  | { readonly kind: 'send'; readonly rel: 0 | 1; readonly sign: number; readonly enc: number | null; readonly tlsClient: number | null; readonly tlsServer: number | null; readonly includeActive: boolean; readonly deliver: boolean }
+  | { readonly kind: 'delivery'; readonly pick: number; readonly what: 'requestDelivered' | 'requestFailed' | 'retry' | 'resend' | 'emailFailed' | 'emailDelivered' }
+  | { readonly kind: 'respond'; readonly pick: number; readonly accept: readonly boolean[]; readonly signer: 'current' | 'stranger' }
+  | { readonly kind: 'request'; readonly rel: 0 | 1; readonly certs: readonly { readonly cert: number; readonly usages: readonly number[] }[]; readonly signer: 'current' | 'stranger'; readonly requestId: number }
+  | { readonly kind: 'decide'; readonly pick: number; readonly accept: readonly boolean[] }
+  | { readonly kind: 'inboundDelivery'; readonly pick: number; readonly what: 'responseDelivered' | 'responseFailed' | 'retry' }
+  | { readonly kind: 'traffic'; readonly rel: 0 | 1; readonly cert: number; readonly field: 'decryptedWith' | 'verifiedWith' | 'partnerTlsServer' | 'partnerTlsClient' }
+  | { readonly kind: 'schedule'; readonly rel: 0 | 1; readonly side: 'local' | 'partner'; readonly usage: number; readonly cert: number; readonly inHours: number; readonly email: boolean }
+  | { readonly kind: 'cancel'; readonly rel: 0 | 1; readonly side: 'local' | 'partner'; readonly usage: number }
+  | { readonly kind: 'setActive'; readonly rel: 0 | 1; readonly side: 'local' | 'partner'; readonly usage: number }
+  | { readonly kind: 'server'; readonly what: 'setServerActive' | 'installed' }
+  | { readonly kind: 'config'; readonly rel: 0 | 1; readonly what: 'autoOn' | 'autoOff' | 'cemSeen' | 'cemGone' | 'useAfter' | 'manualUnsuitable' | 'remove' }
+  | { readonly kind: 'garbage'; readonly n: number };
+
+const rel01 = fc.constantFrom<0 | 1>(0, 1);
+const certIndex = fc.nat({ max: POOL.length + 6 });
+const side = fc.constantFrom<'local' | 'partner'>('local', 'partner');
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('tick' as const), hours: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 20, max: 100 })) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), rel: rel01, sign: certIndex, enc: fc.option(certIndex), tlsClient: fc.option(certIndex), tlsServer: fc.option(fc.nat({ max: 2 })), includeActive: fc.boolean(), deliver: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('delivery' as const), pick: fc.nat(), what: fc.constantFrom('requestDelivered', 'requestDelivered', 'requestDelivered', 'requestFailed', 'retry', 'resend', 'emailFailed', 'emailDelivered') }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('respond' as const), pick: fc.nat(), accept: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), signer: fc.constantFrom('current', 'current', 'stranger') }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), rel: rel01, certs: fc.array(fc.record({ cert: certIndex, usages: fc.uniqueArray(fc.nat({ max: 3 }), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 3 }), signer: fc.constantFrom('current', 'current', 'stranger'), requestId: fc.nat({ max: 8 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('decide' as const), pick: fc.nat(), accept: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('inboundDelivery' as const), pick: fc.nat(), what: fc.constantFrom('responseDelivered', 'responseFailed', 'retry') }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('traffic' as const), rel: rel01, cert: certIndex, field: fc.constantFrom('decryptedWith', 'verifiedWith', 'partnerTlsServer', 'partnerTlsClient') }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('schedule' as const), rel: rel01, side, usage: fc.nat({ max: 3 }), cert: certIndex, inHours: fc.integer({ min: -10, max: 200 }), email: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), rel: rel01, side, usage: fc.nat({ max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('setActive' as const), rel: rel01, side, usage: fc.nat({ max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('server' as const), what: fc.constantFrom('setServerActive', 'installed') }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('config' as const), rel: rel01, what: fc.constantFrom('autoOn', 'autoOff', 'cemSeen', 'cemGone', 'useAfter', 'manualUnsuitable', 'remove') }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('garbage' as const), n: fc.nat({ max: 3 }) }) },
+);
+
+/** Certificates a relationship knows (so traffic and requests often name them), then the pool. */
+function knownCerts(state: CemState, relId: string): string[] {
+  const rel = state.relationships[relId];
+  if (rel === undefined) return [];
+  return [...Object.values(rel.local), ...Object.values(rel.partner)].flatMap((s) => [...s.active.map((a) => a.cert.fingerprint), ...(s.successor ? [s.successor.cert.fingerprint] : [])]);
+}
+
+function poolCert(state: CemState, relId: string, index: number): CertificateInfo {
+  const known = knownCerts(state, relId);
+  const all = [...POOL, ...Object.values(PKI).flatMap((p) => Object.values(p))];
+  if (index >= POOL.length && known.length > 0) {
+    const fp = known[index % known.length];
+    return all.find((c) => c.sha256 === fp) ?? POOL[0]!;
+  }
+  return POOL[index % POOL.length]!;
+}
+
+let sequence = 0;
+
+/** One of the last three items (the newest most often named by `pick` 0). */
+function recent<T>(items: readonly T[], pick: number): T | undefined {
+  return items[items.length - 1 - (pick % Math.min(3, Math.max(items.length, 1)))];
+}
+const LOCAL_SLOTS = ['signing', 'encryption', 'tlsClient', 'tlsServer'] as const;
+
+function toEvent(state: CemState, cmd: Command, now: Date): CemEvent | unknown {
+  sequence += 1;
+  const outbound = Object.values(state.outbound);
+  const inbound = Object.values(state.inbound);
+  switch (cmd.kind) {
+    case 'tick':
+      return { type: 'tick' };
+    case 'send': {
+      const relId = RELS[cmd.rel];
+      const pick = (i: number | null) => (i === null ? undefined : local(poolCert(state, relId, i)));
+      const server = cmd.tlsServer === null ? undefined : local(POOL[cmd.tlsServer]!);
+      return { type: 'sendCertificates', relationshipId: relId, includeActive: cmd.includeActive, ids: { requestId: `req-${sequence}`, xmlContentId: `x-${sequence}`, contentIds: [1, 2, 3, 4].map((i) => `c-${sequence}-${i}`) },
+        selection: { signing: local(poolCert(state, relId, cmd.sign)), encryption: pick(cmd.enc), tlsClient: pick(cmd.tlsClient), tlsServer: server } };
+    }
+    case 'delivery': {
+      const email = cmd.what === 'emailFailed' || cmd.what === 'emailDelivered';
+      const ex = recent(outbound.filter((x) => (x.channel === 'email') === email), cmd.pick);
+      const id = ex?.id ?? 'none';
+      if (cmd.what === 'retry') return { type: 'retry', exchangeId: id };
+      if (cmd.what === 'resend') return { type: 'resend', requestId: id, ids: { requestId: `req-${sequence}`, xmlContentId: `x-${sequence}`, contentIds: [1, 2, 3, 4].map((i) => `c-${sequence}-${i}`) } };
+      if (cmd.what === 'requestDelivered' || cmd.what === 'requestFailed') return { type: cmd.what, requestId: id, error: 'transport' };
+      return { type: cmd.what, exchangeId: id, error: 'smtp' };
+    }
+    case 'respond': {
+      const ex = recent(outbound.filter((x) => x.channel === 'cem'), cmd.pick);
+      if (ex === undefined) return { type: 'tick' };
+      const relId = ex.relationshipId as 'acme' | 'bolt';
+      const signer = cmd.signer === 'current' ? state.relationships[relId]?.partner.signing.active[0]?.cert.fingerprint ?? null : POOL[0]!.sha256;
+      return { type: 'responseReceived', as2From: NAMES[relId], as2To: 'US', verifiedBy: signer, messageId: `m-${sequence}`,
+        response: { requestId: ex.id, sender: { name: NAMES[relId], qualifier: 'AS2' }, originated: cemDate(now),
+          trustResponses: ex.items.map((item, i) => ({ status: cmd.accept[i % 4] ? 'Accepted' : 'Rejected', reason: cmd.accept[i % 4] ? null : 'no', certificate: { issuer: item.cert.issuer, serial: item.cert.serial } })) } };
+    }
+    case 'request': {
+      const relId = RELS[cmd.rel];
+      const rel = state.relationships[relId];
+      const signer = cmd.signer === 'current' ? rel?.partner.signing.active[0]?.cert.fingerprint ?? null : POOL[1]!.sha256;
+      const certs = cmd.certs.map((c) => ({ cert: poolCert(state, relId, c.cert), usages: c.usages.map((u) => USAGES[u]!) }));
+      return { type: 'requestReceived', as2From: NAMES[relId], as2To: 'US', verifiedBy: signer, messageId: `m-${sequence}`,
+        request: { requestId: `in-${cmd.requestId}`, sender: { name: NAMES[relId], qualifier: 'AS2' }, originated: cemDate(now),
+          trustRequests: certs.map((c, i) => ({ usages: c.usages, respondBy: cemDate(new Date(now.getTime() + 2 * 86_400_000)), responseUrl: 'https://p.example/as2', certificate: { issuer: c.cert.issuer, serial: c.cert.serial }, contentId: `p${i}@x` })) },
+        certificates: certs.map((c, i) => ({ contentId: `p${i}@x`, endEntity: c.cert, chain: [] })) };
+    }
+    case 'decide': {
+      const ex = recent(inbound, cmd.pick);
+      return { type: 'decide', exchangeKey: ex?.key ?? 'none', decisions: (ex?.items ?? []).slice(0, 3).map((item, i) => ({ fingerprint: item.cert.fingerprint, accept: cmd.accept[i] ?? true, reason: 'manual' })) };
+    }
+    case 'inboundDelivery': {
+      const ex = recent(inbound, cmd.pick);
+      if (cmd.what === 'retry') return { type: 'retry', exchangeId: ex?.key ?? 'none' };
+      return { type: cmd.what, exchangeKey: ex?.key ?? 'none', error: 'http' };
+    }
+    case 'traffic':
+      return { type: 'trafficObserved', relationshipId: RELS[cmd.rel], [cmd.field]: poolCert(state, RELS[cmd.rel], cmd.cert).sha256 };
+    case 'schedule': {
+      const usage = LOCAL_SLOTS[cmd.usage]!;
+      const cert = poolCert(state, RELS[cmd.rel], cmd.cert);
+      const activateAt = new Date(now.getTime() + cmd.inHours * 3_600_000);
+      return cmd.side === 'local'
+        ? { type: 'schedule', relationshipId: RELS[cmd.rel], side: 'local', usage, certificate: local(cert), activateAt, emailPartner: cmd.email, exchangeId: `mail-${sequence}` }
+        : { type: 'schedule', relationshipId: RELS[cmd.rel], side: 'partner', usage, certificate: cert, activateAt };
+    }
+    case 'cancel':
+      return { type: 'cancelSchedule', relationshipId: RELS[cmd.rel], side: cmd.side, usage: LOCAL_SLOTS[cmd.usage] };
+    case 'setActive':
+      return { type: 'setActive', relationshipId: RELS[cmd.rel], side: cmd.side, usage: LOCAL_SLOTS[cmd.usage] };
+    case 'server':
+      return cmd.what === 'setServerActive'
+        ? { type: 'setServerActive', protocol: 'HTTP' }
+        : { type: 'serverCertificateInstalled', protocol: 'HTTP', fingerprint: state.servers.HTTP?.candidate?.cert.fingerprint ?? 'none' };
+    case 'config': {
+      const relationshipId = RELS[cmd.rel];
+      switch (cmd.what) {
+        case 'autoOn':
+        case 'autoOff':
+          return { type: 'relationshipUpdated', relationshipId, changes: { autoAccept: cmd.what === 'autoOn' ? 'on' : 'off' } };
+        case 'cemSeen':
+        case 'cemGone':
+          return { type: 'featuresObserved', relationshipId, features: cmd.what === 'cemSeen' ? ['CEM'] : [] };
+        case 'useAfter':
+          return { type: 'settingsChanged', settings: { useAfterRespondBy: !state.settings.useAfterRespondBy } };
+        case 'manualUnsuitable':
+          return { type: 'settingsChanged', settings: { unsuitable: state.settings.unsuitable === 'reject' ? 'manual' : 'reject' } };
+        case 'remove':
+          return { type: 'relationshipRemoved', relationshipId };
+      }
+      return { type: 'tick' };
+    }
+    case 'garbage':
+      return [null, { type: 'nope' }, { type: 'decide', exchangeKey: 7, decisions: [{}] }, { type: 'trafficObserved', relationshipId: 'acme', verifiedWith: 3 }][cmd.n];
+  }
+}
+
+/**
+ * Events after which an inbound-acceptable certificate may stop being acceptable: first usage,
+ * manual and scheduled activation, removal, capability changes (early first usage), and, for our
+ * own new encryption certificate, a failed send or the partner's rejection.
+ */
+const MAY_RETIRE = new Set(['trafficObserved', 'setActive', 'tick', 'schedule', 'cancelSchedule', 'relationshipRemoved', 'relationshipUpdated', 'featuresObserved', 'requestFailed', 'emailFailed', 'responseReceived']);
+
+/** The inbound-acceptable certificates of a relationship; with `activeOnly`, only those active in their slot (the "old" ones of an overlap). */
+function acceptableInbound(state: CemState, relId: string, now: Date, activeOnly: boolean): Set<string> {
+  const rel = state.relationships[relId];
+  if (rel === undefined) return new Set();
+  const r = resolveCertificates(state, relId, now);
+  const active = new Set([rel.partner.signing, rel.local.encryption, rel.partner.tlsServer, rel.partner.tlsClient].flatMap((s) => s.active.map((a) => a.cert.fingerprint)));
+  return new Set([...(r?.verifyInbound ?? []), ...(r?.decryptInbound ?? []), ...(r?.tlsServerTrust ?? []), ...(r?.tlsClientTrust ?? [])]
+    .filter((c) => !activeOnly || active.has(c.fingerprint))
+    .map((c) => `${relId}:${c.fingerprint}`));
+}
+
+function checkStep(before: CemState, event: unknown, now: Date, before_now: Date): { state: CemState; effects: readonly CemEffect[] } {
+  const snapshot = JSON.stringify(before);
+  const frozenEvent = deepFreeze(event);
+  const result = transition(before, frozenEvent as CemEvent, now);
+  const type = (event as { type?: string } | null)?.type ?? 'garbage';
+  expect(JSON.stringify(before), `input mutated by ${type}`).toBe(snapshot);
+  const internal = result.effects.find((e) => e.type === 'ignored' && e.detail.startsWith('internal error'));
+  expect(internal, `internal error on ${type}`).toBeUndefined();
+  if (result.effects.some((e) => e.type === 'ignored')) expect(result.state, `${type} ignored but changed the state`).toBe(before);
+  expect(isDeepFrozen(result.state), `state not frozen after ${type}`).toBe(true);
+  expect(isDeepFrozen(result.effects), `effects not frozen after ${type}`).toBe(true);
+  expect(JSON.parse(JSON.stringify(result.state))).toEqual(result.state);
+  // A pending (or any live) certificate is never lost: it stays findable, or went to the engine's archive.
+  const findable = findableFingerprints(result.state);
+  const archived = archivedByEffects(result.effects);
+  for (const fp of liveFingerprints(before)) expect(findable.has(fp) || archived.has(fp), `${fp} lost by ${type}`).toBe(true);
+  for (const ex of Object.values(before.inbound)) {
+    for (const item of ex.items) if (item.decision === 'pending') expect(findable.has(item.cert.fingerprint), `pending inbound lost by ${type}`).toBe(true);
+  }
+  for (const rel of Object.values(result.state.relationships)) {
+    expect(unacceptedInResolution(result.state, rel, now), `resolution after ${type}`).toBeNull();
+    expect(overlapBroken(result.state, rel, now), `overlap after ${type}`).toBeNull();
+  }
+  if (!MAY_RETIRE.has(type)) {
+    const after = new Set(RELS.flatMap((id) => [...acceptableInbound(result.state, id, now, false)]));
+    for (const key of RELS.flatMap((id) => [...acceptableInbound(before, id, before_now, true)])) expect(after.has(key), `${key} stopped being acceptable after ${type}`).toBe(true);
+  }
+  const installs = result.effects.filter((e) => e.type === 'installServerCertificate');
+  expect(installs.length).toBeLessThanOrEqual(1);
+  if (installs.length === 1 && type !== 'setServerActive' && type !== 'setActive') {
+    expect(before.servers.HTTP?.candidate?.installRequestedAt ?? null, 'install requested twice').toBeNull();
+  }
+  return result;
+}
+
+describe('lifecycle properties over random event sequences', () => {
+  it('holds every invariant for a few hundred sequences of up to 40 events', () => {
+    const initial = deepFreeze(initialState());
+    fc.assert(
+      fc.property(fc.array(command, { minLength: 1, maxLength: 40 }), (commands) => {
+        let state = initial;
+        let now = T0;
+        for (const cmd of commands) {
+          const previous = now;
+          if (cmd.kind === 'tick') now = new Date(now.getTime() + cmd.hours * 3_600_000);
+          const event = toEvent(state, cmd, now);
+          const result = checkStep(state, event, now, previous);
+          state = result.state;
+          // Most Requests reach the partner: confirm delivery right away when the command says so.
+          const sent = result.effects.find((e) => e.type === 'sendRequest');
+          if (cmd.kind === 'send' && cmd.deliver && sent?.type === 'sendRequest') state = checkStep(state, { type: 'requestDelivered', requestId: sent.requestId }, now, now).state;
+        }
+      }),
+      { numRuns: Number(process.env['CEM_PROPERTY_RUNS'] ?? 300) },
+    );
+  });
+});
