@@ -87,4 +87,31 @@ describe('two engines exchanging certificates', () => {
     expect((await a.engine.status('beta'))[0]?.status).toBe('Active');
     expect((await b.engine.status('alpha'))[0]?.status).toBe('Active');
   });
+
+  it('exchanges in both directions at once with auto-accept, each side switching over on first usage', async () => {
+    const { a, b, net } = await setup();
+    await a.engine.updateSettings({ autoAccept: true });
+    await b.engine.updateSettings({ autoAccept: true });
+    const fromA = await a.engine.sendCertificates('beta', { signing: source(pki.a2, pki.alpha, 'key:a2') });
+    const fromB = await b.engine.sendCertificates('alpha', { signing: source(pki.b2, pki.beta, 'key:b2') });
+    expect([fromA.channel, fromB.channel]).toEqual(['cem', 'cem']);
+    const deliveries = await net.deliver();
+    expect(deliveries.map((d) => `${d.from}:${d.kind}:${d.outcome?.kind ?? 'undelivered'}`).sort()).toEqual(
+      ['ALPHA:request:request', 'ALPHA:response:response', 'BETA:request:request', 'BETA:response:response'],
+    );
+    for (let i = 0; i < 2; i++) {
+      await net.payload(a, b);
+      await net.payload(b, a);
+    }
+    expect(net.log.every((d) => d.decrypted && d.verified)).toBe(true);
+    const ra = await a.engine.resolve('beta');
+    const rb = await b.engine.resolve('alpha');
+    expect([ra?.signOutbound?.fingerprint, ra?.encryptOutbound?.fingerprint]).toEqual([await fp(pki.a2), await fp(pki.b2)]);
+    expect([rb?.signOutbound?.fingerprint, rb?.encryptOutbound?.fingerprint]).toEqual([await fp(pki.b2), await fp(pki.a2)]);
+    expect(ra?.decryptInbound.map((c) => c.fingerprint)).toEqual([await fp(pki.a2)]);
+    expect(ra?.verifyInbound.map((c) => c.fingerprint)).toEqual([await fp(pki.b2)]);
+    expect(rb?.decryptInbound.map((c) => c.fingerprint)).toEqual([await fp(pki.b2)]);
+    expect(rb?.verifyInbound.map((c) => c.fingerprint)).toEqual([await fp(pki.a2)]);
+    for (const p of [a, b]) expect(Object.keys(p.ports.store.snapshot()).filter((k) => k.startsWith('outbox/'))).toEqual([]);
+  });
 });

@@ -225,12 +225,12 @@ export interface Pair {
 }
 
 /** ALPHA and BETA linked with a1/b1; with `learn`, one payload each way teaches both that the other takes CEM. */
-export async function setupPair(pki: ReturnType<typeof twoPartnerPki>, options: { a?: CemEngineConfig; b?: CemEngineConfig; learn?: boolean; wrapA?: PartyOptions['wrap'] } = {}): Promise<Pair> {
+export async function setupPair(pki: ReturnType<typeof twoPartnerPki>, options: { a?: CemEngineConfig; b?: CemEngineConfig; learn?: boolean; wrapA?: PartyOptions['wrap']; features?: string } = {}): Promise<Pair> {
   const clock = newClock();
   const a = createParty({ name: 'ALPHA', clock, ...(options.a ? { config: options.a } : {}), ...(options.wrapA ? { wrap: options.wrapA } : {}) });
   const b = createParty({ name: 'BETA', clock, ...(options.b ? { config: options.b } : {}) });
   await link(a, pki.a1, pki.alpha, b, pki.b1, pki.beta);
-  const net = createNetwork([a, b]);
+  const net = createNetwork([a, b], options.features);
   if (options.learn !== false) {
     await net.payload(a, b);
     await net.payload(b, a);
