@@ -251,7 +251,10 @@ export interface ServerSlot {
   readonly candidate: {
     readonly cert: CertRef;
     readonly since: IsoInstant;
-    /** Earliest install time when it came from schedules. */
+    /**
+     * Earliest install time, honoured by the consensus when set. The transitions leave it `null`:
+     * scheduled partners carry their own time in {@link ServerReadiness.activateAt}.
+     */
     readonly installAfter: IsoInstant | null;
     /** Set once an install effect was emitted, so it is emitted once. */
     readonly installRequestedAt: IsoInstant | null;

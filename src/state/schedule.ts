@@ -5,7 +5,7 @@
  * @module
  */
 import { activatedAlert } from '../policy/alerts.js';
-import { instantMs, toIso } from '../policy/deadlines.js';
+import { toIso } from '../policy/deadlines.js';
 import { toCertRef } from './cert-ref.js';
 import type { CemEffect } from './effects.js';
 import { emailEffect } from './emails.js';
@@ -52,9 +52,8 @@ function scheduleServer(state: CemState, rel: Relationship, listener: ServerProt
   }
   if (rel.serverReadiness !== null && BLOCKING_STATUSES.includes(rel.serverReadiness.status)) return ignored(state, 'alreadyPending', `${rel.id} already has a ${rel.serverReadiness.status} server certificate`);
   const at = toIso(activateAt);
-  const candidate = server.candidate === null
-    ? freeze({ cert, since: toIso(now), installAfter: at, installRequestedAt: null, installCause: null })
-    : freeze({ ...server.candidate, installAfter: server.candidate.installAfter !== null && instantMs(server.candidate.installAfter) > activateAt.getTime() ? server.candidate.installAfter : at });
+  // Each partner's time is in its readiness; the candidate itself carries no install time.
+  const candidate = server.candidate ?? freeze({ cert, since: toIso(now), installAfter: null, installRequestedAt: null, installCause: null });
   const readiness = freeze({ fingerprint: cert.fingerprint, status: 'scheduled' as const, exchangeId, activateAt: at, reason: null });
   const next = putRelationship(putServer(state, freeze({ ...server, candidate })), freeze({ ...rel, serverReadiness: readiness }));
   const settled = settleServer(next, listener, now, false);
