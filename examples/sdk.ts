@@ -1,0 +1,27 @@
+/**
+ * What the examples use of the SDK, in one place. In a host product these come from the package:
+ * `ediint-cem` (the engine and port types), `ediint-cem/testing` (memory ports, manual clock),
+ * `ediint-cem/adapters/fs-store`, `ediint-cem/adapters/smtp` and `ediint-cem/messages`. The
+ * examples run from the repository, so they read the sources.
+ *
+ * @module
+ */
+export { createCemEngine } from '../src/engine/engine.js';
+export type { CemEngine } from '../src/engine/engine.js';
+export type { CemEngineConfig } from '../src/engine/context.js';
+export type {
+  CemOperationResult, InboundMessage, ReceiveOutcome, ResolvedCertificate, ResolvedMaterial, SendResult, StatusEntry, TickResult,
+} from '../src/engine/types.js';
+export type { CemPorts } from '../src/ports/ports.js';
+export type { CemTransport, OutboundCemMessage, OutboundCemRequest, OutboundCemResponse, OutboundEmail } from '../src/ports/transport.js';
+export type { CemAlertNotice, Notifier } from '../src/ports/notifier.js';
+export type { ServerCertificateInstall, ServerCertificateInstaller } from '../src/ports/servers.js';
+export type { Clock } from '../src/ports/clock.js';
+export { createRandomIds } from '../src/ports/ids.js';
+export type { CemSettings, ServerProtocol } from '../src/state/model.js';
+export type { CertificateStatusEntry } from '../src/state/status.js';
+export { createManualClock, createMemoryPorts, createSequentialIds } from '../src/testing/index.js';
+export type { ManualClock, MemoryPorts } from '../src/testing/index.js';
+export { createFileStore } from '../src/adapters/fs-store/index.js';
+export { createSmtpEmailTransport } from '../src/adapters/smtp/index.js';
+export { parseCemEntity } from '../src/messages/entity/parse.js';
