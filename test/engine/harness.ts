@@ -136,7 +136,12 @@ export interface Network {
   drop(): void;
 }
 
-export function createNetwork(parties: readonly Party[], features = 'multiple-attachments, CEM'): Network {
+/** Runs one engine call of a party (fault tests retry and restart here). */
+export type Caller = <T>(party: Party, fn: (engine: CemEngine) => Promise<T>) => Promise<T>;
+
+const direct: Caller = (party, fn) => fn(party.engine);
+
+export function createNetwork(parties: readonly Party[], features = 'multiple-attachments, CEM', call: Caller = direct): Network {
   const cursor = new Map<string, number>();
   const log: Delivery[] = [];
   const byName = (name: string): Party => {
@@ -146,20 +151,20 @@ export function createNetwork(parties: readonly Party[], features = 'multiple-at
   };
 
   async function carry(from: Party, to: Party, kind: Delivery['kind'], body: { contentType: string; body: Uint8Array }, requestId: string | null, messageId: string): Promise<Delivery> {
-    const sent = (await from.engine.resolve(to.host)) as ResolvedMaterial;
-    const seen = (await to.engine.resolve(from.host)) as ResolvedMaterial;
+    const sent = (await call(from, (e) => e.resolve(to.host))) as ResolvedMaterial;
+    const seen = (await call(to, (e) => e.resolve(from.host))) as ResolvedMaterial;
     const signer = sent.signOutbound ?? undefined;
     const encryptedTo = sent.encryptOutbound?.fingerprint;
     const decrypted = has(seen.decryptInbound, encryptedTo);
     const verified = has(seen.verifyInbound, signer?.fingerprint);
     let outcome: ReceiveOutcome | null = null;
     if (decrypted) {
-      outcome = await to.engine.receive({
+      outcome = await call(to, (e) => e.receive({
         body,
         headers: { 'AS2-From': from.name, 'AS2-To': to.name, 'Message-ID': messageId, 'EDIINT-Features': features },
         verifiedBy: verified && signer !== undefined ? signer.der : null,
-      });
-      await to.engine.observeTraffic({ relationshipId: from.host, ...(encryptedTo ? { decryptedWith: encryptedTo } : {}), ...(verified && signer ? { verifiedWith: signer.fingerprint } : {}) });
+      }));
+      await call(to, (e) => e.observeTraffic({ relationshipId: from.host, ...(encryptedTo ? { decryptedWith: encryptedTo } : {}), ...(verified && signer ? { verifiedWith: signer.fingerprint } : {}) }));
     }
     const delivery: Delivery = { from: from.name, to: to.name, kind, requestId, decrypted, verified, outcome };
     log.push(delivery);
