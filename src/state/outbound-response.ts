@@ -88,6 +88,19 @@ function answerItems(ex: OutboundExchange, response: CemResponse, now: Date): { 
   return { items, answers, matched: seen.size };
 }
 
+/**
+ * A Response without requestId (pre-draft-06 peers): the newest CEM exchange of the relationship
+ * that names one of its certificates, preferring those still waiting for an answer.
+ */
+function exchangeWithoutRequestId(state: CemState, rel: Relationship, response: CemResponse): OutboundExchange | undefined {
+  const names = (ex: OutboundExchange): boolean =>
+    ex.relationshipId === rel.id && ex.channel === 'cem' && ex.status !== 'superseded' &&
+    response.trustResponses.some((tr) => isRecord(tr) && isRecord(tr.certificate) && ex.items.some((item) => identifierMatches(tr.certificate, item.cert)));
+  const candidates = Object.values(state.outbound).filter(names);
+  const open = candidates.filter((ex) => ex.status === 'sending' || ex.status === 'pending' || ex.status === 'sendFailed' || ex.status === 'expired');
+  return (open.length > 0 ? open : candidates).at(-1);
+}
+
 function exchangeStatus(ex: OutboundExchange, items: readonly OutboundItem[]): OutboundExchange['status'] {
   if (items.every((i) => i.status !== 'pending')) return items.some((i) => i.status === 'rejected') ? 'rejected' : 'accepted';
   return ex.status === 'sending' || ex.status === 'sendFailed' ? 'pending' : ex.status;
@@ -97,7 +110,8 @@ function exchangeStatus(ex: OutboundExchange, items: readonly OutboundItem[]): O
  * Handles `responseReceived`. The Response must come from a known relationship (partner name =
  * AS2-From, ours = AS2-To), be signed by a partner signing certificate we currently accept, and
  * name AS2-From as its sender; otherwise it is refused (`ignored` plus a `messageRefused` alert)
- * and nothing changes. It is matched to our Request by requestId, then each TrustResponse to an
+ * and nothing changes. It is matched to our Request by requestId (without one, as pre-draft-06
+ * peers send, to the newest Request naming one of its certificates), then each TrustResponse to an
  * item by serial value and issuer meaning. Accepted: our signing and TLS client certificates
  * become active at once (the old archived); our encryption certificate becomes `accepted` (we
  * decrypt with old and new until first usage); a TLS server certificate marks this partner ready
@@ -117,7 +131,7 @@ export function onResponseReceived(state: CemState, event: ResponseEvent, now: D
   if (rel === undefined) return refuse(state, event, 'unknownRelationship', `no relationship ${event.as2To} ← ${event.as2From}`, now);
   if (!acceptsPartnerSigner(rel, event.verifiedBy)) return refuse(state, event, 'notAuthenticated', 'the Response is not signed with an accepted partner signing certificate', now);
   if (event.response.sender.name !== event.as2From) return refuse(state, event, 'nameMismatch', `TradingPartnerInfo Name ${String(event.response.sender.name)} is not the AS2-From ${event.as2From}`, now);
-  const ex = getOutbound(state, event.response.requestId);
+  const ex = event.response.requestId === null ? exchangeWithoutRequestId(state, rel, event.response) : getOutbound(state, event.response.requestId);
   if (ex === undefined || ex.relationshipId !== rel.id || ex.channel !== 'cem') return ignored(state, 'unknownExchange', `no request ${String(event.response.requestId)} to ${rel.id}`);
   if (ex.status === 'superseded') return ignored(state, 'invalidState', `request ${ex.id} was superseded by a resend`);
   const { items, answers, matched } = answerItems(ex, event.response, now);

@@ -16,6 +16,7 @@ import type { CemState, OutboundExchange, OutboundItem, Relationship } from './m
 import { changeSlot, putRelationship } from './relationship-slots.js';
 import { done, ignored, type TransitionResult } from './result.js';
 import { idsAreValid, planSelection, type PlannedItem, type PlannedUsage } from './selection.js';
+import { closeIfSettled } from './settle.js';
 import { placeSuccessor } from './slots.js';
 import { localSlotOf } from './usages.js';
 
@@ -33,6 +34,7 @@ function placeUsages(state: CemState, rel: Relationship, usages: readonly Planne
   let current = rel;
   let next = state;
   const effects: CemEffect[] = [];
+  const displaced: (string | null)[] = [];
   for (const planned of usages) {
     if (planned.slot === 'server') {
       const listener = current.listener;
@@ -42,16 +44,21 @@ function placeUsages(state: CemState, rel: Relationship, usages: readonly Planne
       if (server.candidate === null) {
         next = putServer(next, freeze({ ...server, candidate: freeze({ cert: planned.cert, since: toIso(now), installAfter: null, installRequestedAt: null, installCause: null }) }));
       }
+      displaced.push(current.serverReadiness?.exchangeId ?? null);
       current = freeze({ ...current, serverReadiness: freeze({ fingerprint: planned.cert.fingerprint, status, exchangeId, activateAt: null, reason: null }) });
       continue;
     }
     if (current.local[planned.slot].active[0]?.cert.fingerprint === planned.cert.fingerprint) continue;
+    displaced.push(current.local[planned.slot].successor?.exchangeId ?? null);
     const successor = { cert: planned.cert, status, since: toIso(now), exchangeId, activateAt: null, reason: null };
     const change = changeSlot(current, { side: 'local', usage: planned.slot }, (slot) => placeSuccessor(slot, successor, now));
     current = change.rel;
     effects.push(...change.effects);
   }
-  return { state: putRelationship(next, current), effects };
+  // An earlier exchange whose certificates were all replaced has nothing left to wait for.
+  let placed = putRelationship(next, current);
+  for (const id of displaced) if (id !== exchangeId) placed = closeIfSettled(placed, id);
+  return { state: placed, effects };
 }
 
 function buildItems(items: readonly PlannedItem[], contentIds: readonly string[]): OutboundItem[] {

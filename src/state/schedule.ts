@@ -55,7 +55,7 @@ function scheduleServer(state: CemState, rel: Relationship, listener: ServerProt
   // Each partner's time is in its readiness; the candidate itself carries no install time.
   const candidate = server.candidate ?? freeze({ cert, since: toIso(now), installAfter: null, installRequestedAt: null, installCause: null });
   const readiness = freeze({ fingerprint: cert.fingerprint, status: 'scheduled' as const, exchangeId, activateAt: at, reason: null });
-  const next = putRelationship(putServer(state, freeze({ ...server, candidate })), freeze({ ...rel, serverReadiness: readiness }));
+  const next = closeIfSettled(putRelationship(putServer(state, freeze({ ...server, candidate })), freeze({ ...rel, serverReadiness: readiness })), rel.serverReadiness?.exchangeId ?? null);
   const settled = settleServer(next, listener, now, false);
   return done(settled.state, settled.effects);
 }
@@ -73,7 +73,7 @@ function scheduleSlot(state: CemState, rel: Relationship, address: SlotAddress, 
     current = activated.rel;
     effects.push(...activated.effects, notify(activatedAlert('scheduledActivated', { relationshipId: rel.id, side: address.side, usage: address.usage }, cert, 'schedule')));
   }
-  return done(putRelationship(state, current), effects);
+  return done(closeIfSettled(putRelationship(state, current), slot.successor?.exchangeId ?? null), effects);
 }
 
 function onSchedule(state: CemState, event: ScheduleEvent, now: Date): TransitionResult {

@@ -312,3 +312,24 @@ describe('Outbound 5: no response by the respond-by time', () => {
     expect(resolved?.decryptInbound.map((c) => c.fingerprint)).toEqual([pki.localEncryption.sha256, next.sha256]);
   });
 });
+
+describe('Outbound 4: responses from older peers', () => {
+  it('matches a Response without requestId to the newest Request naming its certificate', () => {
+    const { state, pki } = establishedState();
+    const next = makeCert();
+    const sent = sendDelivered(state, signingSelection(next));
+    const answered = answer(sent.state, null, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(1));
+    expect(answered.state.outbound[sent.ids.requestId]?.status).toBe('accepted');
+  });
+});
+
+describe('Outbound 5: a new selection replaces an expired one', () => {
+  it('closes the expired request whose certificates were all replaced, so its daily alert stops', () => {
+    const { state } = establishedState({ maxResponseDays: 2 });
+    const sent = sendDelivered(state, signingSelection(makeCert()));
+    const expired = transition(sent.state, { type: 'tick' }, day(2.5));
+    const replaced = send(expired.state, { signing: local(makeCert()) }, { at: day(3) });
+    expect(replaced.state.outbound[sent.ids.requestId]?.status).toBe('closed');
+    expect(alertKinds(transition(replaced.state, { type: 'tick' }, day(4)).effects)).not.toContain('requestOverdue');
+  });
+});

@@ -40,6 +40,6 @@ export function signingSelection(cert: CertificateInfo): CertificateSelection {
 }
 
 /** The partner `from` answers request `requestId`, signed with `signer`. */
-export function answer(state: CemState, requestId: string, answers: readonly { cert: CertificateInfo; status: CertStatus; reason?: string }[], signer: CertificateInfo, at: Date, from = 'ACME'): TransitionResult {
+export function answer(state: CemState, requestId: string | null, answers: readonly { cert: CertificateInfo; status: CertStatus; reason?: string }[], signer: CertificateInfo, at: Date, from = 'ACME'): TransitionResult {
   return transition(state, responseEvent(cemResponse(requestId, from, answers), signer, from), at);
 }
