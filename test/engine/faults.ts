@@ -40,6 +40,8 @@ export interface FaultPlan {
   readonly seed: number;
   /** Which modes to draw from. */
   readonly modes?: readonly FaultMode[];
+  /** Instead of every k-th call: fail exactly the n-th call of one port method, in one mode. */
+  readonly target?: { readonly site: string; readonly occurrence: number; readonly mode: FaultMode };
 }
 
 export interface Injector {
@@ -49,6 +51,8 @@ export interface Injector {
   dead(): boolean;
   /** Faults injected so far, by mode. */
   readonly injected: Record<FaultMode, number>;
+  /** Faults injected so far, by port method (`store.commit`, `transport.sendRequest`, ...). */
+  readonly sites: Record<string, number>;
   /** Port calls counted so far. */
   calls(): number;
 }
@@ -57,17 +61,23 @@ export function createInjector(plan: FaultPlan): Injector {
   const random = prng(plan.seed);
   const modes = plan.modes ?? ['throw', 'crashBefore', 'crashAfter'];
   const injected: Record<FaultMode, number> = { throw: 0, crashBefore: 0, crashAfter: 0 };
+  const sites: Record<string, number> = {};
   let calls = 0;
+  const siteCalls: Record<string, number> = {};
   let current = { dead: false };
   const faultAt = (n: number): boolean => n >= plan.offset && (n - plan.offset) % plan.k === 0 && (n - plan.offset) / plan.k < plan.count;
 
-  function guard<A extends unknown[], R>(instance: { dead: boolean }, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  function guard<A extends unknown[], R>(instance: { dead: boolean }, site: string, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
     return async (...args: A): Promise<R> => {
       if (instance.dead) throw new Crash('the process is dead');
       calls++;
-      if (!faultAt(calls)) return call(...args);
-      const mode = modes[Math.floor(random() * modes.length)] ?? 'throw';
+      siteCalls[site] = (siteCalls[site] ?? 0) + 1;
+      const target = plan.target;
+      const hit = target === undefined ? faultAt(calls) : target.site === site && target.occurrence === siteCalls[site];
+      if (!hit) return call(...args);
+      const mode = target?.mode ?? modes[Math.floor(random() * modes.length)] ?? 'throw';
       injected[mode]++;
+      sites[site] = (sites[site] ?? 0) + 1;
       if (mode === 'throw') throw new InjectedFailure(`injected failure at call ${calls}`);
       if (mode === 'crashAfter') await call(...args).catch(() => undefined);
       instance.dead = true;
@@ -77,6 +87,7 @@ export function createInjector(plan: FaultPlan): Injector {
 
   return {
     injected,
+    sites,
     calls: () => calls,
     dead: () => current.dead,
     wrap(ports) {
@@ -86,15 +97,15 @@ export function createInjector(plan: FaultPlan): Injector {
       return {
         clock: ports.clock,
         ids: ports.ids,
-        store: { get: guard(instance, (k: string) => store.get(k)), list: guard(instance, (p: string) => store.list(p)), commit: guard(instance, (w: Parameters<typeof store.commit>[0]) => store.commit(w)) },
+        store: { get: guard(instance, 'store.get', (k: string) => store.get(k)), list: guard(instance, 'store.list', (p: string) => store.list(p)), commit: guard(instance, 'store.commit', (w: Parameters<typeof store.commit>[0]) => store.commit(w)) },
         transport: {
-          sendRequest: guard(instance, (m: Parameters<typeof transport.sendRequest>[0]) => transport.sendRequest(m)),
-          sendResponse: guard(instance, (m: Parameters<typeof transport.sendResponse>[0]) => transport.sendResponse(m)),
-          ...(transport.sendEmail ? { sendEmail: guard(instance, (m: Parameters<NonNullable<typeof transport.sendEmail>>[0]) => transport.sendEmail!(m)) } : {}),
+          sendRequest: guard(instance, 'transport.sendRequest', (m: Parameters<typeof transport.sendRequest>[0]) => transport.sendRequest(m)),
+          sendResponse: guard(instance, 'transport.sendResponse', (m: Parameters<typeof transport.sendResponse>[0]) => transport.sendResponse(m)),
+          ...(transport.sendEmail ? { sendEmail: guard(instance, 'transport.sendEmail', (m: Parameters<NonNullable<typeof transport.sendEmail>>[0]) => transport.sendEmail!(m)) } : {}),
         },
-        notifier: { notify: guard(instance, (n: Parameters<typeof notifier.notify>[0]) => notifier.notify(n)) },
-        ...(audit ? { audit: { record: guard(instance, (e: Parameters<typeof audit.record>[0]) => audit.record(e)) } } : {}),
-        ...(servers ? { servers: { install: guard(instance, (p: Parameters<typeof servers.install>[0], c: Parameters<typeof servers.install>[1]) => servers.install(p, c)) } } : {}),
+        notifier: { notify: guard(instance, 'notifier.notify', (n: Parameters<typeof notifier.notify>[0]) => notifier.notify(n)) },
+        ...(audit ? { audit: { record: guard(instance, 'audit.record', (e: Parameters<typeof audit.record>[0]) => audit.record(e)) } } : {}),
+        ...(servers ? { servers: { install: guard(instance, 'servers.install', (p: Parameters<typeof servers.install>[0], c: Parameters<typeof servers.install>[1]) => servers.install(p, c)) } } : {}),
       };
     },
   };
