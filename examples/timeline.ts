@@ -27,7 +27,7 @@ export interface TimelineOptions {
   readonly parties: readonly TimelineParty[];
   /** Where lines go (`console.log`, or an array's `push`). */
   readonly write: (line: string) => void;
-  /** Print the XML of CEM messages (default true). */
+  /** Print the XML of CEM messages and the text of e-mails (default true). */
   readonly xml?: boolean;
   /** A readable name for a certificate fingerprint (default: its first 12 hex digits). */
   readonly label?: (fingerprint: string) => string;
@@ -109,6 +109,7 @@ export function createTimeline(options: TimelineOptions): Timeline {
   function email(party: TimelineParty, e: OutboundEmail): void {
     const to = typeof e.to === 'string' ? e.to : e.to.join(', ');
     write(`  ${party.name} e-mails ${to}: "${e.subject}" with ${e.attachments.length} attachment(s): ${e.attachments.map((a) => a.filename).join(', ')}`);
+    if (showXml) for (const line of e.text.replace(/\s+$/, '').split('\n')) write(`    | ${line}`);
   }
 
   function describe(key: string): string {

@@ -14,8 +14,9 @@
  *
  * @module
  */
-import { X509Certificate, createCipheriv, createDecipheriv, constants, publicEncrypt, privateDecrypt, randomBytes, sign, verify } from 'node:crypto';
-import { certificatePem, isExampleCertName, nameOf, privateKey } from '../certs/index.js';
+import { X509Certificate } from 'node:crypto';
+import { certificatePem, nameOf, type ExampleCertName } from '../certs/index.js';
+import { fingerprintOfDer, open, seal, type Keyed } from './as2-crypto.js';
 import type { ReceiveOutcome, ResolvedCertificate } from '../sdk.js';
 import type { EngineParty, Party } from './parties.js';
 
@@ -36,59 +37,14 @@ export interface Delivery {
   readonly failure: string | null;
 }
 
-interface Envelope {
-  readonly recipient: string;
-  readonly wrappedKey: Buffer;
-  readonly iv: Buffer;
-  readonly tag: Buffer;
-  readonly ciphertext: Buffer;
-  readonly signerDer: Uint8Array;
-  readonly signature: Buffer;
-}
-
-interface Keyed {
-  readonly der: Uint8Array;
-  readonly fingerprint: string;
-  readonly keyRef?: string;
-}
-
-const fpOf = (der: Uint8Array): string => new X509Certificate(der).fingerprint256.replaceAll(':', '').toLowerCase();
-const derOf = (name: string): Uint8Array => new Uint8Array(new X509Certificate(certificatePem(name as Parameters<typeof certificatePem>[0])).raw);
-
-function keyOf(ref: string | undefined): ReturnType<typeof privateKey> {
-  if (!isExampleCertName(ref)) throw new Error(`no private key for key reference ${String(ref)}`);
-  return privateKey(ref);
-}
-
-function seal(data: Uint8Array, signer: Keyed, recipient: Keyed): Envelope {
-  const signature = sign('sha256', data, keyOf(signer.keyRef));
-  const key = randomBytes(32);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
-  const wrappedKey = publicEncrypt({ key: new X509Certificate(recipient.der).publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key);
-  return { recipient: recipient.fingerprint, wrappedKey, iv, tag: cipher.getAuthTag(), ciphertext, signerDer: signer.der, signature };
-}
-
-function open(envelope: Envelope, decryptWith: readonly Keyed[], verifyWith: readonly { readonly fingerprint: string }[]): { data: Uint8Array; decryptedWith: Keyed } | string {
-  const mine = decryptWith.find((c) => c.fingerprint === envelope.recipient);
-  if (mine === undefined) return `encrypted to ${nameOf(envelope.recipient)}, which no live certificate of ours matches`;
-  const key = privateDecrypt({ key: keyOf(mine.keyRef), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, envelope.wrappedKey);
-  const decipher = createDecipheriv('aes-256-gcm', key, envelope.iv);
-  decipher.setAuthTag(envelope.tag);
-  const data = new Uint8Array(Buffer.concat([decipher.update(envelope.ciphertext), decipher.final()]));
-  const signer = fpOf(envelope.signerDer);
-  if (!verifyWith.some((c) => c.fingerprint === signer)) return `signed with ${nameOf(signer)}, which we do not trust for this partner`;
-  if (!verify('sha256', data, new X509Certificate(envelope.signerDer).publicKey, envelope.signature)) return 'bad signature';
-  return { data, decryptedWith: mine };
-}
+const derOf = (name: ExampleCertName): Uint8Array => new Uint8Array(new X509Certificate(certificatePem(name)).raw);
 
 /** Our side's certificates for one message: engine parties resolve them, plain parties use what their admin set. */
 async function outboundCertificates(from: Party, to: Party): Promise<{ signer: Keyed; recipient: Keyed }> {
   if (from.kind === 'plain') {
     return {
-      signer: { der: derOf(from.signing), fingerprint: fpOf(derOf(from.signing)), keyRef: from.signing },
-      recipient: { der: derOf(from.encryptTo), fingerprint: fpOf(derOf(from.encryptTo)) },
+      signer: { der: derOf(from.signing), fingerprint: fingerprintOfDer(derOf(from.signing)), keyRef: from.signing },
+      recipient: { der: derOf(from.encryptTo), fingerprint: fingerprintOfDer(derOf(from.encryptTo)) },
     };
   }
   const resolved = await from.engine.resolve(to.id);

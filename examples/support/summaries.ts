@@ -5,7 +5,14 @@
  * @module
  */
 import { nameOf } from '../certs/index.js';
+import type { CemEngine } from '../sdk.js';
 import type { EngineParty } from './parties.js';
+
+/** Anything with a name and an engine. */
+export interface HasEngine {
+  readonly name: string;
+  readonly engine: CemEngine;
+}
 
 /** What `resolve()` answers for one partner, by certificate name. */
 export interface ResolvedNames {
@@ -30,7 +37,7 @@ export interface ResolvedNames {
  * ```
  * @throws Error for an unknown relationship.
  */
-export async function resolvedNames(party: EngineParty, partnerId: string): Promise<ResolvedNames> {
+export async function resolvedNames(party: HasEngine, partnerId: string): Promise<ResolvedNames> {
   const r = await party.engine.resolve(partnerId);
   if (r === null) throw new Error(`${party.name} has no relationship ${partnerId}`);
   return Object.freeze({
@@ -57,7 +64,7 @@ export interface StatusView {
  * ```
  * @throws Error for an unknown relationship.
  */
-export async function statusView(party: EngineParty, partnerId: string): Promise<StatusView> {
+export async function statusView(party: HasEngine, partnerId: string): Promise<StatusView> {
   const [entry] = await party.engine.status(partnerId);
   if (entry === undefined) throw new Error(`${party.name} has no relationship ${partnerId}`);
   const certificates: Record<string, string> = {};
