@@ -70,9 +70,10 @@ function archived(archive: readonly ArchivedCert[], live: readonly CertRef[]): r
 
 /**
  * True when our encryption successor decrypts: from distribution on (`pending`, also after the
- * respond-by time passed, `expired`; draft §1.4/§2.4), once `accepted`, when `emailed`, and when
- * `scheduled` and due or (AS2/AS3 partners without CEM) early by first usage. Never `rejected`
- * or `sendFailed`.
+ * respond-by time passed, `expired`; draft §1.4/§2.4), once `accepted`, when `emailed`, when
+ * `sendFailed` (a failed send may only have lost its MDN while the partner got the Request, and
+ * decrypting with our own key risks nothing), and when `scheduled` and due or (AS2/AS3 partners
+ * without CEM) early by first usage. Never `rejected`: the partner said it will not use it.
  */
 function decryptsWithSuccessor(rel: Relationship, now: Date): boolean {
   const s = rel.local.encryption.successor;
@@ -82,11 +83,11 @@ function decryptsWithSuccessor(rel: Relationship, now: Date): boolean {
     case 'accepted':
     case 'expired':
     case 'emailed':
+    case 'sendFailed':
       return true;
     case 'scheduled':
       return isDueSchedule(s, now) || allowsEarlyFirstUsage(rel);
     case 'rejected':
-    case 'sendFailed':
       return false;
     default:
       return assertNever(s.status);
@@ -104,7 +105,7 @@ function trustsPartnerSuccessor(rel: Relationship, slot: CertSlot, early: boolea
 /**
  * Resolves the certificates of one relationship at `now`, or `null` for an unknown relationship.
  * Never returns a `pending` (except our own encryption successor, which decrypts from
- * distribution), `rejected` or `sendFailed` certificate for use; during an overlap every live
+ * distribution), `rejected` or `sendFailed` (again except our own encryption successor) certificate for use; during an overlap every live
  * list holds the old certificate(s) and the new one. Archived certificates come only in
  * `decryptArchive` / `verifyArchive`, never in the live lists.
  *

@@ -39,7 +39,7 @@ describe('Resolution: the certificates of all six AS2 lookups and TLS', () => {
     ['local', 'encryption', 'accepted', true],
     ['local', 'encryption', 'expired', true],
     ['local', 'encryption', 'rejected', false],
-    ['local', 'encryption', 'sendFailed', false],
+    ['local', 'encryption', 'sendFailed', true],
     ['partner', 'signing', 'pending', false],
     ['partner', 'signing', 'accepted', true],
     ['partner', 'signing', 'rejected', false],

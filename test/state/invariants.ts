@@ -62,7 +62,7 @@ export function unacceptedInResolution(state: CemState, rel: Relationship, now: 
   if (!activeOrDue(rel.partner.encryption, r.encryptOutbound?.fingerprint)) return 'encryptOutbound';
   if (!activeOrDue(rel.local.tlsClient, r.tlsClient?.fingerprint)) return 'tlsClient';
   for (const c of r.decryptInbound) {
-    if (!inList(rel.local.encryption, c.fingerprint, (s, at) => ['pending', 'accepted', 'expired', 'emailed'].includes(s) || scheduledOk(s, at, early))) return `decryptInbound ${c.fingerprint}`;
+    if (!inList(rel.local.encryption, c.fingerprint, (s, at) => ['pending', 'accepted', 'expired', 'emailed', 'sendFailed'].includes(s) || scheduledOk(s, at, early))) return `decryptInbound ${c.fingerprint}`;
   }
   for (const c of [...r.verifyInbound, ...r.verifyMdn]) {
     if (!inList(rel.partner.signing, c.fingerprint, (s, at) => s === 'accepted' || scheduledOk(s, at, early))) return `verifyInbound ${c.fingerprint}`;
