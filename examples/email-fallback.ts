@@ -101,7 +101,7 @@ export async function main(options: { readonly log?: (line: string) => void } = 
     afterPartnerSwitched,
     afterSetActive: { status: await statusView(acme, 'initech'), resolved: await resolvedNames(acme, 'initech') },
     alerts: alertCounts(acme),
-    timelineLines: timeline.lines,
+    timelineLines: timeline.lineCount(),
   });
 }
 

@@ -188,7 +188,7 @@ export async function main(options: { readonly log?: (line: string) => void } = 
     acmeStack.attach(acme);
     // The partner Globex runs the engine too (memory ports here), behind its own stack.
     const globexStack = new ExampleAs2Stack('Globex');
-    const globex = createCemEngine({ ...createMemoryPorts({ start: new Date() }), clock: systemClock, transport: globexStack.transport() }, { engineId: 'globex', settings: { autoAccept: true } });
+    const globex = createCemEngine({ ...createMemoryPorts({ start: systemClock.now() }), clock: systemClock, transport: globexStack.transport() }, { engineId: 'globex', settings: { autoAccept: true } });
     globexStack.attach(globex);
     const stacks = [acmeStack, globexStack];
 

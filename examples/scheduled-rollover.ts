@@ -111,7 +111,7 @@ export async function main(options: { readonly log?: (line: string) => void } = 
     allDelivered: net.deliveries.every((d) => d.failure === null),
     sent: sentCounts(acme),
     alerts: alertCounts(acme),
-    timelineLines: timeline.lines,
+    timelineLines: timeline.lineCount(),
   });
 }
 

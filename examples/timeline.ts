@@ -46,8 +46,8 @@ export interface Timeline {
   event(text: string): Promise<void>;
   /** Prints what happened since the last flush: a new day, messages, e-mails, installs, status changes, alerts. */
   flush(): Promise<void>;
-  /** How many lines were written. */
-  readonly lines: number;
+  /** How many lines were written so far. */
+  lineCount(): number;
 }
 
 const DAY_MS = 86_400_000;
@@ -182,8 +182,6 @@ export function createTimeline(options: TimelineOptions): Timeline {
       await flush();
     },
     flush,
-    get lines() {
-      return lines;
-    },
+    lineCount: () => lines,
   };
 }

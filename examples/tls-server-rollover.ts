@@ -160,7 +160,7 @@ export async function main(options: TlsRolloverOptions = {}): Promise<TlsRollove
     partnerTrust,
     sent: sentCounts(acme),
     alerts: alertCounts(acme),
-    timelineLines: timeline.lines,
+    timelineLines: timeline.lineCount(),
   });
 }
 

@@ -51,6 +51,8 @@ export interface TwoPartnerSummary {
   readonly undeliverable: number;
   /** Globex's signing request status on the days nobody answered it. */
   readonly globexRequestWhileWaiting: readonly string[];
+  /** Alerts on the day after everything was answered (none expected). */
+  readonly alertsOnQuietDay: number;
   readonly final: { readonly acme: StatusView; readonly globex: StatusView };
   /** Lines the timeline printed (0 without `log`). */
   readonly timelineLines: number;
@@ -135,7 +137,13 @@ export async function main(options: TwoPartnerOptions = {}): Promise<TwoPartnerS
   await net.sendPayload(globex, acme);
   await net.sendPayload(acme, globex);
   await snapshot('globex signed with the new certificate');
+
+  await timeline.step('A quiet day: every exchange is answered, nothing more to say');
+  const noticesBefore = acme.ports.notifier.notices.length + globex.ports.notifier.notices.length;
+  clock.advance({ days: 1 });
+  await tickAll([acme, globex]);
   await timeline.flush();
+  const alertsOnQuietDay = acme.ports.notifier.notices.length + globex.ports.notifier.notices.length - noticesBefore;
 
   return Object.freeze({
     steps: Object.freeze(steps),
@@ -144,8 +152,9 @@ export async function main(options: TwoPartnerOptions = {}): Promise<TwoPartnerS
     deliveries: net.deliveries.length,
     undeliverable: net.deliveries.filter((d) => d.failure !== null).length,
     globexRequestWhileWaiting: Object.freeze(waiting),
+    alertsOnQuietDay,
     final: { acme: await statusView(acme, 'globex'), globex: await statusView(globex, 'acme') },
-    timelineLines: timeline.lines,
+    timelineLines: timeline.lineCount(),
   });
 }
 
