@@ -124,7 +124,15 @@ export async function schedule(ctx: EngineContext, input: ScheduleInput): Promis
   return single(ctx, { type: 'schedule', relationshipId: input.relationshipId, side: 'partner', usage: input.usage, certificate: read.info, activateAt: input.activateAt }, material);
 }
 
-/** Operations that are one event without inputs to read. */
+/**
+ * Operations that are one event without certificates to read.
+ *
+ * @example
+ * ```ts
+ * await simple.setActive(ctx, 'acme', 'local', 'encryption')
+ * ```
+ * @throws CemEngineError `CEM_PORT_FAILED` / `CEM_STORE_CONFLICT` from `runOperation`; refusals are returned.
+ */
 export const simple = Object.freeze({
   updateRelationship: (ctx: EngineContext, relationshipId: string, changes: Extract<CemEvent, { type: 'relationshipUpdated' }>['changes']) =>
     single(ctx, { type: 'relationshipUpdated', relationshipId, changes }),

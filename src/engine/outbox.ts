@@ -40,7 +40,15 @@ export interface LoadedEntry {
   readonly entry: OutboxEntry;
 }
 
-/** Canonical text of an effect, to recognise the same intent stored twice. */
+/**
+ * Canonical text of an effect, to recognise the same intent stored twice.
+ *
+ * @example
+ * ```ts
+ * effectText(a) === effectText(b) // the same intent
+ * ```
+ * @throws never for JSON effects.
+ */
 export function effectText(effect: CemEffect): string {
   return JSON.stringify(effect);
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CemEngineError } from '../errors.js';
+import { CemEngineError, isCemError } from '../errors.js';
 import type { CemAlertNotice } from '../ports/notifier.js';
 import type { Alert } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
@@ -14,7 +14,7 @@ import { buildEmailMessage, buildRequestMessage, buildResponseMessage, type Mess
 import { applyEvents } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
 import { loadMaterial } from './material.js';
-import { claimWrite, isClaimable, listOutbox, releaseWrite, type LoadedEntry, type OutboxEntry } from './outbox.js';
+import { claimWrite, doneWrite, isClaimable, listOutbox, releaseWrite, type LoadedEntry, type OutboxEntry } from './outbox.js';
 
 /** What performing one entry gave. */
 type Outcome =
@@ -117,7 +117,14 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
         continue;
       }
       const event = outcome.event;
-      const applied = await applyEvents(ctx, () => ({ events: event === null ? [] : [event] }), loaded);
+      if (event === null) {
+        // Nothing to apply: just remove the entry (a conflict means another engine took it over).
+        await storeCall(() => ctx.ports.store.commit([doneWrite(loaded)])).catch((error: unknown) => {
+          if (!isCemError(error, 'CEM_STORE_CONFLICT')) throw error;
+        });
+        continue;
+      }
+      const applied = await applyEvents(ctx, () => ({ events: [event] }), loaded);
       queue.push(...applied.entries);
     } catch (error) {
       // The entry stays in the outbox, claimed until its lease expires; a later drain performs it.
