@@ -6,6 +6,13 @@ import { defineConfig } from 'tsup';
  */
 export const entries: Record<string, string> = {
   index: 'src/index.ts',
+  messages: 'src/messages/index.ts',
+  crypto: 'src/crypto/index.ts',
+  state: 'src/state/index.ts',
+  policy: 'src/policy/index.ts',
+  testing: 'src/testing/index.ts',
+  'adapters/fs-store': 'src/adapters/fs-store/index.ts',
+  'adapters/smtp': 'src/adapters/smtp/index.ts',
 };
 
 export default defineConfig([
