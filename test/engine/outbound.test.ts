@@ -174,4 +174,26 @@ describe('sending our certificates', () => {
     expect(parsed.request.originated.instant.getTime()).toBe(Math.floor(a.ports.clock.now().getTime() / 1000) * 1000);
     expect(parsed.request.trustRequests[0]?.respondBy?.lexical.endsWith('+05:45')).toBe(true);
   });
+
+  it('goes by email when the relationship is not established, even for a partner marked CEM-capable', async () => {
+    const { a } = await setupPair(pki);
+    await a.engine.addRelationship({ id: 'newco', localName: 'ALPHA', partnerName: 'NEWCO', protocol: 'AS2', cemOverride: 'capable', responseUrl: 'https://alpha.test/as2', partnerEmail: 'edi@newco.test', local: { signing: source(pki.a1, pki.alpha) } });
+    const sent = await a.engine.sendCertificates('newco', { signing: source(pki.a2, pki.alpha) });
+    expect(sent.channel).toBe('email');
+    expect((await a.engine.status('newco'))[0]).toMatchObject({ established: false, cemChannel: false, status: 'Emailed' });
+  });
+
+  it('leaves already active certificates out (refusing when nothing new remains) or re-sends them with the new ones when asked', async () => {
+    const { a } = await setupPair(pki);
+    const nothing = await a.engine.sendCertificates('beta', { signing: source(pki.a1, pki.alpha) });
+    expect(nothing).toMatchObject({ applied: false, refusal: { reason: 'nothingToSend' }, requestId: null });
+    const mixed = await a.engine.sendCertificates('beta', { signing: source(pki.a1, pki.alpha), encryption: source(a3, pki.alpha, 'key:a3'), includeActive: true });
+    expect(mixed.applied).toBe(true);
+    const m = a.ports.transport.requests[0]!;
+    const parsed = parseCemEntity({ contentType: m.contentType, body: m.body });
+    if (parsed.kind !== 'request') throw new Error('expected a request');
+    expect(parsed.certificates.map((c) => c.endEntity.sha256).sort()).toEqual([fingerprint(pki.a1), fingerprint(a3)].sort());
+    const respondBy = parsed.request.trustRequests[0]?.respondBy?.instant.getTime();
+    expect(respondBy).toBe(Math.floor(a.ports.clock.now().getTime() / 1000) * 1000 + 30 * 86_400_000);
+  });
 });

@@ -60,4 +60,29 @@ describe('scheduling certificates for future use', () => {
     expect((await a.engine.resolve('beta'))?.signOutbound?.fingerprint).toBe(fingerprint(pki.a1));
     expect(a.ports.notifier.ofKind('scheduledActivated')).toHaveLength(0);
   });
+
+  it('activates a scheduled partner signing certificate early when a partner without CEM signs with it first', async () => {
+    const { a, b, net, clock } = await setupPair(pki, { features: NO_CEM });
+    const later = new Date(clock.now().getTime() + 10 * 86_400_000);
+    await b.engine.schedule({ relationshipId: 'alpha', side: 'partner', usage: 'signing', certificate: source(pki.a2, pki.alpha), activateAt: later });
+    await a.engine.schedule({ relationshipId: 'beta', side: 'local', usage: 'signing', certificate: source(pki.a2, pki.alpha, 'key:a2'), activateAt: new Date(clock.now().getTime() + 86_400_000) });
+    await days({ clock }, [a, b], 2);
+    const delivery = await net.payload(a, b);
+    expect(delivery.verified).toBe(true);
+    expect((await b.engine.resolve('alpha'))?.verifyInbound.map((c) => c.fingerprint)).toEqual([fingerprint(pki.a2)]);
+    expect(b.ports.notifier.ofKind('scheduledActivated')).toHaveLength(1);
+  });
+
+  it('alerts daily when an active certificate expires within the configured number of days', async () => {
+    // Valid for 20 days from now; the test clock starts 9 to 33 hours from now.
+    const short = pki.alpha.leaf({ subject: '/O=Alpha/CN=as2 alpha short', days: 20 });
+    const { a, clock } = await setupPair(pki, { features: NO_CEM, a: { settings: { expiryWarningDays: 5 } } });
+    await a.engine.schedule({ relationshipId: 'beta', side: 'local', usage: 'signing', certificate: source(short, pki.alpha), activateAt: clock.now() });
+    await days({ clock }, [a], 10);
+    expect(a.ports.notifier.ofKind('certificateExpiring')).toHaveLength(0);
+    await days({ clock }, [a], 8);
+    const expiring = a.ports.notifier.ofKind('certificateExpiring').filter((n) => JSON.stringify(n.details).includes(fingerprint(short)));
+    expect(expiring.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(expiring.map((n) => n.dedupeKey)).size).toBe(expiring.length);
+  });
 });

@@ -111,4 +111,15 @@ describe('rolling over our TLS server certificate across the partners of a liste
     await a.engine.tick();
     expect(a.ports.installer.installs.map((i) => i.certificate.fingerprint)).toEqual([fingerprint(s2)]);
   });
+
+  it('keeps one candidate per listener: a later exchange offering another server certificate is refused', async () => {
+    const { a, others } = await setup();
+    const [beta, gamma] = others as [Party, Party, Party];
+    await a.engine.sendCertificates(beta.host, { signing: source(a1, alpha, 'key:a1'), tlsServer: source(s2, alpha, 'tls:s2') });
+    const other = alpha.leaf({ subject: '/O=Alpha/CN=alpha.test other', extendedKeyUsage: 'serverAuth' });
+    const refused = await a.engine.sendCertificates(gamma.host, { signing: source(a1, alpha, 'key:a1'), tlsServer: source(other, alpha, 'tls:other') });
+    expect(refused).toMatchObject({ applied: false, refusal: { reason: 'serverCertificateMismatch' } });
+    const same = await a.engine.sendCertificates(gamma.host, { signing: source(a1, alpha, 'key:a1'), tlsServer: source(s2, alpha, 'tls:s2') });
+    expect(same.applied).toBe(true);
+  });
 });
