@@ -9,6 +9,7 @@ import type { CemZone } from '../messages/datetime.js';
 import type { CemTransferEncoding, ParseCemEntityOptions } from '../messages/entity/types.js';
 import type { CemPorts } from '../ports/ports.js';
 import type { CemSettings } from '../state/model.js';
+import { createInitialState } from '../state/transition.js';
 import { describeError } from './audit.js';
 
 /**
@@ -70,11 +71,12 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * ```ts
  * const ctx = createContext(ports, { engineId: 'node-1' })
  * ```
- * @throws CemArgumentError `CEM_ARGUMENT` for an invalid option.
+ * @throws CemArgumentError `CEM_ARGUMENT` for an invalid option or setting.
  */
 export function createContext(ports: CemPorts, config: CemEngineConfig = {}): EngineContext {
   const engineId = config.engineId ?? randomUUID();
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(engineId)) throw new CemArgumentError('engineId must be 1-64 of A-Z a-z 0-9 . _ -');
+  createInitialState(config.settings ?? {}); // refuses unknown or out-of-range settings now, not on every operation
   const claimant = `${engineId}.${randomUUID().slice(0, 8)}`;
   let counter = 0;
   return Object.freeze({
