@@ -23,8 +23,10 @@ type Outcome =
   /** Keep the entry and try again after the retry delay. */
   | { readonly kind: 'later'; readonly error: string };
 
+/** The port failure as `CEM_PORT_FAILED` text: what the failure event and `lastError` carry. */
 function portFailed(what: string, error: unknown): string {
-  return new CemEngineError('CEM_PORT_FAILED', `${what} failed: ${describeError(error)}`, { cause: error }).message;
+  const wrapped = new CemEngineError('CEM_PORT_FAILED', `${what} failed: ${describeError(error)}`, { cause: error });
+  return `${wrapped.code}: ${wrapped.message}`;
 }
 
 function notice(alert: Alert): CemAlertNotice {

@@ -53,6 +53,7 @@ describe('sending our certificates', () => {
     expect((await a.engine.status('beta'))[0]?.status).toBe('SendFailed');
     const [alert] = a.ports.notifier.ofKind('sendFailed');
     expect(alert?.message).toContain(sent.requestId);
+    expect((await a.engine.inspect()).outbound[sent.requestId!]?.lastError).toMatch(/^CEM_PORT_FAILED: sendRequest failed: Error: memory transport/);
     a.ports.clock.advance({ hours: 3 });
     const retried = await a.engine.retry(sent.requestId!);
     expect(retried.applied).toBe(true);
