@@ -4,19 +4,6 @@
  * @module
  */
 
-/** Concatenates byte arrays. */
-export function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const c of chunks) length += c.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /** The DER length octets of `length` (short form below 128, else minimal long form). */
 export function derLength(length: number): Uint8Array {
   if (length < 0x80) return Uint8Array.of(length);
@@ -27,6 +14,7 @@ export function derLength(length: number): Uint8Array {
 
 /** A DER element with tag byte `tag` and the concatenation of `contents`. */
 export function tlv(tag: number, contents: readonly Uint8Array[]): Uint8Array {
-  const body = concat(contents);
-  return concat([Uint8Array.of(tag), derLength(body.length), body]);
+  const body = Buffer.concat(contents);
+  const out = Buffer.concat([Uint8Array.of(tag), derLength(body.length), body]);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
