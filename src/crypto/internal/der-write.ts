@@ -15,6 +15,6 @@ export function derLength(length: number): Uint8Array {
 /** A DER element with tag byte `tag` and the concatenation of `contents`. */
 export function tlv(tag: number, contents: readonly Uint8Array[]): Uint8Array {
   const body = Buffer.concat(contents);
-  const out = Buffer.concat([Uint8Array.of(tag), derLength(body.length), body]);
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  // A copy with its own ArrayBuffer: small Buffers may live in Node's shared pool.
+  return new Uint8Array(Buffer.concat([Uint8Array.of(tag), derLength(body.length), body]));
 }
