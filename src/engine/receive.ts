@@ -64,6 +64,11 @@ function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshi
     });
   }
   const key = inboundKey(relId, parsed.request, messageId);
+  if (getInbound(applied.before, key) !== undefined) {
+    // A Request we already had: the lifecycle may have sent its Responses again (a partner resending it).
+    const again = effects.some((e) => e.type === 'sendResponse');
+    return Object.freeze({ kind: 'duplicate', relationshipId, detail: `request ${key} was already received${again ? '; its Response was sent again' : ''}` });
+  }
   const ex = getInbound(applied.state, key);
   return Object.freeze({
     kind: 'request',

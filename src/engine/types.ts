@@ -147,7 +147,10 @@ export type ReceiveOutcome =
       readonly status: OutboundExchange['status'];
       readonly items: readonly { readonly fingerprint: Fingerprint; readonly status: 'pending' | 'accepted' | 'rejected'; readonly reason: string | null }[];
     }
-  /** Seen before (same Message-ID, or same requestId / same answers): nothing changed. */
+  /**
+   * Seen before (same Message-ID, or same requestId / same answers). Nothing was decided again; a
+   * Request already answered may have had its identical Response sent again (`detail` says so).
+   */
   | { readonly kind: 'duplicate'; readonly relationshipId: string | null; readonly detail: string }
   /** A CEM message the lifecycle refused (unknown partner, unauthenticated, name mismatch, unknown request). */
   | { readonly kind: 'refused'; readonly relationshipId: string | null; readonly reason: IgnoredReason; readonly detail: string }

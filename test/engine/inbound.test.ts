@@ -136,18 +136,25 @@ describe('receiving a partner\'s certificates', () => {
     expect((await b.engine.resolve('alpha'))?.verifyInbound.map((c) => c.fingerprint)).toEqual([fingerprint(pki.a2)]);
   });
 
-  it('treats a repeated Message-ID and a repeated requestId as duplicates, answering once', async () => {
+  it('treats a repeated Message-ID and a repeated requestId as duplicates: nothing is decided again, a resent Request gets the identical Response', async () => {
     const { b } = await setupPair(pki, { b: { settings: { autoAccept: true } } });
     const request = craft([{ cert: pki.a2, pki: pki.alpha, usages: BOTH }], { now: b.ports.clock.now() });
     const first = await b.engine.receive({ body: request.body, headers: headers('<dup@alpha>'), verifiedBy: pki.a1.der });
     expect(first.kind).toBe('request');
     const state = await stateOf(b);
+    const alerted = b.ports.notifier.notices.length;
     const sameMessage = await b.engine.receive({ body: request.body, headers: headers('<dup@alpha>'), verifiedBy: pki.a1.der });
     expect(sameMessage.kind).toBe('duplicate');
+    expect(await stateOf(b)).toBe(state);
     const sameRequest = await b.engine.receive({ body: request.body, headers: headers('<dup-resent@alpha>'), verifiedBy: pki.a1.der });
     expect(sameRequest.kind).toBe('duplicate');
-    expect(await stateOf(b)).toBe(state);
-    expect(b.ports.transport.responses).toHaveLength(1);
+    const decisions = (s: Awaited<ReturnType<typeof b.engine.inspect>>): unknown => Object.values(s.inbound).map((x) => x.items.map((i) => i.decision));
+    expect(decisions(await b.engine.inspect())).toEqual([['accepted']]);
+    const responses = b.ports.transport.responses;
+    expect(responses.length).toBeGreaterThanOrEqual(1);
+    for (const r of responses) expect(Buffer.from(r.body).equals(Buffer.from(responses[0]!.body))).toBe(true);
+    // The administrator is not told about the Request again.
+    expect(b.ports.notifier.notices).toHaveLength(alerted);
   });
 
   it('answers a certificate already accepted for the usage as Accepted without asking, and a newer Request supersedes an unanswered older one', async () => {
