@@ -132,7 +132,7 @@ export async function receive(ctx: EngineContext, message: InboundMessage): Prom
         duplicateMessage = true;
         return { events };
       }
-      extra.push({ key: seenKey, expectedVersion: null, value: { messageId, at: new Date(ctx.ports.clock.now().getTime()).toISOString() } });
+      extra.push({ key: seenKey, expectedVersion: null, value: { messageId, at: ctx.ports.clock.now().toISOString() } });
     }
     return { events: [...events, cemEvent(parsed, as2From, as2To, verifiedBy, messageId)], material, extra };
   };
