@@ -1,7 +1,7 @@
 /**
  * The alert catalogue: one builder per {@link AlertKind}, with stable kinds, severities,
- * messages, details and de-duplication keys, plus the "fire once per day" bookkeeping kept in
- * `state.alertLog`.
+ * messages, details and de-duplication keys. The "fire once per day" bookkeeping kept in
+ * `state.alertLog` lives in `alert-days.ts` (re-exported here).
  *
  * One-shot alerts carry a key unique to what happened (an exchange, a certificate). Daily alerts
  * have a *subject* (`requestOverdue:<requestId>`) and fire when `alertLog[subject]` is not today's
@@ -12,50 +12,10 @@
 import type { Alert, AlertKind, JsonValue } from '../state/effects.js';
 import { deepFreeze, freeze } from '../state/freeze.js';
 import type { CertRef, Fingerprint, IsoInstant, ServerProtocol } from '../state/model.js';
-import { alertDay } from './deadlines.js';
+import type { ReceiptDecisionCause } from './auto-accept.js';
 
-/** What the daily bookkeeping answered for one subject. */
-export interface DailyClaim {
-  /** True when the subject has not fired today: fire now. */
-  readonly fire: boolean;
-  /** The alert day of `now`. */
-  readonly day: string;
-  /** The log with the subject marked for today (the same object when `fire` is false). */
-  readonly alertLog: Readonly<Record<string, string>>;
-}
-
-/**
- * Claims today's firing of a daily alert subject.
- *
- * @example
- * ```ts
- * const claim = claimDaily(state.alertLog, `requestOverdue:${id}`, now, 0)
- * if (claim.fire) effects.push(notify(requestOverdueAlert(rel, ex, claim.day)))
- * ```
- * @throws never.
- */
-export function claimDaily(alertLog: Readonly<Record<string, string>>, subject: string, now: Date, offsetMinutes: number): DailyClaim {
-  const day = alertDay(now, offsetMinutes);
-  if (Object.hasOwn(alertLog, subject) && alertLog[subject] === day) return freeze({ fire: false, day, alertLog });
-  return freeze({ fire: true, day, alertLog: freeze({ ...alertLog, [subject]: day }) });
-}
-
-/**
- * The log without entries of earlier days (they can no longer stop a firing). Keeps the log as
- * small as the number of alerts fired today.
- *
- * @example
- * ```ts
- * pruneAlertLog(state.alertLog, now, 0)
- * ```
- * @throws never.
- */
-export function pruneAlertLog(alertLog: Readonly<Record<string, string>>, now: Date, offsetMinutes: number): Readonly<Record<string, string>> {
-  const day = alertDay(now, offsetMinutes);
-  const entries = Object.entries(alertLog);
-  if (entries.every(([, d]) => d === day)) return alertLog;
-  return freeze(Object.fromEntries(entries.filter(([, d]) => d === day)));
-}
+export { claimDaily, pruneAlertLog } from './alert-days.js';
+export type { DailyClaim } from './alert-days.js';
 
 /**
  * The JSON details of a certificate, as alerts show it.
@@ -81,15 +41,26 @@ function alert(kind: AlertKind, dedupeKey: string, severity: Alert['severity'], 
   return deepFreeze({ kind, dedupeKey, severity, relationshipId, message, details });
 }
 
-/** A certificate of an alert, with the usages it was offered for. */
+/** A certificate of an alert, with the usages it was offered for and, once decided, its decision. */
 export interface AlertCertificate {
   readonly cert: CertRef;
   readonly usages: readonly string[];
   readonly problems?: readonly string[];
+  /** The decision taken on receipt (`requestAutoAccepted`). */
+  readonly decision?: 'accepted' | 'rejected';
+  /** Why: `autoAccepted`, `alreadyAccepted` or `unsuitableRejected`. */
+  readonly cause?: ReceiptDecisionCause;
+  /** The `ReasonForRejection` sent, for `rejected`. */
+  readonly reason?: string | null;
 }
 
 const certsJson = (certs: readonly AlertCertificate[]): JsonValue =>
-  certs.map((c) => ({ ...certDetails(c.cert), usages: [...c.usages], problems: [...(c.problems ?? [])] }));
+  certs.map((c) => ({
+    ...certDetails(c.cert),
+    usages: [...c.usages],
+    problems: [...(c.problems ?? [])],
+    ...(c.decision === undefined ? {} : { decision: c.decision, cause: c.cause ?? null, reason: c.reason ?? null }),
+  }));
 
 /**
  * A partner's Request waits for a manual decision (auto-accept off, or unsuitable certificates).
@@ -104,6 +75,25 @@ export function requestReceivedAlert(relationshipId: string, exchangeKey: string
   return alert('requestReceived', `requestReceived:${exchangeKey}`, 'warning', relationshipId,
     `Certificate exchange request ${requestId} from ${relationshipId} awaits a decision${respondBy === null ? '' : ` (respond by ${respondBy})`}.`,
     { exchangeKey, requestId, respondBy, certificates: certsJson(certs) });
+}
+
+/**
+ * A partner's Request was decided in full on receipt and its Response goes out at once
+ * (auto-accepted, already accepted for its usages, or rejected as unsuitable): the same details
+ * as `requestReceived`, with each certificate's `decision`, `cause` and `reason`.
+ *
+ * @example
+ * ```ts
+ * requestAutoAcceptedAlert('acme', 'acme/r1', 'r1', respondBy, [{ cert, usages: ['digitalSignature'], decision: 'accepted', cause: 'autoAccepted' }])
+ * ```
+ * @throws never.
+ */
+export function requestAutoAcceptedAlert(relationshipId: string, exchangeKey: string, requestId: string, respondBy: IsoInstant | null, certs: readonly AlertCertificate[]): Alert {
+  const accepted = certs.filter((c) => c.decision === 'accepted').length;
+  const rejected = certs.filter((c) => c.decision === 'rejected').length;
+  return alert('requestAutoAccepted', `requestAutoAccepted:${exchangeKey}`, 'info', relationshipId,
+    `Certificate exchange request ${requestId} from ${relationshipId} was answered automatically: ${accepted} accepted, ${rejected} rejected${respondBy === null ? '' : ` (respond by ${respondBy})`}.`,
+    { exchangeKey, requestId, respondBy, accepted, rejected, certificates: certsJson(certs) });
 }
 
 /** One answered certificate in a `responseReceived` alert. */
@@ -167,18 +157,24 @@ export function awaitingAnswerAlert(kind: 'requestAwaitingAnswer' | 'responseOve
 }
 
 /**
- * Our candidate server certificate still waits for partners on its listener (daily).
+ * Our candidate server certificate is still not accepted by every partner on its listener
+ * (daily): `waiting` lists the partners still waited for, `rejecting` those that rejected it
+ * (it is then blocked until "set as active", and the alert is a warning).
  *
  * @example
  * ```ts
- * serverPendingAlert('HTTP', ref, ['acme'], '2026-02-03')
+ * serverPendingAlert('HTTP', ref, ['acme'], '2026-02-03', ['bolt']).severity // 'warning'
  * ```
  * @throws never.
  */
-export function serverPendingAlert(protocol: ServerProtocol, cert: CertRef, waiting: readonly string[], day: string): Alert {
-  return alert('serverCertificatePending', `serverCertificatePending:${protocol}:${cert.fingerprint}@${day}`, 'info', null,
-    `The new ${protocol} server certificate waits for ${waiting.length} partner(s): ${waiting.join(', ')}.`,
-    { protocol, certificate: certDetails(cert), waiting: [...waiting], day });
+export function serverPendingAlert(protocol: ServerProtocol, cert: CertRef, waiting: readonly string[], day: string, rejecting: readonly string[] = []): Alert {
+  const parts = [
+    ...(waiting.length > 0 ? [`waits for ${waiting.length} partner(s): ${waiting.join(', ')}`] : []),
+    ...(rejecting.length > 0 ? [`was rejected by ${rejecting.length} partner(s): ${rejecting.join(', ')} (it is installed only if set as active)`] : []),
+  ];
+  return alert('serverCertificatePending', `serverCertificatePending:${protocol}:${cert.fingerprint}@${day}`, rejecting.length > 0 ? 'warning' : 'info', null,
+    `The new ${protocol} server certificate is not accepted by every partner yet: it ${parts.join('; it ')}.`,
+    { protocol, certificate: certDetails(cert), waiting: [...waiting], rejecting: [...rejecting], day });
 }
 
 /**

@@ -13,8 +13,17 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 
 /** Stable kinds of administrator alerts. */
 export type AlertKind =
-  /** A partner's CEM Request arrived and waits for a manual decision (auto-accept off). */
+  /**
+   * A partner's CEM Request arrived and waits for a manual decision (Cleo's "request received
+   * without auto-accept": auto-accept off, or unsuitable certificates left to the administrator).
+   */
   | 'requestReceived'
+  /**
+   * A partner's CEM Request arrived and was decided in full on receipt, its Response going out at
+   * once: auto-accepted, already accepted for its usages (draft §2.4), or rejected as unsuitable.
+   * The details carry the certificates with the decision and its cause per certificate.
+   */
+  | 'requestAutoAccepted'
   /** A partner answered one of our requests. */
   | 'responseReceived'
   /** Our request passed its respond-by time without an answer (at once, then daily). */
@@ -23,7 +32,10 @@ export type AlertKind =
   | 'responseOverdue'
   /** A received request waits for our answer and its respond-by time has not passed (daily). */
   | 'requestAwaitingAnswer'
-  /** Our new server certificate is not yet accepted by every partner on its listener (daily). */
+  /**
+   * Our new server certificate is not yet accepted by every partner on its listener: some are
+   * still waited for, or rejected it (daily until it is installed or set as active).
+   */
   | 'serverCertificatePending'
   /** A partner rejected our new server certificate. */
   | 'serverCertificateRejected'

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { claimDaily, refusedAlert, requestReceivedAlert } from '../policy/alerts.js';
-import { decideReceivedCertificate } from '../policy/auto-accept.js';
+import { claimDaily } from '../policy/alert-days.js';
+import { refusedAlert, requestAutoAcceptedAlert, requestReceivedAlert } from '../policy/alerts.js';
+import { decideReceivedCertificate, type ReceiptDecisionCause } from '../policy/auto-accept.js';
 import { checkReceivedCertificate } from '../policy/cert-checks.js';
 import type { CemRequest, CemTrustRequest } from '../messages/model.js';
 import { isCertUsage, type CertUsage } from '../types.js';
@@ -12,8 +13,8 @@ import { toCertRef } from './cert-ref.js';
 import type { CemEffect, IgnoredReason } from './effects.js';
 import type { CemEvent, ReceivedCertificate } from './events.js';
 import { freeze } from './freeze.js';
-import { acceptPartnerCertificate, rejectPartnerCertificate, storeAndComplete } from './inbound-accept.js';
-import { acceptsPartnerSigner, findByNames, getInbound, getRelationship } from './lookup.js';
+import { acceptPartnerCertificate, rejectPartnerCertificate, responseEffects, storeAndComplete } from './inbound-accept.js';
+import { acceptsPartnerSigner, findByNames, getInbound, getRelationship, putInbound } from './lookup.js';
 import type { CemState, InboundExchange, InboundItem, Relationship } from './model.js';
 import { changeSlot, putRelationship } from './relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from './result.js';
@@ -56,7 +57,13 @@ function alreadyAccepted(rel: Relationship, fingerprint: string, usages: readonl
   });
 }
 
-function buildItem(state: CemState, rel: Relationship, tr: CemTrustRequest, certificates: readonly ReceivedCertificate[], now: Date): InboundItem | string {
+/** A received certificate with the cause of its decision on receipt (for the alerts; not stored). */
+interface BuiltItem {
+  readonly item: InboundItem;
+  readonly cause: ReceiptDecisionCause;
+}
+
+function buildItem(state: CemState, rel: Relationship, tr: CemTrustRequest, certificates: readonly ReceivedCertificate[], now: Date): BuiltItem | string {
   if (!isRecord(tr) || !isRecord(tr.certificate) || typeof tr.contentId !== 'string' || !Array.isArray(tr.usages)) return 'a TrustRequest is malformed';
   const received = certificates.find((c) => isRecord(c) && typeof c.contentId === 'string' && bareContentId(c.contentId) === bareContentId(tr.contentId));
   if (received === undefined || !isCertificateInfo(received.endEntity)) return `no certificate for Content-ID ${tr.contentId}`;
@@ -72,7 +79,7 @@ function buildItem(state: CemState, rel: Relationship, tr: CemTrustRequest, cert
     settings: state.settings,
     relationship: rel,
   });
-  return freeze({
+  const item: InboundItem = freeze({
     cert,
     usages: freeze(usages),
     wireIssuer: wire.issuer,
@@ -83,6 +90,7 @@ function buildItem(state: CemState, rel: Relationship, tr: CemTrustRequest, cert
     reason: decision.reason,
     problems: check.problems,
   });
+  return { item, cause: decision.cause };
 }
 
 function earliestRespondBy(request: CemRequest): string | null {
@@ -138,14 +146,32 @@ function placeItems(rel: Relationship, items: readonly InboundItem[], key: strin
 }
 
 /**
+ * A Request whose exchange we already know (same relationship and requestId). A different
+ * Message-ID on an exchange already `answered` means the partner sent it again, perhaps because
+ * our Response was lost: the identical Responses go out again (same requestId,
+ * `MessageOriginated`, items and ResponseURLs; decisions unchanged), `attempts` counts it, and
+ * nothing is `ignored`. Otherwise (the same or an unknown Message-ID, a Message-ID of another
+ * exchange, or an exchange still awaiting a decision, responding, failed or superseded, where the
+ * decision, the outbox or `retry` covers it) it is a `duplicate` that changes nothing.
+ */
+function repeatedRequest(state: CemState, rel: Relationship, existing: InboundExchange, messageId: string | null): TransitionResult {
+  const seen = messageId === null || Object.values(state.inbound).some((ex) => ex.relationshipId === rel.id && ex.messageId === messageId);
+  if (existing.status !== 'answered' || seen) return ignored(state, 'duplicate', `request ${existing.key} was already received`);
+  const again = freeze({ ...existing, attempts: existing.attempts + 1 });
+  return done(putInbound(state, again), responseEffects(rel, again));
+}
+
+/**
  * Handles `requestReceived`. Refused (`ignored` plus a `messageRefused` alert, nothing changes)
  * unless it comes from a known relationship (partner = AS2-From, us = AS2-To), is signed with
  * the partner's currently accepted signing certificate (draft §2.4, §8) and names AS2-From in
- * `TradingPartnerInfo`. Idempotent by requestId and Message-ID. Pending items of older,
- * unanswered Requests for the same usages are superseded. Each certificate is decided on
- * receipt (see `decideReceivedCertificate`); when all are decided the Responses go out at once,
- * otherwise the exchange awaits the administrator (`requestReceived` alert with certificate
- * details and the respond-by date).
+ * `TradingPartnerInfo`. Idempotent by requestId and Message-ID, except that an answered Request
+ * arriving again under a new Message-ID gets the identical Responses again (the partner may have
+ * lost ours). Pending items of older, unanswered Requests for the same usages are superseded.
+ * Each certificate is decided on receipt (see `decideReceivedCertificate`); when all are decided
+ * the Responses go out at once with a `requestAutoAccepted` alert (certificate details, the
+ * decision per certificate and the respond-by date), otherwise the exchange awaits the
+ * administrator (`requestReceived` alert with certificate details and the respond-by date).
  *
  * @example
  * ```ts
@@ -161,16 +187,18 @@ export function onRequestReceived(state: CemState, event: RequestEvent, now: Dat
   if (event.request.sender.name !== event.as2From) return refuse(state, event, 'nameMismatch', `TradingPartnerInfo Name ${String(event.request.sender.name)} is not the AS2-From ${event.as2From}`, now);
   const messageId = isText(event.messageId) ? event.messageId : null;
   const key = inboundKey(rel.id, event.request, messageId);
-  if (getInbound(state, key) !== undefined) return ignored(state, 'duplicate', `request ${key} was already received`);
+  const existing = getInbound(state, key);
+  if (existing !== undefined) return repeatedRequest(state, rel, existing, messageId);
   if (messageId !== null && Object.values(state.inbound).some((ex) => ex.relationshipId === rel.id && ex.messageId === messageId)) {
     return ignored(state, 'duplicate', `message ${messageId} was already received`);
   }
-  const items: InboundItem[] = [];
+  const built: BuiltItem[] = [];
   for (const tr of event.request.trustRequests) {
-    const item = buildItem(state, rel, tr, event.certificates, now);
-    if (typeof item === 'string') return ignored(state, 'invalidEvent', item);
-    items.push(item);
+    const result = buildItem(state, rel, tr, event.certificates, now);
+    if (typeof result === 'string') return ignored(state, 'invalidEvent', result);
+    built.push(result);
   }
+  const items = built.map((b) => b.item);
   const superseded = supersedeOlder(state, rel, new Set(items.flatMap((i) => i.usages)), now);
   const placed = placeItems(getRelationshipOr(superseded.state, rel), items, key, now);
   const exchange: InboundExchange = freeze({
@@ -189,13 +217,19 @@ export function onRequestReceived(state: CemState, event: RequestEvent, now: Dat
   const completed = storeAndComplete(putRelationship(superseded.state, placed.rel), exchange, now);
   const effects: CemEffect[] = [...superseded.effects, ...placed.effects, ...completed.effects];
   const waiting = items.filter((i) => i.decision === 'pending');
+  const requestId = exchange.requestId ?? key;
   let next = completed.state;
   if (waiting.length > 0) {
     const certs = waiting.map((i) => ({ cert: i.cert, usages: i.usages, problems: i.problems }));
-    effects.push(notify(requestReceivedAlert(rel.id, key, exchange.requestId ?? key, exchange.respondBy, certs)));
+    effects.push(notify(requestReceivedAlert(rel.id, key, requestId, exchange.respondBy, certs)));
     // The requestReceived alert is today's reminder: the daily requestAwaitingAnswer starts tomorrow.
     const claim = claimDaily(next.alertLog, `requestAwaitingAnswer:${key}`, now, next.settings.alertDayOffsetMinutes);
     next = freeze({ ...next, alertLog: claim.alertLog });
+  } else {
+    const certs = built.map(({ item, cause }) => ({
+      cert: item.cert, usages: item.usages, problems: item.problems, decision: item.decision === 'rejected' ? ('rejected' as const) : ('accepted' as const), cause, reason: item.reason,
+    }));
+    effects.push(notify(requestAutoAcceptedAlert(rel.id, key, requestId, exchange.respondBy, certs)));
   }
   return done(next, effects);
 }

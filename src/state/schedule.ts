@@ -138,7 +138,8 @@ function onCancel(state: CemState, event: Extract<CemEvent, { type: 'cancelSched
  * at once when that time is now or past). Our TLS server certificate becomes (or must equal) the
  * listener's candidate, and this partner's readiness is `scheduled`: it is installed when every
  * partner on the listener is ready. With `emailPartner`, an email exchange announces it
- * (`sendEmail`). `cancelSchedule` withdraws a scheduled certificate (archived as `cancelled`).
+ * (`sendEmail`): one email per scheduled certificate, since each event carries one (accepted
+ * for now). `cancelSchedule` withdraws a scheduled certificate (archived as `cancelled`).
  *
  * @example
  * ```ts

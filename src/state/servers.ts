@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { activatedAlert, claimDaily, serverConflictAlert, serverPendingAlert } from '../policy/alerts.js';
+import { claimDaily } from '../policy/alert-days.js';
+import { activatedAlert, serverConflictAlert, serverPendingAlert } from '../policy/alerts.js';
 import { toIso } from '../policy/deadlines.js';
 import { assessServerConsensus, partnersOn } from '../policy/server-consensus.js';
 import { assertNever } from './assert-never.js';
@@ -29,7 +30,9 @@ export interface Step {
 
 /**
  * Evaluates a listener's consensus and acts on it: the install effect (once), a daily conflict
- * alert, and, when `daily` (ticks), the daily "still waiting" alert.
+ * alert, and, when `daily` (ticks), the daily `serverCertificatePending` alert while the
+ * candidate is not installed and any partner on the listener is still waited for or rejected it
+ * (a rejection blocks the install until "set as active", so the reminder goes on).
  *
  * @example
  * ```ts
@@ -55,9 +58,11 @@ export function settleServer(state: CemState, protocol: ServerProtocol, now: Dat
     if (claim.fire) effects.push(notify(serverConflictAlert(protocol, consensus.accepted, claim.day)));
     alertLog = claim.alertLog;
   }
-  if (daily && candidate !== null && candidate.installRequestedAt === null && !consensus.install && consensus.waiting.length > 0) {
+  // Still not accepted by every partner: daily while anyone is waited for or rejects it (a rejection blocks it until set active).
+  const blocked = consensus.waiting.length > 0 || consensus.rejecting.length > 0;
+  if (daily && candidate !== null && candidate.installRequestedAt === null && !consensus.install && blocked) {
     const claim = claimDaily(alertLog, `serverCertificatePending:${protocol}:${candidate.cert.fingerprint}`, now, state.settings.alertDayOffsetMinutes);
-    if (claim.fire) effects.push(notify(serverPendingAlert(protocol, candidate.cert, consensus.waiting, claim.day)));
+    if (claim.fire) effects.push(notify(serverPendingAlert(protocol, candidate.cert, consensus.waiting, claim.day, consensus.rejecting)));
     alertLog = claim.alertLog;
   }
   if (alertLog !== next.alertLog) next = freeze({ ...next, alertLog });

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { awaitingAnswerAlert, claimDaily, expiringAlert, requestOverdueAlert, type AlertSlot } from '../policy/alerts.js';
+import { claimDaily } from '../policy/alert-days.js';
+import { awaitingAnswerAlert, expiringAlert, requestOverdueAlert, type AlertSlot } from '../policy/alerts.js';
 import { expiresWithin, isDue } from '../policy/deadlines.js';
 import type { Alert, CemEffect } from './effects.js';
 import type { CemState, CertRef } from './model.js';

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { activatedAlert, claimDaily, pruneAlertLog, requestOverdueAlert } from '../policy/alerts.js';
+import { claimDaily, pruneAlertLog } from '../policy/alert-days.js';
+import { activatedAlert, requestOverdueAlert } from '../policy/alerts.js';
 import { isDue } from '../policy/deadlines.js';
 import type { CemEffect } from './effects.js';
 import { freeze } from './freeze.js';

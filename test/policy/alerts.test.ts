@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activatedAlert, claimDaily, expiringAlert, pruneAlertLog, refusedAlert, requestReceivedAlert, sendFailedAlert, serverRejectedAlert } from '../../src/policy/alerts.js';
+import { activatedAlert, claimDaily, expiringAlert, pruneAlertLog, refusedAlert, requestAutoAcceptedAlert, requestReceivedAlert, sendFailedAlert, serverPendingAlert, serverRejectedAlert } from '../../src/policy/alerts.js';
 import type { CertRef } from '../../src/state/model.js';
 
 const cert: CertRef = { fingerprint: 'ab'.repeat(32), subject: 'CN=x', issuer: 'CN=ca', serial: '7', notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2026-03-10T00:00:00.000Z' };
@@ -25,6 +25,8 @@ describe('alert catalogue', () => {
 
   it.each([
     ['requestReceived', requestReceivedAlert('acme', 'acme/r1', 'r1', null, [{ cert, usages: ['digitalSignature'] }]), 'warning', 'requestReceived:acme/r1'],
+    ['requestAutoAccepted', requestAutoAcceptedAlert('acme', 'acme/r1', 'r1', null, [{ cert, usages: ['digitalSignature'], decision: 'accepted', cause: 'autoAccepted' }]), 'info', 'requestAutoAccepted:acme/r1'],
+    ['serverCertificatePending', serverPendingAlert('HTTP', cert, ['acme'], '2026-03-02'), 'info', `serverCertificatePending:HTTP:${cert.fingerprint}@2026-03-02`],
     ['serverCertificateRejected', serverRejectedAlert('HTTP', cert, 'acme', 'untrusted'), 'critical', `serverCertificateRejected:HTTP:${cert.fingerprint}:acme`],
     ['scheduledActivated', activatedAlert('scheduledActivated', { relationshipId: 'acme', side: 'local', usage: 'signing' }, cert, 'schedule'), 'info', `scheduledActivated:acme:local:signing:${cert.fingerprint}`],
     ['certificateExpiring', expiringAlert({ relationshipId: null, side: 'local', usage: 'HTTP server' }, cert, now, '2026-03-02'), 'warning', `certificateExpiring:-:local:HTTP server:${cert.fingerprint}@2026-03-02`],
@@ -34,6 +36,32 @@ describe('alert catalogue', () => {
     expect(alert).toMatchObject({ kind, severity, dedupeKey: key });
     expect(Object.isFrozen(alert) && Object.isFrozen(alert.details)).toBe(true);
     expect(JSON.parse(JSON.stringify(alert))).toEqual(alert);
+  });
+
+  it('lists waiting and rejecting partners in serverCertificatePending, a warning once someone rejected', () => {
+    const both = serverPendingAlert('HTTP', cert, ['bolt'], '2026-03-02', ['acme']);
+    expect(both).toMatchObject({ severity: 'warning', details: { waiting: ['bolt'], rejecting: ['acme'] } });
+    expect(both.message).toMatch(/bolt/);
+    expect(both.message).toMatch(/rejected by 1 partner\(s\): acme/);
+    expect(serverPendingAlert('HTTP', cert, [], '2026-03-02', ['acme']).message).not.toMatch(/waits for/);
+    expect(serverPendingAlert('HTTP', cert, ['bolt'], '2026-03-02').details['rejecting']).toEqual([]);
+  });
+
+  it('gives each certificate of requestAutoAccepted its decision, cause and reason, and counts them', () => {
+    const other: CertRef = { ...cert, fingerprint: 'cd'.repeat(32), serial: '8' };
+    const alert = requestAutoAcceptedAlert('acme', 'acme/r1', 'r1', '2026-03-16T10:00:00.000Z', [
+      { cert, usages: ['digitalSignature'], decision: 'accepted', cause: 'alreadyAccepted', reason: null },
+      { cert: other, usages: ['keyEncipherment'], problems: ['weakKey'], decision: 'rejected', cause: 'unsuitableRejected', reason: 'RSA key of 1024 bits' },
+    ]);
+    expect(alert.details).toMatchObject({ respondBy: '2026-03-16T10:00:00.000Z', accepted: 1, rejected: 1 });
+    expect(alert.details['certificates']).toEqual([
+      { fingerprint: cert.fingerprint, subject: 'CN=x', issuer: 'CN=ca', serial: '7', notBefore: cert.notBefore, notAfter: cert.notAfter, usages: ['digitalSignature'], problems: [], decision: 'accepted', cause: 'alreadyAccepted', reason: null },
+      { fingerprint: other.fingerprint, subject: 'CN=x', issuer: 'CN=ca', serial: '8', notBefore: cert.notBefore, notAfter: cert.notAfter, usages: ['keyEncipherment'], problems: ['weakKey'], decision: 'rejected', cause: 'unsuitableRejected', reason: 'RSA key of 1024 bits' },
+    ]);
+    expect(alert.message).toMatch(/1 accepted, 1 rejected/);
+    expect(requestReceivedAlert('acme', 'acme/r1', 'r1', null, [{ cert, usages: ['digitalSignature'] }]).details['certificates']).toEqual([
+      { fingerprint: cert.fingerprint, subject: 'CN=x', issuer: 'CN=ca', serial: '7', notBefore: cert.notBefore, notAfter: cert.notAfter, usages: ['digitalSignature'], problems: [] },
+    ]);
   });
 
   it('marks an already expired certificate critical', () => {

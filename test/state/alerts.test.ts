@@ -14,6 +14,10 @@ const scenarios: Record<string, Scenario> = {
     const { state, pki } = establishedState();
     return { before: state, effects: transition(state, requestEvent('r1', [{ cert: makeCert(), usages: ['digitalSignature'] }], pki.partnerSigning), T0).effects, repeat: noRepeat };
   },
+  requestAutoAccepted: () => {
+    const { state, pki } = establishedState({ autoAccept: true });
+    return { before: state, effects: transition(state, requestEvent('r1', [{ cert: makeCert(), usages: ['digitalSignature'] }], pki.partnerSigning), T0).effects, repeat: noRepeat };
+  },
   responseReceived: () => {
     const { state, pki } = establishedState();
     const next = makeCert();

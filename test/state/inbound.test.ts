@@ -65,6 +65,44 @@ describe('Inbound 2: auto-accept, or the administrator decides', () => {
     expect(effectsOf(result.effects, 'sendResponse')).toHaveLength(accepted ? 1 : 0);
     expect(result.state.inbound['acme/r1']?.status).toBe(accepted ? 'responding' : 'awaitingDecision');
     expect(alertKinds(result.effects).includes('requestReceived')).toBe(!accepted);
+    expect(alertKinds(result.effects).includes('requestAutoAccepted')).toBe(accepted);
+  });
+
+  it.each([
+    ['auto-accepted', { autoAccept: true }, 'suitable', 'accepted', 'autoAccepted'],
+    ['already accepted for the usage, auto-accept off', { autoAccept: false }, 'known', 'accepted', 'alreadyAccepted'],
+    ['rejected as unsuitable', { autoAccept: true, unsuitable: 'reject' }, 'weak', 'rejected', 'unsuitableRejected'],
+  ] as const)('notifies the administrator of a request decided on receipt (%s) with requestAutoAccepted: details, decision and respond-by', (_name, settings, which, decision, cause) => {
+    const { state, pki } = establishedState(settings);
+    const cert = which === 'known' ? pki.partnerEncryption : which === 'weak' ? makeCert({ keySize: 1024 }) : makeCert();
+    const result = transition(state, requestEvent('r1', [{ cert, usages: ['keyEncipherment'], respondBy: day(9) }], pki.partnerSigning), T0);
+    expect(alertKinds(result.effects)).not.toContain('requestReceived');
+    const alerts = effectsOf(result.effects, 'notify').filter((n) => n.alert.kind === 'requestAutoAccepted');
+    expect(alerts).toHaveLength(1);
+    const alert = alerts[0]!.alert;
+    expect(alert).toMatchObject({ severity: 'info', relationshipId: 'acme', dedupeKey: 'requestAutoAccepted:acme/r1' });
+    expect(alert.details).toMatchObject({ exchangeKey: 'acme/r1', requestId: 'r1', respondBy: day(9).toISOString(), accepted: decision === 'accepted' ? 1 : 0, rejected: decision === 'rejected' ? 1 : 0 });
+    const [detail] = alert.details['certificates'] as readonly Record<string, unknown>[];
+    expect(detail).toMatchObject({
+      fingerprint: cert.sha256, subject: cert.subject, issuer: cert.issuer, serial: cert.serial,
+      notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(), usages: ['keyEncipherment'], decision, cause,
+    });
+    const [response] = effectsOf(result.effects, 'sendResponse');
+    expect(response?.items[0]?.status).toBe(decision === 'accepted' ? 'Accepted' : 'Rejected');
+    expect(detail?.['reason']).toBe(response?.items[0]?.reason);
+    expect(decision === 'rejected' ? (detail?.['problems'] as string[]) : []).toEqual(decision === 'rejected' ? expect.arrayContaining(['weakKey']) : []);
+  });
+
+  it('keeps requestReceived (not requestAutoAccepted) when any certificate still waits for the administrator', () => {
+    const { state, pki } = establishedState({ autoAccept: false });
+    const waiting = makeCert();
+    const result = transition(state, requestEvent('r1', [
+      { cert: pki.partnerEncryption, usages: ['keyEncipherment'] },
+      { cert: waiting, usages: ['digitalSignature'] },
+    ], pki.partnerSigning), T0);
+    expect(alertKinds(result.effects)).toEqual(['requestReceived']);
+    const [alert] = effectsOf(result.effects, 'notify');
+    expect((alert?.alert.details['certificates'] as readonly { fingerprint: string }[]).map((c) => c.fingerprint)).toEqual([waiting.sha256]);
   });
 
   it('lets the administrator decide any subset; the Responses go to each ResponseURL echoing the wire identifiers', () => {
@@ -159,7 +197,7 @@ describe('Inbound 4: already accepted, repeated and superseded requests', () => 
     const { state, pki } = establishedState({ autoAccept: false });
     const result = transition(state, requestEvent('r1', [{ cert: pki.partnerEncryption, usages: ['keyEncipherment'] }], pki.partnerSigning), T0);
     expect(effectsOf(result.effects, 'sendResponse')[0]?.items).toEqual([{ status: 'Accepted', reason: null, issuer: pki.partnerEncryption.issuer, serial: pki.partnerEncryption.serial }]);
-    expect(alertKinds(result.effects)).toEqual([]);
+    expect(alertKinds(result.effects)).toEqual(['requestAutoAccepted']);
   });
 
   it('keeps usages cumulative: a certificate active for signing, now requested for encryption, keeps both', () => {
@@ -171,7 +209,7 @@ describe('Inbound 4: already accepted, repeated and superseded requests', () => 
   });
 
   it.each([
-    ['the same requestId', { messageId: 'other-message' }],
+    ['the same requestId while it awaits a decision', { messageId: 'other-message' }],
     ['the same Message-ID', { messageId: 'msg-r1', requestId: 'r1-again' }],
   ] as const)('is idempotent on %s', (_name, variant) => {
     const { state, pki } = establishedState();
@@ -180,6 +218,76 @@ describe('Inbound 4: already accepted, repeated and superseded requests', () => 
     const again = transition(first, requestEvent('requestId' in variant ? variant.requestId : 'r1', [{ cert, usages: ['digitalSignature'] }], pki.partnerSigning, { messageId: variant.messageId }), day(1));
     expect(ignoredReason(again.effects)).toBe('duplicate');
     expect(again.state).toBe(first);
+  });
+
+  /** Request r1 (two ResponseURLs) in the given state, then the same Request again under `messageId`. */
+  function repeated(status: 'awaitingDecision' | 'responding' | 'responseFailed' | 'answered', messageId: string | null) {
+    const { state, pki } = establishedState({ autoAccept: status !== 'awaitingDecision' });
+    const sign = makeCert();
+    const weak = makeCert({ keySize: 1024 });
+    const certs = [
+      { cert: sign, usages: ['digitalSignature'] as const },
+      { cert: weak, usages: ['keyEncipherment'] as const, responseUrl: 'https://acme.example/other' },
+    ];
+    const received = transition(state, requestEvent('r1', certs, pki.partnerSigning, { messageId: 'msg-first' }), T0);
+    const follow = status === 'answered' ? 'responseDelivered' : status === 'responseFailed' ? 'responseFailed' : null;
+    const before = follow === null ? received.state : transition(received.state, { type: follow, exchangeKey: 'acme/r1', error: 'HTTP 502' }, day(0.1)).state;
+    expect(before.inbound['acme/r1']?.status).toBe(status);
+    const again = transition(before, requestEvent('r1', certs, pki.partnerSigning, { messageId }), day(5));
+    return { received, before, again, pki, certs };
+  }
+
+  it.each([
+    ['awaitingDecision', 'msg-resent'],
+    ['responding', 'msg-resent'],
+    ['responseFailed', 'msg-resent'],
+    ['answered', 'msg-first'],
+    ['answered', null],
+  ] as const)('treats the same requestId in state %s under Message-ID %s as a duplicate that changes nothing', (status, messageId) => {
+    const { before, again } = repeated(status, messageId);
+    expect(ignoredReason(again.effects)).toBe('duplicate');
+    expect(effectsOf(again.effects, 'sendResponse')).toEqual([]);
+    expect(again.state).toBe(before);
+  });
+
+  it('sends the identical Responses again when an answered Request arrives again under a new Message-ID (our Response may be lost)', () => {
+    const { received, before, again } = repeated('answered', 'msg-resent');
+    expect(ignoredReason(again.effects)).toBeUndefined();
+    const original = effectsOf(received.effects, 'sendResponse');
+    expect(original).toHaveLength(2);
+    expect(again.effects).toEqual(original);
+    expect(original.map((r) => [r.requestId, r.originated, r.items[0]?.status])).toEqual([['r1', T0.toISOString(), 'Accepted'], ['r1', T0.toISOString(), 'Rejected']]);
+    const ex = again.state.inbound['acme/r1'];
+    expect(ex).toEqual({ ...before.inbound['acme/r1'], attempts: 2 });
+    expect(again.state.relationships).toBe(before.relationships);
+    // The resent Responses are delivered (nothing to record) or fail and are retried identically.
+    expect(ignoredReason(transition(again.state, { type: 'responseDelivered', exchangeKey: 'acme/r1' }, day(5)).effects)).toBe('duplicate');
+    const failed = transition(again.state, { type: 'responseFailed', exchangeKey: 'acme/r1', error: 'HTTP 503' }, day(5));
+    expect(effectsOf(failed.effects, 'notify').map((n) => n.alert.dedupeKey)).toEqual(['sendFailed:acme/r1:2']);
+    expect(transition(failed.state, { type: 'retry', exchangeId: 'acme/r1' }, day(6)).effects).toEqual(original);
+  });
+
+  it('answers again with the administrator\'s decisions, unchanged, also after a later manual override', () => {
+    const { state, pki } = establishedState();
+    const cert = makeCert();
+    const { state: answered, effects } = run(state, [
+      [requestEvent('r1', [{ cert, usages: ['digitalSignature'] }], pki.partnerSigning, { messageId: 'm1' }), T0],
+      [{ type: 'decide', exchangeKey: 'acme/r1', decisions: [{ fingerprint: cert.sha256, accept: false, reason: 'unknown CA' }] }, day(1)],
+      [{ type: 'responseDelivered', exchangeKey: 'acme/r1' }, day(1)],
+      [{ type: 'setActive', relationshipId: 'acme', side: 'partner', usage: 'signing' }, day(2)],
+    ]);
+    // Set active, the new certificate is now the partner's only signing certificate: it signs the repeat.
+    const again = transition(answered, requestEvent('r1', [{ cert, usages: ['digitalSignature'] }], cert, { messageId: 'm2' }), day(3));
+    expect(again.effects).toEqual(effectsOf(effects, 'sendResponse'));
+    expect(effectsOf(again.effects, 'sendResponse')[0]?.items).toEqual([{ status: 'Rejected', reason: 'unknown CA', issuer: cert.issuer, serial: cert.serial }]);
+    expect(again.state.inbound['acme/r1']?.items).toBe(answered.inbound['acme/r1']?.items);
+  });
+
+  it('treats a new requestId under a Message-ID already seen as a duplicate', () => {
+    const { before, pki, certs } = repeated('answered', 'unused');
+    const again = transition(before, requestEvent('r2', certs, pki.partnerSigning, { messageId: 'msg-first' }), day(5));
+    expect(ignoredReason(again.effects)).toBe('duplicate');
+    expect(again.state).toBe(before);
   });
 
   it('lets a newer request for the same usage supersede an unanswered older one', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCertificates } from '../../src/policy/resolution.js';
+import type { CemEvent } from '../../src/state/events.js';
 import type { CemState } from '../../src/state/model.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
-import { alertKinds, day, effectsOf, establishedState, ignoredReason, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
+import { alertKinds, cemResponse, day, effectsOf, establishedState, ignoredReason, local, makeCert, makePki, relationshipInit, responseEvent, run, T0 } from './fixtures.js';
 import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
 
 const fps = (certs: readonly { fingerprint: string }[] | undefined): string[] => (certs ?? []).map((c) => c.fingerprint);
@@ -110,6 +111,41 @@ describe('Outbound 8: our new TLS server certificate needs every partner on the 
     expect(effectsOf(acceptedB.effects, 'installServerCertificate')).toEqual([]);
     const forced = transition(acceptedB.state, { type: 'setServerActive', protocol: 'HTTP' }, day(3));
     expect(effectsOf(forced.effects, 'installServerCertificate').map((e) => e.fingerprint)).toEqual([server.sha256]);
+  });
+
+  it('reminds daily with serverCertificatePending while any partner still waits or rejected it, until it is installed', () => {
+    const { state, a, b } = twoPartnersOnHttp();
+    const server = makeCert({ label: 'server-new' });
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
+    const acmeRejects = responseEvent(cemResponse(toA.ids.requestId, 'ACME', [{ cert: server, status: 'Rejected', reason: 'untrusted CA' }]), a.partnerSigning);
+    const boltAccepts = responseEvent(cemResponse(toB.ids.requestId, 'BOLT', [{ cert: server, status: 'Accepted' }]), b.partnerSigning, 'BOLT');
+    type Expected = { waiting: string[]; rejecting: string[]; severity: string } | null;
+    // T0 is 10:00 UTC: day(0.25) and day(0.5) fall on the same alert day.
+    const table: readonly [string, CemEvent | null, Date, Expected][] = [
+      ['nobody answered yet', null, day(0.25), { waiting: ['acme', 'bolt'], rejecting: [], severity: 'info' }],
+      ['acme rejected, later that day', acmeRejects, day(0.5), null],
+      ['the next day', null, day(1), { waiting: ['bolt'], rejecting: ['acme'], severity: 'warning' }],
+      ['bolt accepted: only the rejection blocks it', boltAccepts, day(2), { waiting: [], rejecting: ['acme'], severity: 'warning' }],
+      ['later the same day', null, day(2.4), null],
+      ['the day after', null, day(3), { waiting: [], rejecting: ['acme'], severity: 'warning' }],
+      ['set as active', { type: 'setServerActive', protocol: 'HTTP' }, day(4), null],
+      ['installed', { type: 'serverCertificateInstalled', protocol: 'HTTP', fingerprint: server.sha256 }, day(5), null],
+    ];
+    let current = toB.state;
+    for (const [label, event, at, expected] of table) {
+      if (event !== null) {
+        const applied = transition(current, event, new Date(at.getTime() - 3_600_000));
+        expect(ignoredReason(applied.effects), label).toBeUndefined();
+        current = applied.state;
+      }
+      const ticked = transition(current, { type: 'tick' }, at);
+      current = ticked.state;
+      const pending = effectsOf(ticked.effects, 'notify').filter((n) => n.alert.kind === 'serverCertificatePending').map((n) => n.alert);
+      expect(pending.map((p) => ({ waiting: p.details['waiting'], rejecting: p.details['rejecting'], severity: p.severity })), label).toEqual(expected === null ? [] : [expected]);
+      expect(effectsOf(ticked.effects, 'installServerCertificate'), label).toEqual([]);
+    }
+    expect(current.servers.HTTP?.installed?.cert.fingerprint).toBe(server.sha256);
   });
 
   it('allows only one pending server certificate per listener (serverCertificateMismatch)', () => {

@@ -229,6 +229,16 @@ function checkStep(before: CemState, event: unknown, now: Date, before_now: Date
     const after = new Set(RELS.flatMap((id) => [...acceptableInbound(result.state, id, now, false)]));
     for (const key of RELS.flatMap((id) => [...acceptableInbound(before, id, before_now, true)])) expect(after.has(key), `${key} stopped being acceptable after ${type}`).toBe(true);
   }
+  // Once a received Request is answered its decisions never change, and every Response (first, retried or sent again
+  // for a repeated Request) carries the exchange's fixed MessageOriginated.
+  for (const ex of Object.values(before.inbound)) {
+    const after = result.state.inbound[ex.key];
+    if (ex.status === 'awaitingDecision' || ex.status === 'superseded' || after === undefined) continue;
+    expect(after.items.map((i) => [i.decision, i.reason]), `decisions of ${ex.key} changed by ${type}`).toEqual(ex.items.map((i) => [i.decision, i.reason]));
+  }
+  for (const e of result.effects) {
+    if (e.type === 'sendResponse') expect(e.originated, `Response of ${e.exchangeKey}`).toBe(result.state.inbound[e.exchangeKey]?.respondedAt);
+  }
   const installs = result.effects.filter((e) => e.type === 'installServerCertificate');
   expect(installs.length).toBeLessThanOrEqual(1);
   if (installs.length === 1 && type !== 'setServerActive' && type !== 'setActive') {
