@@ -76,10 +76,8 @@ export function runRespond(argv: readonly string[], io: CliIo, readFile: (path: 
   if (encoding !== 'base64' && encoding !== 'binary') throw new UsageError('--transfer-encoding is base64 or binary');
   const reason = args.values.get('reason') ?? null;
 
+  // A Request without requestId (pre-draft-06 peers) is answered without one (draft-14 §2.5).
   const request = readRequest(readFile(file));
-  if (request.requestId === null) {
-    throw new CemArgumentError('the request has no requestId, so a Response cannot be correlated with it');
-  }
   const decisions = decide(request, args.sequence);
   const trustResponses: CemTrustResponse[] = request.trustRequests.map((t, i) => ({
     status: decisions[i] ? 'Accepted' : 'Rejected',

@@ -6,7 +6,6 @@
  * @module
  */
 import { encodeCertsOnly } from '../crypto/certs-only.js';
-import { CemArgumentError } from '../errors.js';
 import { cemDateTime, type CemZone } from '../messages/datetime.js';
 import { buildCemRequest } from '../messages/entity/build-request-items.js';
 import { buildCemResponseEntity } from '../messages/entity/build-response.js';
@@ -78,11 +77,10 @@ export async function buildRequestMessage(store: CemStore, effect: Effect<'sendR
  * ```ts
  * await transport.sendResponse(buildResponseMessage(effect, 'resp-1@as2.example', options))
  * ```
- * @throws CemArgumentError `CEM_ARGUMENT` when the Request had no requestId (the writer needs one)
- *   or a value cannot be written.
+ * A Request that carried no requestId is answered without one (draft-14 §2.5).
+ * @throws CemArgumentError `CEM_ARGUMENT` when a value cannot be written.
  */
 export function buildResponseMessage(effect: Effect<'sendResponse'>, xmlContentId: string, options: MessageOptions): OutboundCemResponse {
-  if (effect.requestId === null) throw new CemArgumentError('the Request carried no requestId: a Response cannot be written for it');
   const entity = buildCemResponseEntity({
     response: {
       requestId: effect.requestId,

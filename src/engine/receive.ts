@@ -85,8 +85,11 @@ function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshi
 /**
  * Handles one inbound message (see {@link InboundMessage}).
  *
- * Every message from a known relationship records its `EDIINT-Features` (`featuresObserved`; a
- * message without the header records "no features"). A CEM Request or Response is applied in the
+ * Every message from a known relationship that carries an `EDIINT-Features` (or legacy
+ * `X-EDIINT-Features`) header records it (`featuresObserved`): a header without `CEM` means the
+ * partner no longer takes CEM. A message without the header changes nothing: RFC 6017 §3 wants
+ * it on every message, but some products leave it off synchronous MDNs, and one such message
+ * must not switch a CEM-capable partner to e-mail. A CEM Request or Response is applied in the
  * same commit, with its Message-ID remembered (`seen/`) so a repeated message is a `duplicate`,
  * and the certificates of a Request stored as material. Other payloads give `ignored`.
  *
@@ -104,7 +107,8 @@ export async function receive(ctx: EngineContext, message: InboundMessage): Prom
   const as2To = as2Name(headers, 'AS2-To');
   if (as2From === null || as2To === null) return Object.freeze({ kind: 'invalid', code: 'CEM_ARGUMENT', message: 'AS2-From and AS2-To are required' });
   const messageId = headerValues(headers, 'Message-ID')[0]?.trim() || null;
-  const features = parseEdiintFeatures([...headerValues(headers, 'EDIINT-Features'), ...headerValues(headers, 'X-EDIINT-Features')].join(','));
+  const featureHeaders = [...headerValues(headers, 'EDIINT-Features'), ...headerValues(headers, 'X-EDIINT-Features')];
+  const features = featureHeaders.length === 0 ? null : parseEdiintFeatures(featureHeaders.join(','));
   let parsed: ParsedCemEntity | null;
   let verifiedBy: string | null;
   try {
@@ -123,7 +127,7 @@ export async function receive(ctx: EngineContext, message: InboundMessage): Prom
     const rel = findByNames(state, as2From, as2To);
     relationshipId = rel?.id ?? null;
     duplicateMessage = false;
-    const events: CemEvent[] = rel === undefined ? [] : [{ type: 'featuresObserved', relationshipId: rel.id, features }];
+    const events: CemEvent[] = rel === undefined || features === null ? [] : [{ type: 'featuresObserved', relationshipId: rel.id, features }];
     if (parsed === null) return { events };
     const extra: StoreWrite[] = [];
     if (messageId !== null) {

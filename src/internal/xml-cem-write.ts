@@ -77,12 +77,10 @@ export function issuerSerialKey(certificate: IssuerSerial): string {
   return `${certificate.issuer}\u0000${certificate.serial}`;
 }
 
-/** The root start tag, with the CEM default namespace, `ds` and `requestId`. */
-export function rootStartTag(local: string, requestId: string): string {
-  return (
-    `<${local} xmlns="${CEM_NAMESPACE}" xmlns:ds="${XMLDSIG_NAMESPACE}"` +
-    ` requestId="${escapeXmlAttribute(requestId)}">`
-  );
+/** The root start tag, with the CEM default namespace, `ds` and `requestId` (omitted when `null`). */
+export function rootStartTag(local: string, requestId: string | null): string {
+  const id = requestId === null ? '' : ` requestId="${escapeXmlAttribute(requestId)}"`;
+  return `<${local} xmlns="${CEM_NAMESPACE}" xmlns:ds="${XMLDSIG_NAMESPACE}"${id}>`;
 }
 
 /** One simple-content element on its own indented line. */

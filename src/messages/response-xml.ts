@@ -104,8 +104,9 @@ function readTrustResponse(element: XmlElement, ns: string): CemTrustResponse {
 }
 
 /**
- * Writes a CEM Response, spec-exact (as `serializeCemRequest`): `requestId` always present
- * (echo the Request's), one `TrustResponse` per certificate with `CertStatus`, the optional
+ * Writes a CEM Response, spec-exact (as `serializeCemRequest`): `requestId` echoes the Request's
+ * (draft-14 §2.5); it is omitted only when `null`, the answer to a Request that carried none
+ * (pre-draft-06 peers), since a Response must not invent one. One `TrustResponse` per certificate with `CertStatus`, the optional
  * `ReasonForRejection` and `CertificateReference` echoing the Request's issuer string and serial.
  *
  * @example
@@ -117,7 +118,7 @@ function readTrustResponse(element: XmlElement, ns: string): CemTrustResponse {
  *     certificate: request.trustRequests[0].certificate }],
  * })
  * ```
- * @throws CemArgumentError `CEM_ARGUMENT` when `requestId` is missing or not 1–255 characters;
+ * @throws CemArgumentError `CEM_ARGUMENT` when `requestId` is not `null` and not 1–255 characters;
  * the status is not `Accepted`/`Rejected`; a name, qualifier, reason or issuer is empty, padded
  * with whitespace or holds a character XML 1.0 forbids; a serial is not `/^(0|[1-9][0-9]*)$/`;
  * a date is invalid; there is no TrustResponse; or two TrustResponses name the same certificate.
@@ -125,7 +126,7 @@ function readTrustResponse(element: XmlElement, ns: string): CemTrustResponse {
  */
 export function serializeCemResponse(response: CemResponse): string {
   const checked = checkObject(response, 'response');
-  const requestId = checkRequestId(checked.requestId);
+  const requestId = checked.requestId === null ? null : checkRequestId(checked.requestId);
   const partner = writeTradingPartnerInfo(checked.sender, checked.originated);
   const trustResponses = checkNonEmptyArray(checked.trustResponses, 'trustResponses');
   const body = trustResponses.flatMap((t, i) => writeTrustResponse(t, `trustResponses[${i}]`));

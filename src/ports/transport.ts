@@ -17,8 +17,6 @@ interface OutboundCemBase {
   readonly as2From: string;
   /** AS2-To: the partner's AS2 name. */
   readonly as2To: string;
-  /** The CEM requestId this message carries (a Response echoes the Request's, draft-14 §2.5). */
-  readonly requestId: string;
   /** The body's MIME type, `multipart/related; type="application/ediint-cert-exchange+xml"; ...`. */
   readonly contentType: string;
   /** The MIME body to send, unsigned and unencrypted. */
@@ -36,6 +34,8 @@ interface OutboundCemBase {
  */
 export interface OutboundCemRequest extends OutboundCemBase {
   readonly kind: 'request';
+  /** The requestId this Request carries. */
+  readonly requestId: string;
 }
 
 /**
@@ -49,6 +49,8 @@ export interface OutboundCemRequest extends OutboundCemBase {
  */
 export interface OutboundCemResponse extends OutboundCemBase {
   readonly kind: 'response';
+  /** The Request's requestId, echoed (draft-14 §2.5); `null` when the Request carried none. */
+  readonly requestId: string | null;
   /** The `ResponseURL` of the Request being answered (draft-14 §3.1). */
   readonly responseUrl: string | null;
 }

@@ -154,6 +154,21 @@ describe('cem request → inspect → respond → inspect', () => {
     expect(parsed.kind === 'response' && parsed.response.trustResponses[0]?.certificate.serial).toBe('9659684611094873474886');
   });
 
+  it('answers a request without requestId (pre-draft-06 peers) without one', () => {
+    const xml = `<EDIINTCertificateExchangeRequest xmlns="urn:ietf:params:xml:ns:ediintcertificateexchange" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
+  <TradingPartnerInfo><Name>OLD</Name><MessageOriginated>2006-03-01T10:00:00-05:00</MessageOriginated></TradingPartnerInfo>
+  <TrustRequest><CertUsage>digitalSignature</CertUsage><ResponseURL>http://old.test/as2</ResponseURL>
+  <EndEntity><CertificateIdentifier><ds:X509IssuerName>CN=Old CA</ds:X509IssuerName><ds:X509SerialNumber>42</ds:X509SerialNumber></CertificateIdentifier>
+  <CertificateContentID>c1@old.test</CertificateContentID></EndEntity></TrustRequest></EDIINTCertificateExchangeRequest>`;
+    const file = join(dir, 'no-request-id.xml');
+    writeFileSync(file, xml);
+    const out = join(dir, 'no-request-id-response.mime');
+    expect(cli(['respond', file, '--from', 'NEW', '--accept-all', '--out', out]).code).toBe(0);
+    const inspected = JSON.parse(cli(['inspect', out, '--json']).out);
+    expect(inspected).toMatchObject({ kind: 'response', requestId: null, trustResponses: [{ status: 'Accepted', issuer: 'CN=Old CA', serial: '42' }] });
+    expect(validateCemXsd([parseCemEntity(readFileSync(out)).xml])).toEqual([[]]);
+  });
+
   it('inspects a bare XML request with certificate null, and certificate and PKCS#7 files', () => {
     const requestFile = join(dir, 'bare-source.mime');
     cli(['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', `${signingBundle}=digitalSignature`, '--out', requestFile]);

@@ -100,6 +100,13 @@ describe('receiving a partner\'s certificates', () => {
     expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
   });
 
+  it('keeps what it learned when a message carries no EDIINT-Features header at all (e.g. a bare synchronous MDN)', async () => {
+    const { b } = await setupPair(pki);
+    expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
+    await b.engine.receive({ body: { contentType: 'application/edi-x12', body: Buffer.from('ISA*') }, headers: { 'AS2-From': 'ALPHA', 'AS2-To': 'BETA' } });
+    expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
+  });
+
   it('stores a Request as Pending with an alert, and answers the administrator\'s decision at the ResponseURL with the issuer echoed exactly', async () => {
     const { b } = await setupPair(pki);
     const request = craft([{ cert: pki.a2, pki: pki.alpha, usages: BOTH }], { now: b.ports.clock.now() });
@@ -120,6 +127,27 @@ describe('receiving a partner\'s certificates', () => {
     const wire = parseCemEntity(request.body);
     expect(parsed.response.trustResponses).toEqual([{ status: 'Rejected', reason: 'not expected', certificate: wire.kind === 'request' ? wire.request.trustRequests[0]!.certificate : null }]);
     expect((await b.engine.status('alpha'))[0]?.certificates.find((c) => c.fingerprint === fingerprint(pki.a2))?.status).toBe('Rejected');
+  });
+
+  it('answers a Request that carried no requestId (a pre-draft-06 peer) with a Response without one', async () => {
+    const { b } = await setupPair(pki);
+    const { entity } = buildCemRequest({
+      sender: 'ALPHA', requestId: 'to-be-removed', originated: cemDateTime(b.ports.clock.now()), xmlContentId: 'old-peer-xml@alpha.test',
+      transferEncoding: 'binary',
+      items: [{ usages: BOTH, responseUrl: 'https://alpha.test/as2', certificates: pki.alpha.chainOf(pki.a2).map((x) => x.der), contentId: 'old-peer-0@alpha.test' }],
+    });
+    const body = Buffer.from(Buffer.from(entity.body).toString('latin1').replace(' requestId="to-be-removed"', ''), 'latin1');
+    const wire = parseCemEntity({ contentType: entity.contentType, body });
+    expect(wire.kind === 'request' && wire.request.requestId).toBeNull();
+    const outcome = await b.engine.receive({ body: { contentType: entity.contentType, body }, headers: headers('<old-peer@alpha>'), verifiedBy: pki.a1.pem });
+    if (outcome.kind !== 'request') throw new Error(`expected a request, got ${outcome.kind}`);
+    await b.engine.respond(outcome.exchangeKey, [{ fingerprint: fingerprint(pki.a2), accept: true }]);
+    const [response] = b.ports.transport.responses;
+    expect(response?.requestId).toBeNull();
+    const parsed = parseCemEntity({ contentType: response!.contentType, body: response!.body });
+    expect(parsed.kind === 'response' && parsed.response).toMatchObject({ requestId: null, trustResponses: [{ status: 'Accepted' }] });
+    expect(parsed.xml).not.toContain('requestId');
+    expect((await b.engine.status('alpha'))[0]?.status).not.toBe('SendFailed');
   });
 
   it('auto-accepts (per partner) and answers at once; the partner\'s encryption certificate replaces the old one, its signing one verifies alongside until first use', async () => {

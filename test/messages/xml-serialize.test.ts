@@ -276,7 +276,7 @@ describe('serializeCemResponse', () => {
   });
 
   it.each<[string, () => CemResponse]>([
-    ['a missing requestId', () => sampleResponse({ requestId: null })],
+    ['an empty requestId', () => sampleResponse({ requestId: '' })],
     ['no trust response', () => sampleResponse({ trustResponses: [] })],
     ['a lower-case status', () => sampleResponse({ trustResponses: [{ status: 'accepted' as 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '1' } }] })],
     ['an empty reason', () => sampleResponse({ trustResponses: [{ status: 'Rejected', reason: '', certificate: { issuer: 'CN=A', serial: '1' } }] })],
@@ -295,6 +295,13 @@ describe('serializeCemResponse', () => {
     ],
   ])('refuses %s with CEM_ARGUMENT', (_label, build) => {
     expect(codeOf(() => serializeCemResponse(build()))).toBe('CEM_ARGUMENT');
+  });
+
+  it('answers a request that carried no requestId without one (draft-14 §2.5), and the result is XSD-valid', () => {
+    const xml = serializeCemResponse(sampleResponse({ requestId: null }));
+    expect(xml).not.toContain('requestId');
+    expect(validateCemXsd([xml])).toEqual([[]]);
+    expect(parseCemResponse(xml).requestId).toBeNull();
   });
 
   it('accepts two trust responses whose issuer strings differ only in spelling (strings are compared as written)', () => {
