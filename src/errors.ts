@@ -83,22 +83,50 @@ export class CemError<C extends CemErrorCode = CemErrorCode> extends Error {
   }
 }
 
-/** Malformed, unsafe or schema-invalid CEM XML. */
+/**
+ * Malformed, unsafe or schema-invalid CEM XML.
+ *
+ * @example
+ * ```ts
+ * try { parseCemRequest(xml) } catch (e) { if (e instanceof CemXmlError) log(e.code) } // e.g. CEM_XML_DOCTYPE
+ * ```
+ */
 export class CemXmlError extends CemError<CemXmlErrorCode> {
   override readonly name = 'CemXmlError';
 }
 
-/** Malformed or inconsistent CEM MIME packaging. */
+/**
+ * Malformed or inconsistent CEM MIME packaging.
+ *
+ * @example
+ * ```ts
+ * try { parseCemEntity(body) } catch (e) { if (e instanceof CemMimeError && e.code === 'CEM_MIME_NOT_CEM') passOn(body) }
+ * ```
+ */
 export class CemMimeError extends CemError<CemMimeErrorCode> {
   override readonly name = 'CemMimeError';
 }
 
-/** Unreadable or inconsistent certificates, PKCS#7 or CMS structures. */
+/**
+ * Unreadable or inconsistent certificates, PKCS#7 or CMS structures.
+ *
+ * @example
+ * ```ts
+ * try { readCertsOnly(p7c) } catch (e) { if (e instanceof CemCryptoError) reject(e.code) } // e.g. CEM_PKCS7_END_ENTITY
+ * ```
+ */
 export class CemCryptoError extends CemError<CemCryptoErrorCode> {
   override readonly name = 'CemCryptoError';
 }
 
-/** An argument given to a builder or operation is invalid. */
+/**
+ * An argument given to a builder or operation is invalid (code `CEM_ARGUMENT`).
+ *
+ * @example
+ * ```ts
+ * throw new CemArgumentError('requestId must be 1-255 characters')
+ * ```
+ */
 export class CemArgumentError extends CemError<CemArgumentErrorCode> {
   override readonly name = 'CemArgumentError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -106,7 +134,14 @@ export class CemArgumentError extends CemError<CemArgumentErrorCode> {
   }
 }
 
-/** A failure in the engine or one of the host's ports. */
+/**
+ * A failure in the engine or one of the host's ports.
+ *
+ * @example
+ * ```ts
+ * throw new CemEngineError('CEM_STORE_CONFLICT', `record ${key} changed since it was read`)
+ * ```
+ */
 export class CemEngineError extends CemError<CemEngineErrorCode> {
   override readonly name = 'CemEngineError';
 }

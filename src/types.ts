@@ -15,7 +15,15 @@ export const CERT_USAGES: readonly CertUsage[] = Object.freeze([
   'digitalSignature',
 ]);
 
-/** True when `value` is one of the four `CertUsage` values (case-sensitive). */
+/**
+ * True when `value` is one of the four `CertUsage` values (case-sensitive, draft-14 §3.1).
+ *
+ * @example
+ * ```ts
+ * isCertUsage('tlsServer') // true
+ * isCertUsage('TLSServer') // false
+ * ```
+ */
 export function isCertUsage(value: string): value is CertUsage {
   return (CERT_USAGES as readonly string[]).includes(value);
 }
