@@ -5,11 +5,12 @@
  *
  * @module
  */
+import type { JsonValue } from '../ports/json.js';
 import type { CertStatus, CertUsage } from '../types.js';
 import type { Fingerprint, IsoInstant, LocalUsage, PartnerUsage, ServerProtocol, Side } from './model.js';
 
-/** A JSON value (what alert details and audit data may hold). */
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+/** A JSON value (what alert details hold): the one type the ports define. */
+export type { JsonValue } from '../ports/json.js';
 
 /** Stable kinds of administrator alerts. */
 export type AlertKind =
