@@ -200,6 +200,12 @@ export interface OutboundExchange {
   readonly responseUrl: string | null;
   /** The address the email went to (channel `email`), fixed so a resend is identical. */
   readonly emailTo: string | null;
+  /**
+   * When the exchange last changed in a finished status (`accepted`, `rejected`, `closed`,
+   * `superseded`): the start of its retention (`settings.retainFinishedDays`). Absent while it is
+   * open, and in records stored before it existed.
+   */
+  readonly finishedAt?: IsoInstant;
 }
 
 /** One certificate of an inbound exchange (a CEM Request we received). */
@@ -240,6 +246,12 @@ export interface InboundExchange {
   readonly respondedAt: IsoInstant | null;
   readonly attempts: number;
   readonly lastError: string | null;
+  /**
+   * When the exchange last changed in a finished status (`answered`, `superseded`): the start of
+   * its retention (`settings.retainFinishedDays`). Absent while it is open, and in records stored
+   * before it existed.
+   */
+  readonly finishedAt?: IsoInstant;
 }
 
 /** The TLS/SSH server certificate of one listener, shared by every partner on it. */
@@ -280,6 +292,12 @@ export interface CemSettings {
   readonly minRsaBits: number;
   /** UTC offset in minutes defining the "day" of daily alerts. */
   readonly alertDayOffsetMinutes: number;
+  /**
+   * Days a finished exchange (and the engine's `seen/` and `response/` records) is kept after its
+   * last activity before a tick drops it (see `dropFinishedExchanges`). Archived certificates are
+   * never dropped (draft §1.3).
+   */
+  readonly retainFinishedDays: number;
 }
 
 /** Default settings. */
@@ -291,6 +309,7 @@ export const DEFAULT_SETTINGS: CemSettings = Object.freeze({
   unsuitable: 'reject',
   minRsaBits: 2048,
   alertDayOffsetMinutes: 0,
+  retainFinishedDays: 400,
 });
 
 /** The whole lifecycle state. */

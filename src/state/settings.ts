@@ -19,12 +19,14 @@ const CHECKS: { readonly [K in keyof CemSettings]: Check } = {
   unsuitable: (v) => v === 'reject' || v === 'manual',
   minRsaBits: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65536,
   alertDayOffsetMinutes: (v) => Number.isInteger(v) && Math.abs(v as number) <= 18 * 60,
+  retainFinishedDays: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 1 && v <= 36500,
 };
 
 /**
  * Why a settings change is invalid, or `null` when every given field is known and valid.
  * `maxResponseDays` is in (0, 3650]; `expiryWarningDays` in [0, 3650]; `minRsaBits` an integer
- * in [0, 65536]; `alertDayOffsetMinutes` an integer within ±18 hours.
+ * in [0, 65536]; `alertDayOffsetMinutes` an integer within ±18 hours; `retainFinishedDays` in
+ * [1, 36500].
  *
  * @example
  * ```ts

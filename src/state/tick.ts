@@ -14,6 +14,7 @@ import { moveExchangeSuccessors } from './outbound-delivery.js';
 import { ALL_SLOTS, changeSlot, putRelationship, slotAt } from './relationship-slots.js';
 import { done, notify, type TransitionResult } from './result.js';
 import { SERVER_PROTOCOLS, settleServer } from './servers.js';
+import { dropFinishedExchanges } from './retention.js';
 import { closeIfSettled } from './settle.js';
 import { activateSuccessor } from './slots.js';
 import { dailyAlerts } from './tick-alerts.js';
@@ -64,9 +65,11 @@ function activateScheduled(step: Step, now: Date): void {
 }
 
 /**
- * Handles `tick`, in order: prune the alert log to today; expire our pending Requests past their
- * respond-by time (`requestOverdue` at once); activate due schedules (`scheduledActivated`);
- * settle every listener (install, conflict, daily "still waiting"); then the daily alerts.
+ * Handles `tick`, in order: prune the alert log to today; drop finished exchanges whose retention
+ * passed (`dropFinishedExchanges`); expire our pending Requests past their respond-by time
+ * (`requestOverdue` at once); activate due schedules (`scheduledActivated`); settle every listener
+ * (install, conflict, daily "still waiting"); then the daily alerts. Dropping comes first, so an
+ * exchange this tick finishes is stamped (`finishedAt`) before any later tick weighs it.
  *
  * @example
  * ```ts
@@ -76,8 +79,8 @@ function activateScheduled(step: Step, now: Date): void {
  */
 export function onTick(state: CemState, now: Date): TransitionResult {
   const pruned = pruneAlertLog(state.alertLog, now, state.settings.alertDayOffsetMinutes);
-  const step: Step = { state: pruned === state.alertLog ? state : freeze({ ...state, alertLog: pruned }), effects: [] };
-  for (const ex of Object.values(state.outbound)) {
+  const step: Step = { state: dropFinishedExchanges(pruned === state.alertLog ? state : freeze({ ...state, alertLog: pruned }), now), effects: [] };
+  for (const ex of Object.values(step.state.outbound)) {
     if (ex.channel === 'cem' && ex.status === 'pending' && ex.respondBy !== null && isDue(ex.respondBy, now)) expire(step, ex, now);
   }
   activateScheduled(step, now);

@@ -19,7 +19,8 @@ import { onDeliveryEvent, retryOutbound } from './outbound-delivery.js';
 import { onResponseReceived } from './outbound-response.js';
 import { onSendEvent } from './outbound-send.js';
 import { onRelationshipEvent } from './relationships.js';
-import { ignored, type TransitionResult } from './result.js';
+import { stampFinished } from './retention.js';
+import { done, ignored, type TransitionResult } from './result.js';
 import { onScheduleEvent } from './schedule.js';
 import { onServerEvent } from './servers.js';
 import { mergeSettings, settingsProblem } from './settings.js';
@@ -127,7 +128,9 @@ export function transition(state: CemState, event: CemEvent, now: Date): Transit
     return ignored(state, 'invalidEvent', 'unknown event type');
   }
   try {
-    return dispatch(state, event, now);
+    const result = dispatch(state, event, now);
+    const next = stampFinished(state, result.state, now);
+    return next === result.state ? result : done(next, result.effects);
   } catch (error) {
     return ignored(state, 'invalidEvent', `internal error: ${error instanceof Error ? error.message : String(error)}`);
   }

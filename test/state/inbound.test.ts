@@ -258,7 +258,9 @@ describe('Inbound 4: already accepted, repeated and superseded requests', () => 
     expect(again.effects).toEqual(original);
     expect(original.map((r) => [r.requestId, r.originated, r.items[0]?.status])).toEqual([['r1', T0.toISOString(), 'Accepted'], ['r1', T0.toISOString(), 'Rejected']]);
     const ex = again.state.inbound['acme/r1'];
-    expect(ex).toEqual({ ...before.inbound['acme/r1'], attempts: 2 });
+    // Sending again is activity: the retention of the answered Request starts again (finishedAt).
+    expect(before.inbound['acme/r1']?.finishedAt).toBe(day(0.1).toISOString());
+    expect(ex).toEqual({ ...before.inbound['acme/r1'], attempts: 2, finishedAt: day(5).toISOString() });
     expect(again.state.relationships).toBe(before.relationships);
     // The resent Responses are delivered (nothing to record) or fail and are retried identically.
     expect(ignoredReason(transition(again.state, { type: 'responseDelivered', exchangeKey: 'acme/r1' }, day(5)).effects)).toBe('duplicate');
