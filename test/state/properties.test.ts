@@ -4,7 +4,10 @@ import type { CertificateInfo } from '../../src/crypto/certificate.js';
 import type { CemEffect } from '../../src/state/effects.js';
 import type { CemEvent } from '../../src/state/events.js';
 import { deepFreeze } from '../../src/state/freeze.js';
-import type { CemState } from '../../src/state/model.js';
+import type { CemState, InboundExchange, OutboundExchange } from '../../src/state/model.js';
+import { isFinishedInbound, isFinishedOutbound, lastActivity, retentionDays, retentionPassed } from '../../src/policy/retention.js';
+import { dropFinishedExchanges, referencedExchanges } from '../../src/state/retention.js';
+import { certificateStatuses, relationshipStatus } from '../../src/state/status.js';
 import { resolveCertificates } from '../../src/policy/resolution.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
 import type { CertUsage } from '../../src/types.js';
@@ -22,7 +25,8 @@ const NAMES = { acme: 'ACME', bolt: 'BOLT' } as const;
 const USAGES: readonly CertUsage[] = ['digitalSignature', 'keyEncipherment', 'tlsClient', 'tlsServer'];
 
 function initialState(): CemState {
-  return run(createInitialState({ maxResponseDays: 3 }), [
+  // A short retention, so random sequences really drop finished exchanges (far ticks pass the default too).
+  return run(createInitialState({ maxResponseDays: 3, retainFinishedDays: 2 }), [
     [{ type: 'relationshipAdded', relationship: relationshipInit('acme', PKI.acme) }, T0],
     [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', PKI.bolt, { cemOverride: 'auto' }) }, T0],
     [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(makeCert({ label: 'server-0' })) }, T0],
@@ -43,29 +47,46 @@ type Command =
   | { readonly kind: 'cancel'; readonly rel: 0 | 1; readonly side: 'local' | 'partner'; readonly usage: number }
   | { readonly kind: 'setActive'; readonly rel: 0 | 1; readonly side: 'local' | 'partner'; readonly usage: number }
   | { readonly kind: 'server'; readonly what: 'setServerActive' | 'installed' }
-  | { readonly kind: 'config'; readonly rel: 0 | 1; readonly what: 'autoOn' | 'autoOff' | 'cemSeen' | 'cemGone' | 'useAfter' | 'manualUnsuitable' | 'remove' }
+  | { readonly kind: 'config'; readonly rel: 0 | 1; readonly what: 'autoOn' | 'autoOff' | 'cemSeen' | 'cemGone' | 'useAfter' | 'manualUnsuitable' | 'retention' | 'remove' }
   | { readonly kind: 'garbage'; readonly n: number };
 
 const rel01 = fc.constantFrom<0 | 1>(0, 1);
 const certIndex = fc.nat({ max: POOL.length + 6 });
 const side = fc.constantFrom<'local' | 'partner'>('local', 'partner');
 
-const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('tick' as const), hours: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 20, max: 100 })) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), rel: rel01, sign: certIndex, enc: fc.option(certIndex), tlsClient: fc.option(certIndex), tlsServer: fc.option(fc.nat({ max: 2 })), includeActive: fc.boolean(), deliver: fc.boolean() }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('delivery' as const), pick: fc.nat(), what: fc.constantFrom('requestDelivered', 'requestDelivered', 'requestDelivered', 'requestFailed', 'retry', 'resend', 'emailFailed', 'emailDelivered') }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('respond' as const), pick: fc.nat(), accept: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), signer: fc.constantFrom('current', 'current', 'stranger') }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), rel: rel01, certs: fc.array(fc.record({ cert: certIndex, usages: fc.uniqueArray(fc.nat({ max: 3 }), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 3 }), signer: fc.constantFrom('current', 'current', 'stranger'), requestId: fc.nat({ max: 8 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('decide' as const), pick: fc.nat(), accept: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('inboundDelivery' as const), pick: fc.nat(), what: fc.constantFrom('responseDelivered', 'responseFailed', 'retry') }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('traffic' as const), rel: rel01, cert: certIndex, field: fc.constantFrom('decryptedWith', 'verifiedWith', 'partnerTlsServer', 'partnerTlsClient') }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('schedule' as const), rel: rel01, side, usage: fc.nat({ max: 3 }), cert: certIndex, inHours: fc.integer({ min: -10, max: 200 }), email: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), rel: rel01, side, usage: fc.nat({ max: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('setActive' as const), rel: rel01, side, usage: fc.nat({ max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('server' as const), what: fc.constantFrom('setServerActive', 'installed') }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('config' as const), rel: rel01, what: fc.constantFrom('autoOn', 'autoOff', 'cemSeen', 'cemGone', 'useAfter', 'manualUnsuitable', 'remove') }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('garbage' as const), n: fc.nat({ max: 3 }) }) },
-);
+const arb = {
+  tick: fc.record({ kind: fc.constant('tick' as const), hours: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 20, max: 100 })) }),
+  // Far into the future: past any retention (also a config-set 400 days), respond-by and schedule.
+  farTick: fc.record({ kind: fc.constant('tick' as const), hours: fc.integer({ min: 24 * 30, max: 24 * 450 }) }),
+  send: fc.record({ kind: fc.constant('send' as const), rel: rel01, sign: certIndex, enc: fc.option(certIndex), tlsClient: fc.option(certIndex), tlsServer: fc.option(fc.nat({ max: 2 })), includeActive: fc.boolean(), deliver: fc.boolean() }),
+  delivery: fc.record({ kind: fc.constant('delivery' as const), pick: fc.nat(), what: fc.constantFrom('requestDelivered', 'requestDelivered', 'requestDelivered', 'requestFailed', 'retry', 'resend', 'emailFailed', 'emailDelivered') }),
+  respond: fc.record({ kind: fc.constant('respond' as const), pick: fc.nat(), accept: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), signer: fc.constantFrom('current', 'current', 'stranger') }),
+  request: fc.record({ kind: fc.constant('request' as const), rel: rel01, certs: fc.array(fc.record({ cert: certIndex, usages: fc.uniqueArray(fc.nat({ max: 3 }), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 3 }), signer: fc.constantFrom('current', 'current', 'stranger'), requestId: fc.nat({ max: 8 }) }),
+  respondAccepting: fc.record({ kind: fc.constant('respond' as const), pick: fc.nat(), accept: fc.array(fc.constantFrom(true, true, true, false), { minLength: 4, maxLength: 4 }), signer: fc.constant('current' as const) }),
+  decide: fc.record({ kind: fc.constant('decide' as const), pick: fc.nat(), accept: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }) }),
+  inboundDelivery: fc.record({ kind: fc.constant('inboundDelivery' as const), pick: fc.nat(), what: fc.constantFrom('responseDelivered', 'responseFailed', 'retry') }),
+  traffic: fc.record({ kind: fc.constant('traffic' as const), rel: rel01, cert: certIndex, field: fc.constantFrom('decryptedWith', 'verifiedWith', 'partnerTlsServer', 'partnerTlsClient') }),
+  schedule: fc.record({ kind: fc.constant('schedule' as const), rel: rel01, side, usage: fc.nat({ max: 3 }), cert: certIndex, inHours: fc.integer({ min: -10, max: 200 }), email: fc.boolean() }),
+  cancel: fc.record({ kind: fc.constant('cancel' as const), rel: rel01, side, usage: fc.nat({ max: 3 }) }),
+  setActive: fc.record({ kind: fc.constant('setActive' as const), rel: rel01, side, usage: fc.nat({ max: 3 }) }),
+  server: fc.record({ kind: fc.constant('server' as const), what: fc.constantFrom('setServerActive', 'installed') }),
+  config: fc.record({ kind: fc.constant('config' as const), rel: rel01, what: fc.constantFrom('autoOn', 'autoOff', 'cemSeen', 'cemGone', 'useAfter', 'manualUnsuitable', 'retention', 'remove') }),
+  garbage: fc.record({ kind: fc.constant('garbage' as const), n: fc.nat({ max: 3 }) }),
+};
+
+/** Commands with their weights. */
+function commands(weights: { readonly [K in keyof typeof arb]: number }): fc.Arbitrary<Command> {
+  return fc.oneof(...(Object.keys(arb) as (keyof typeof arb)[]).filter((k) => weights[k] > 0).map((k) => ({ weight: weights[k], arbitrary: arb[k] as fc.Arbitrary<Command> })));
+}
+
+const command = commands({
+  tick: 5, farTick: 1, send: 4, delivery: 6, respond: 4, respondAccepting: 0, request: 4, decide: 3, inboundDelivery: 2, traffic: 4, schedule: 3, cancel: 1, setActive: 2, server: 1, config: 2, garbage: 1,
+});
+
+/** Rich in answered exchanges, first usage and far ticks: sequences where retention drops a lot. */
+const retentionCommand = commands({
+  tick: 4, farTick: 3, send: 5, delivery: 3, respond: 2, respondAccepting: 5, request: 4, decide: 4, inboundDelivery: 5, traffic: 6, schedule: 1, cancel: 1, setActive: 3, server: 1, config: 1, garbage: 0,
+});
 
 /** Certificates a relationship knows (so traffic and requests often name them), then the pool. */
 function knownCerts(state: CemState, relId: string): string[] {
@@ -174,6 +195,8 @@ function toEvent(state: CemState, cmd: Command, now: Date): CemEvent | unknown {
           return { type: 'settingsChanged', settings: { useAfterRespondBy: !state.settings.useAfterRespondBy } };
         case 'manualUnsuitable':
           return { type: 'settingsChanged', settings: { unsuitable: state.settings.unsuitable === 'reject' ? 'manual' : 'reject' } };
+        case 'retention':
+          return { type: 'settingsChanged', settings: { retainFinishedDays: state.settings.retainFinishedDays === 2 ? 400 : 2 } };
         case 'remove':
           return { type: 'relationshipRemoved', relationshipId };
       }
@@ -239,6 +262,7 @@ function checkStep(before: CemState, event: unknown, now: Date, before_now: Date
   for (const e of result.effects) {
     if (e.type === 'sendResponse') expect(e.originated, `Response of ${e.exchangeKey}`).toBe(result.state.inbound[e.exchangeKey]?.respondedAt);
   }
+  checkRetention(before, result.state, type, now);
   const installs = result.effects.filter((e) => e.type === 'installServerCertificate');
   expect(installs.length).toBeLessThanOrEqual(1);
   if (installs.length === 1 && type !== 'setServerActive' && type !== 'setActive') {
@@ -247,25 +271,78 @@ function checkStep(before: CemState, event: unknown, now: Date, before_now: Date
   return result;
 }
 
+const exchangeOf = (state: CemState, id: string): OutboundExchange | InboundExchange | undefined => state.outbound[id] ?? state.inbound[id];
+const isFinished = (ex: OutboundExchange | InboundExchange): boolean => ('key' in ex ? isFinishedInbound(ex.status) : isFinishedOutbound(ex.status));
+
+/** How many exchanges the runs dropped. */
+let droppedExchanges = 0;
+
+/**
+ * Retention: only a tick drops exchanges (besides removing their relationship), and only finished
+ * ones past their retention that nothing refers to; `finishedAt` is set exactly on finished
+ * exchanges; and dropping what is due changes no relationship, status or resolution.
+ */
+function checkRetention(before: CemState, after: CemState, type: string, now: Date): void {
+  const removedRelationships = new Set(Object.keys(before.relationships).filter((id) => after.relationships[id] === undefined));
+  const referenced = referencedExchanges(after);
+  for (const ex of [...Object.values(before.outbound), ...Object.values(before.inbound)]) {
+    const id = 'key' in ex ? ex.key : ex.id;
+    if (exchangeOf(after, id) !== undefined || removedRelationships.has(ex.relationshipId)) continue;
+    expect(type, `${id} dropped by ${type}`).toBe('tick');
+    expect(isFinished(ex), `${id} dropped while ${ex.status}`).toBe(true);
+    expect(referenced.has(id) || referencedExchanges(before).has(id), `${id} dropped while referred to`).toBe(false);
+    expect(retentionPassed(lastActivity(ex), now, retentionDays(before.settings)), `${id} dropped before its retention passed`).toBe(true);
+    droppedExchanges += 1;
+  }
+  for (const ex of [...Object.values(after.outbound), ...Object.values(after.inbound)]) {
+    expect(ex.finishedAt !== undefined, `finishedAt of ${ex.status} exchange after ${type}`).toBe(isFinished(ex));
+    if (ex.finishedAt !== undefined) expect(Date.parse(ex.finishedAt)).toBeLessThanOrEqual(now.getTime());
+  }
+  // Dropping everything due far in the future is invisible to the relationships.
+  const far = new Date(now.getTime() + 3650 * 86_400_000);
+  const pruned = dropFinishedExchanges(after, far);
+  expect(pruned.relationships).toBe(after.relationships);
+  for (const id of RELS) {
+    expect(relationshipStatus(pruned, id), `status of ${id} after pruning`).toEqual(relationshipStatus(after, id));
+    expect(certificateStatuses(pruned, id), `certificates of ${id} after pruning`).toEqual(certificateStatuses(after, id));
+    expect(resolveCertificates(pruned, id, now)).toEqual(resolveCertificates(after, id, now));
+  }
+  for (const id of referencedExchanges(after)) expect(exchangeOf(pruned, id)).toBe(exchangeOf(after, id));
+}
+
+function runSequence(initial: CemState, commands: readonly Command[]): void {
+  let state = initial;
+  let now = T0;
+  for (const cmd of commands) {
+    const previous = now;
+    if (cmd.kind === 'tick') now = new Date(now.getTime() + cmd.hours * 3_600_000);
+    const event = toEvent(state, cmd, now);
+    const result = checkStep(state, event, now, previous);
+    state = result.state;
+    // Most Requests reach the partner: confirm delivery right away when the command says so.
+    const sent = result.effects.find((e) => e.type === 'sendRequest');
+    if (cmd.kind === 'send' && cmd.deliver && sent?.type === 'sendRequest') state = checkStep(state, { type: 'requestDelivered', requestId: sent.requestId }, now, now).state;
+  }
+}
+
 describe('lifecycle properties over random event sequences', () => {
   it('holds every invariant for a few hundred sequences of up to 40 events', () => {
     const initial = deepFreeze(initialState());
     fc.assert(
-      fc.property(fc.array(command, { minLength: 1, maxLength: 40 }), (commands) => {
-        let state = initial;
-        let now = T0;
-        for (const cmd of commands) {
-          const previous = now;
-          if (cmd.kind === 'tick') now = new Date(now.getTime() + cmd.hours * 3_600_000);
-          const event = toEvent(state, cmd, now);
-          const result = checkStep(state, event, now, previous);
-          state = result.state;
-          // Most Requests reach the partner: confirm delivery right away when the command says so.
-          const sent = result.effects.find((e) => e.type === 'sendRequest');
-          if (cmd.kind === 'send' && cmd.deliver && sent?.type === 'sendRequest') state = checkStep(state, { type: 'requestDelivered', requestId: sent.requestId }, now, now).state;
-        }
-      }),
+      fc.property(fc.array(command, { minLength: 1, maxLength: 40 }), (cmds) => runSequence(initial, cmds)),
       { numRuns: Number(process.env['CEM_PROPERTY_RUNS'] ?? 300) },
     );
+  });
+
+  it('holds every invariant while finished exchanges are dropped (answers, first usage and far ticks)', () => {
+    // Both partners take CEM here, so most exchanges are Requests that get answered.
+    const initial = deepFreeze(transition(initialState(), { type: 'featuresObserved', relationshipId: 'bolt', features: ['CEM'] }, T0).state);
+    const before = droppedExchanges;
+    fc.assert(
+      fc.property(fc.array(retentionCommand, { minLength: 20, maxLength: 80 }), (cmds) => runSequence(initial, cmds)),
+      { numRuns: Number(process.env['CEM_PROPERTY_RUNS'] ?? 300) },
+    );
+    // The property must really exercise retention.
+    expect(droppedExchanges - before, 'no run dropped a finished exchange').toBeGreaterThan(0);
   });
 });
