@@ -24,6 +24,12 @@ export interface Plan {
   readonly material?: MaterialSet;
   /** More writes to commit when the state changes (e.g. the `seen/` record of a message). */
   readonly extra?: readonly StoreWrite[];
+  /**
+   * Writes to commit whether or not the events changed the state, decided on the state after
+   * them (a tick deleting `seen/` and `response/` records past their retention). They carry the
+   * `head` write like every state change, so a writer of an older snapshot cannot recreate them.
+   */
+  readonly cleanup?: (next: CemState) => readonly StoreWrite[];
 }
 
 /** The result of {@link applyEvents}. */
@@ -54,7 +60,7 @@ async function attempt(ctx: EngineContext, snap: Snapshot, plan: Plan, now: Date
   const existing = await storeCall(() => listOutbox(ctx.ports.store));
   const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
   const effects = results.flat();
-  const responses = await storeCall(() => responseContentIds(ctx.ports.store, effects, () => ctx.ports.ids.contentId()));
+  const responses = await storeCall(() => responseContentIds(ctx.ports.store, effects, () => ctx.ports.ids.contentId(), now));
   const created = newEntries({ effects, opId: ctx.nextOpId(now), now, claim, existing, contentId: responses.lookup });
   if (writes.length > 0) {
     writes.push(...(await storeCall(async () => (plan.material === undefined ? [] : plan.material.writes(ctx.ports.store)))));
@@ -63,6 +69,8 @@ async function attempt(ctx: EngineContext, snap: Snapshot, plan: Plan, now: Date
   if (created.writes.length > 0) writes.push(...responses.writes);
   writes.push(...created.writes);
   if (consume !== undefined) writes.push(doneWrite(consume));
+  const written = new Set(writes.map((w) => w.key));
+  writes.push(...(plan.cleanup?.(state) ?? []).filter((w) => !written.has(w.key)));
   const stateChanged = writes.some((w) => !w.key.startsWith('outbox/'));
   if (stateChanged) writes.push(headWrite(snap));
   if (writes.length > 0) await storeCall(() => ctx.ports.store.commit(writes));

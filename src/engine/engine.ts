@@ -14,6 +14,7 @@ import { addRelationship, resend, schedule, sendCertificates, simple } from './o
 import { drainDue } from './perform.js';
 import { receive } from './receive.js';
 import { resolve, status, type MaterialCache } from './resolve.js';
+import { expiredRecords } from './retention.js';
 import { runOperation } from './run.js';
 import { loadSnapshot } from './snapshot.js';
 import { observeTraffic } from './traffic.js';
@@ -68,7 +69,11 @@ export interface CemEngine {
   resolve(relationshipId: string): Promise<ResolvedMaterial | null>;
   /** Status per relationship and per certificate (all relationships when no id is given). */
   status(relationshipId?: string): Promise<readonly StatusEntry[]>;
-  /** Deadlines, expiry, scheduled activations, server installs, daily alerts, then the outbox. */
+  /**
+   * Deadlines, expiry, scheduled activations, server installs, daily alerts, retention (finished
+   * exchanges and `seen/` / `response/` records older than `retainFinishedDays` are deleted), then
+   * the outbox.
+   */
   tick(): Promise<TickResult>;
   /** Performs outbox entries left over by failures or crashed engines; returns how many. */
   drainOutbox(): Promise<number>;
@@ -91,7 +96,6 @@ export interface CemEngine {
 export function createCemEngine(ports: CemPorts, config: CemEngineConfig = {}): CemEngine {
   const ctx = createContext(ports, config);
   const cache: MaterialCache = new Map();
-  const one = async (event: CemEvent): Promise<CemOperationResult> => (await runOperation(ctx, () => ({ events: [event] }))).result;
   return Object.freeze({
     addRelationship: (input: RelationshipInput) => addRelationship(ctx, input),
     updateRelationship: (id: string, changes: Extract<CemEvent, { type: 'relationshipUpdated' }>['changes']) => simple.updateRelationship(ctx, id, changes),
@@ -113,7 +117,7 @@ export function createCemEngine(ports: CemPorts, config: CemEngineConfig = {}): 
     resolve: (id: string) => resolve(ctx, cache, id),
     status: (id?: string) => status(ctx, id),
     async tick(): Promise<TickResult> {
-      const result = await one({ type: 'tick' });
+      const { result } = await runOperation(ctx, async (_state, now) => ({ events: [{ type: 'tick' }], cleanup: await expiredRecords(ctx, now) }));
       const performed = await drainDue(ctx);
       return Object.freeze({ ...result, performed });
     },

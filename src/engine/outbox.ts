@@ -182,12 +182,12 @@ export function doneWrite(loaded: LoadedEntry): StoreWrite {
 
 /**
  * The XML Content-IDs of the Responses among `effects`: the one stored for the same exchange and
- * ResponseURL, or a new one (with the write that stores it). Every send of a Response, also after a
- * failure and `retry`, is then byte-identical.
+ * ResponseURL, or a new one (with the write that stores it, stamped `at = now` for its retention).
+ * Every send of a Response, also after a failure and `retry`, is then byte-identical.
  *
  * @example
  * ```ts
- * const { lookup, writes } = await responseContentIds(store, effects, () => ids.contentId())
+ * const { lookup, writes } = await responseContentIds(store, effects, () => ids.contentId(), now)
  * ```
  * @throws whatever the store throws.
  */
@@ -195,6 +195,7 @@ export async function responseContentIds(
   store: CemStore,
   effects: readonly CemEffect[],
   draw: () => string,
+  now: Date,
 ): Promise<{ lookup: (effect: Extract<CemEffect, { type: 'sendResponse' }>) => string; writes: StoreWrite[] }> {
   const found = new Map<string, string>();
   const writes: StoreWrite[] = [];
@@ -209,7 +210,7 @@ export async function responseContentIds(
     }
     const id = draw();
     found.set(key, id);
-    writes.push({ key, expectedVersion: null, value: { exchangeKey: effect.exchangeKey, responseUrl: effect.responseUrl, xmlContentId: id } });
+    writes.push({ key, expectedVersion: null, value: { exchangeKey: effect.exchangeKey, responseUrl: effect.responseUrl, xmlContentId: id, at: now.toISOString() } });
   }
   return { lookup: (effect) => found.get(keys.response(effect.exchangeKey, effect.responseUrl)) ?? draw(), writes };
 }

@@ -11,6 +11,7 @@ import type { JsonValue } from '../ports/json.js';
 import type { CemStore, StoredRecord, StoreWrite } from '../ports/store.js';
 import { createInitialState } from '../state/transition.js';
 import { freezeState } from '../state/freeze.js';
+import { mergeSettings } from '../state/settings.js';
 import type { CemSettings, CemState, InboundExchange, OutboundExchange, Relationship, ServerSlot } from '../state/model.js';
 import { ALERTS_KEY, HEAD_KEY, keys, PREFIX, SETTINGS_KEY } from './keys.js';
 
@@ -57,7 +58,8 @@ export async function loadSnapshot(store: CemStore, defaults: Partial<CemSetting
   const byId = <T>(records: readonly StoredRecord[], id: (value: T) => string): Record<string, T> =>
     Object.fromEntries(index(records, versions).map(([, value]) => [id(value as T), value as T]));
   const state: CemState = {
-    settings: settings === undefined ? base.settings : (settings.value as unknown as CemSettings),
+    // Stored over the defaults: a settings record written before a setting existed gets its default.
+    settings: settings === undefined ? base.settings : mergeSettings(base.settings, settings.value as unknown as Partial<CemSettings>),
     alertLog: alerts === undefined ? base.alertLog : (alerts.value as unknown as Record<string, string>),
     relationships: byId<Relationship>(rels, (r) => r.id),
     outbound: byId<OutboundExchange>(outs, (x) => x.id),
