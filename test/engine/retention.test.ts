@@ -6,10 +6,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCemEngine } from '../../src/engine/engine.js';
 import type { CemStore, StoredRecord } from '../../src/ports/store.js';
-import type { CemState } from '../../src/state/model.js';
-import { createMemoryNotifier, createMemoryTransport, createSequentialIds, type MemoryStore } from '../../src/testing/index.js';
+import { DEFAULT_SETTINGS, type CemState } from '../../src/state/model.js';
+import { createManualClock, createMemoryNotifier, createMemoryStore, createMemoryTransport, createSequentialIds, type MemoryStore } from '../../src/testing/index.js';
 import type { TestCert, TestPki } from '../helpers/pki.js';
-import { days, fingerprint, setupPair, source, twoPartnerPki } from './harness.js';
+import { days, fingerprint, setupPair, source, START, twoPartnerPki } from './harness.js';
 
 type Pki = ReturnType<typeof twoPartnerPki>;
 let pki: Pki;
@@ -205,6 +205,18 @@ describe('engine retention', () => {
     expect(again?.kind).toBe('request');
     expect(again?.kind === 'request' ? again.certificates.map((c) => c.decision) : []).toEqual(['accepted']);
     expect(b.ports.transport.responses.length).toBe(responsesBefore + 1);
+  });
+
+  it('reads a settings record stored before retainFinishedDays existed with the configured or default retention', async () => {
+    const { retainFinishedDays: _new, ...older } = DEFAULT_SETTINGS;
+    for (const [config, expected] of [[{}, 400], [{ settings: { retainFinishedDays: 90 } }, 90]] as const) {
+      const store = createMemoryStore([{ key: 'settings', version: 3, value: { ...older, autoAccept: true } }]);
+      const engine = createCemEngine({ clock: createManualClock(START), ids: createSequentialIds({ prefix: 'x', domain: 'x.test' }), store, transport: createMemoryTransport(), notifier: createMemoryNotifier() }, config);
+      const state = await engine.inspect();
+      expect(state.settings).toEqual({ ...DEFAULT_SETTINGS, autoAccept: true, retainFinishedDays: expected });
+      await engine.tick();
+      expect(store.snapshot()['settings']?.version).toBe(3);
+    }
   });
 
   it('makes a writer that read the state before a tick deleted an exchange recompute instead of writing to the deleted records', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertDay } from '../../src/policy/deadlines.js';
 import { dropFinishedExchanges, referencedExchanges } from '../../src/state/retention.js';
-import type { CemState } from '../../src/state/model.js';
+import { DEFAULT_SETTINGS, type CemState } from '../../src/state/model.js';
 import { certificateStatuses, relationshipStatus } from '../../src/state/status.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
 import { day, effectsOf, establishedState, ignoredReason, local, makeCert, requestEvent, responseEvent, cemResponse, run, T0, type Pki } from './fixtures.js';
@@ -132,6 +132,27 @@ const scenarios: Record<string, (settings?: { retainFinishedDays?: number }) => 
     return { state: received, pki, id: 'acme/r1', side: 'inbound', lastDay: 1 };
   },
 };
+
+describe('the retainFinishedDays setting', () => {
+  it('defaults to 400 days', () => {
+    expect(DEFAULT_SETTINGS.retainFinishedDays).toBe(400);
+    expect(createInitialState().settings.retainFinishedDays).toBe(400);
+  });
+
+  it.each([1, 30, 36500])('accepts %j', (days) => {
+    expect(createInitialState({ retainFinishedDays: days }).settings.retainFinishedDays).toBe(days);
+    const changed = transition(createInitialState(), { type: 'settingsChanged', settings: { retainFinishedDays: days } }, T0);
+    expect(changed.state.settings.retainFinishedDays).toBe(days);
+  });
+
+  it.each([0, 0.5, -1, 36501, Number.NaN, Number.POSITIVE_INFINITY, '400', null])('refuses %j (CEM_ARGUMENT at creation, invalidEvent as a change)', (days) => {
+    expect(() => createInitialState({ retainFinishedDays: days } as never)).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
+    const state = createInitialState();
+    const changed = transition(state, { type: 'settingsChanged', settings: { retainFinishedDays: days } } as never, T0);
+    expect(ignoredReason(changed.effects)).toBe('invalidEvent');
+    expect(changed.state).toBe(state);
+  });
+});
 
 describe('retention of finished exchanges (retainFinishedDays, default 400)', () => {
   // [scenario, dropped 400 days after its last change?]
