@@ -12,8 +12,11 @@
  * | `server/<protocol>` | one {@link ServerSlot} |
  * | `material/<fingerprint>` | a certificate's DER and chain, base64 |
  * | `outbox/<id>` | an effect to perform (see `outbox.ts`) |
- * | `seen/<relationship>/<sha256(message-id)>` | a processed inbound CEM message |
- * | `response/<sha256(exchange, url)>` | the XML Content-ID of our Response, so every send of it is identical |
+ * | `seen/<relationship>/<sha256(message-id)>` | a processed inbound CEM message, with the time `at` |
+ * | `response/<sha256(exchange, url)>` | the XML Content-ID of our Response, so every send of it is identical, with the time `at` |
+ *
+ * Finished exchanges and old `seen/` and `response/` records are deleted by `tick` after
+ * `retainFinishedDays` (see `retention.ts`).
  *
  * Segments are escaped with `encodeURIComponent`, so ids with `/` stay one segment.
  *

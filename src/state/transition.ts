@@ -2,7 +2,9 @@
  * The lifecycle transition: `(state, event, now) → { state, effects }`. Pure, synchronous and
  * total: it never reads the clock, never performs I/O, never throws and never mutates its inputs.
  * Refused or malformed events give an `ignored` effect with a named reason and the unchanged
- * state object. Unchanged parts of the state are shared; new objects are frozen.
+ * state object. Unchanged parts of the state are shared; new objects are frozen. Every exchange a
+ * transition finishes (or changes while finished) is stamped `finishedAt = now`, the start of its
+ * retention (see `retention.ts`).
  *
  * @module
  */
