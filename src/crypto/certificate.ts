@@ -150,7 +150,8 @@ export function readCertificate(input: Uint8Array | string): CertificateInfo {
 /**
  * Reads every certificate of a PEM bundle (blocks other than `CERTIFICATE` are ignored), of
  * concatenated DER certificates, or of a single DER/base64 certificate, in input order. The
- * array is new and the caller's; each element is frozen.
+ * array is new and the caller's; each element is frozen. In PEM text, a `-----BEGIN` line with
+ * no matching `-----END` line ends the search (what follows it is not read).
  *
  * @example
  * ```ts

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { Buffer } from 'node:buffer';
 
 /** A structural ASN.1 problem; never leaves `src/crypto` (see `fail.ts`). */
 export class DerError extends Error {
@@ -135,9 +136,19 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-/** Decodes an OBJECT IDENTIFIER into dotted form. */
+/** Longest OBJECT IDENTIFIER content accepted, in bytes (real OIDs are well under 40). */
+export const MAX_OID_BYTES = 64;
+const ARC_LIMIT = 1n << 64n;
+
+/**
+ * Decodes an OBJECT IDENTIFIER into dotted form.
+ *
+ * Refuses content longer than {@link MAX_OID_BYTES} and any subidentifier wider than 64 bits, so
+ * the work and the text are bounded; the error never quotes the value.
+ */
 export function readOid(tlv: Tlv | undefined, what = 'object identifier'): string {
   const bytes = contentBytes(expectTag(tlv, 0x06, what));
+  if (bytes.length > MAX_OID_BYTES) throw new DerError(`${what}: longer than ${MAX_OID_BYTES} bytes`);
   if (bytes.length === 0 || (bytes[bytes.length - 1] as number) & 0x80) throw new DerError(`${what}: bad encoding`);
   let text = '';
   let value = 0;
@@ -145,7 +156,10 @@ export function readOid(tlv: Tlv | undefined, what = 'object identifier'): strin
   for (const b of bytes) {
     if (big === null && value >= 2 ** 45) big = BigInt(value);
     if (big === null) value = value * 128 + (b & 0x7f);
-    else big = (big << 7n) | BigInt(b & 0x7f);
+    else {
+      big = (big << 7n) | BigInt(b & 0x7f);
+      if (big >= ARC_LIMIT) throw new DerError(`${what}: an arc is wider than 64 bits`);
+    }
     if ((b & 0x80) !== 0) continue;
     const arc = big ?? value;
     if (text === '') {
@@ -180,10 +194,15 @@ export function readBitString(tlv: Tlv | undefined, what = 'bit string'): Uint8A
   return bytes.subarray(1);
 }
 
+/** Longest UTCTime/GeneralizedTime content accepted (`YYYYMMDDHHMMSS.fffffffff+hhmm` is 28). */
+const MAX_TIME_BYTES = 32;
+
 /** Decodes a UTCTime or GeneralizedTime as a Date (RFC 5280 §4.1.2.5; offsets tolerated). */
 export function readTime(tlv: Tlv | undefined, what = 'time'): Date {
   if (tlv === undefined || (tlv.tag !== 0x17 && tlv.tag !== 0x18)) throw new DerError(`${what}: expected a time`);
-  const text = String.fromCharCode(...contentBytes(tlv));
+  const raw = contentBytes(tlv);
+  if (raw.length > MAX_TIME_BYTES) throw new DerError(`${what}: ${raw.length} bytes is too long for a time`);
+  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
   const m = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:[.,](\d{1,9}))?(Z|[+-]\d{4})$/.exec(text);
   if (!m || (m[1] as string).length !== (tlv.tag === 0x17 ? 2 : 4)) {
     throw new DerError(`${what}: unreadable time ${JSON.stringify(text)}`);

@@ -12,12 +12,14 @@
  *
  * @module
  */
+import { Buffer } from 'node:buffer';
 import type { DnAttribute, Rdn } from '../dn.js';
 import { fail } from './fail.js';
 import { attributeName, keywordOid } from './dn-attributes.js';
 import { attributeFromHex, attributeFromText } from './dn-value.js';
 
-const TYPE = /\s*(?:(?:oid\.)?(\d+(?:\.\d+)*)|([a-z][a-z0-9_-]*))[ \t]*=/iy;
+const TYPE = /(?:(?:oid\.)?(\d+(?:\.\d+)*)|([a-z][a-z0-9_-]*))[ \t]*=/iy;
+const SPACE = /\s/;
 const HEX_RUN = /[0-9a-f]*/iy;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const SEPARATORS = ',;+\n\r';
@@ -28,8 +30,15 @@ interface TypeMatch {
   readonly end: number;
 }
 
+/** The first index at or after `i` that is not whitespace (`\s`), or `s.length`. */
+function skipSpace(s: string, i: number): number {
+  while (i < s.length && SPACE.test(s[i] as string)) i++;
+  return i;
+}
+
+/** The `type=` at `i` (after any whitespace), or `null`. */
 function typeAt(s: string, i: number): TypeMatch | null {
-  TYPE.lastIndex = i;
+  TYPE.lastIndex = skipSpace(s, i);
   const m = TYPE.exec(s);
   if (!m) return null;
   const dotted = m[1];
@@ -67,7 +76,8 @@ class ValueBuilder {
     try {
       this.text += utf8.decode(run);
     } catch {
-      this.text += String.fromCharCode(...run);
+      // no spread into fromCharCode: a long run would overflow the call stack
+      this.text += Buffer.from(run.buffer, run.byteOffset, run.byteLength).toString('latin1');
     }
     this.significant = this.text.length;
   }
@@ -79,11 +89,22 @@ class ValueBuilder {
   }
 }
 
-/** True when an unescaped separator at `i` really separates (followed by `type=` or the end). */
-function separatesAt(s: string, i: number): boolean {
-  let j = i + 1;
-  while (j < s.length && ' \t\r\n'.includes(s[j] as string)) j++;
-  return j >= s.length || typeAt(s, j) !== null;
+/**
+ * Tells whether an unescaped separator at `i` really separates: followed, after whitespace, by
+ * `type=` or the end. The answer is the same for every separator of one whitespace run (they all
+ * look past it to the same place), so it is computed once per run: linear on runs of newlines.
+ */
+function separatorCheck(s: string): (i: number) => boolean {
+  let knownBefore = -1;
+  let known = false;
+  return (i) => {
+    if (i >= knownBefore) {
+      const j = skipSpace(s, i + 1);
+      known = j >= s.length || typeAt(s, j) !== null;
+      knownBefore = j;
+    }
+    return known;
+  };
 }
 
 function escapeAt(s: string, i: number, out: ValueBuilder): number {
@@ -100,13 +121,14 @@ function escapeAt(s: string, i: number, out: ValueBuilder): number {
 
 function unquotedAt(s: string, i: number, stops: string): { value: string; end: number } {
   const out = new ValueBuilder();
+  const separatesAt = separatorCheck(s);
   while (i < s.length) {
     const c = s[i] as string;
     if (c === '\\') {
       i = escapeAt(s, i, out);
       continue;
     }
-    if (stops.includes(c) && separatesAt(s, i)) break;
+    if (stops.includes(c) && separatesAt(i)) break;
     out.char(c, c !== ' ' && c !== '\t');
     i++;
   }
@@ -204,7 +226,8 @@ function slashAttribute(text: string): DnAttribute {
 }
 
 function parseSlashForm(s: string): Rdn[] {
-  const body = s.slice(1).replace(/\/\s*$/, '');
+  const trimmed = s.trimEnd();
+  const body = trimmed.endsWith('/') ? trimmed.slice(1, -1) : s.slice(1);
   const rdns = splitSlashForm(body, '/').map((rdn) => Object.freeze(splitSlashForm(rdn, '+').map(slashAttribute)));
   return rdns.reverse();
 }

@@ -13,7 +13,8 @@ export interface PemBlock {
   readonly bytes: Uint8Array;
 }
 
-const PEM_BLOCK = /-----BEGIN ([^-\r\n]+)-----([\s\S]*?)-----END \1-----/g;
+const BEGIN = '-----BEGIN ';
+const DASHES = '-----';
 const HEADER_LINE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:/;
 
 /** Bytes as a Latin-1 string (one character per byte). */
@@ -28,16 +29,49 @@ export function decodeBase64(text: string): Uint8Array | null {
   return new Uint8Array(Buffer.from(compact, 'base64'));
 }
 
-/** Every PEM block of `text`, in order (RFC 7468; `Name: value` header lines are skipped). */
+/** The label of a `-----BEGIN label-----` line whose `BEGIN ` ends at `at`, and where it ends. */
+function labelAt(text: string, at: number): { label: string; end: number } | null {
+  let i = at;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2d || c === 0x0d || c === 0x0a) break;
+    i++;
+  }
+  if (i === at || !text.startsWith(DASHES, i)) return null;
+  return { label: text.slice(at, i), end: i + DASHES.length };
+}
+
+/**
+ * Every PEM block of `text`, in order (RFC 7468; `Name: value` header lines are skipped).
+ *
+ * Linear in the text: each BEGIN line is matched with one search for its END line; the scan
+ * stops at the first BEGIN line that has no END line after it.
+ */
 export function pemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
-  for (const m of text.matchAll(PEM_BLOCK)) {
-    const body = (m[2] as string).split(/\r?\n/).filter((line) => !line.includes(':')).join('');
+  let from = 0;
+  for (;;) {
+    const begin = text.indexOf(BEGIN, from);
+    if (begin < 0) break;
+    const head = labelAt(text, begin + BEGIN.length);
+    if (head === null) {
+      from = begin + 1;
+      continue;
+    }
+    const endLine = `-----END ${head.label}-----`;
+    const end = text.indexOf(endLine, head.end);
+    if (end < 0) break;
+    const body = text.slice(head.end, end).split(/\r?\n/).filter((line) => !line.includes(':')).join('');
     const bytes = decodeBase64(body);
-    if (!bytes) throw new DerError(`PEM block "${m[1] as string}" is not valid base64`);
-    blocks.push({ label: (m[1] as string).trim(), bytes });
+    if (!bytes) throw new DerError(`PEM block "${shortLabel(head.label)}" is not valid base64`);
+    blocks.push({ label: head.label.trim(), bytes });
+    from = end + endLine.length;
   }
   return blocks;
+}
+
+function shortLabel(label: string): string {
+  return label.length > 40 ? `${label.slice(0, 40)}…` : label;
 }
 
 /** True when the text holds a PEM armour line. */
