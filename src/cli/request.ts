@@ -12,6 +12,7 @@ import type { CemDateTime } from '../messages/model.js';
 import { isCertUsage } from '../types.js';
 import type { CertUsage } from '../types.js';
 import { UsageError, parseArgs } from './args.js';
+import { contentIdDomain } from './domain.js';
 import type { CliIo } from './io.js';
 
 export const REQUEST_USAGE =
@@ -66,7 +67,7 @@ export function runRequest(argv: readonly string[], io: CliIo, readFile: (path: 
   const now = io.now();
   const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
   const requestId = args.values.get('request-id') ?? `${stamp}-${io.randomHex(8)}`;
-  const domain = from.replace(/[^A-Za-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'cem';
+  const domain = contentIdDomain(from);
   const contentId = (n: string) => `${stamp}-${io.randomHex(6)}-${n}@${domain}`;
 
   const items = certs.map((value, i) => {

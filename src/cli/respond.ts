@@ -13,6 +13,7 @@ import { serializeCemEntity } from '../messages/entity/serialize.js';
 import type { CemRequest, CemTrustResponse } from '../messages/model.js';
 import { UsageError, parseArgs } from './args.js';
 import { sniffFileKind } from './inspect.js';
+import { contentIdDomain } from './domain.js';
 import type { CliIo } from './io.js';
 
 export const RESPOND_USAGE =
@@ -86,7 +87,7 @@ export function runRespond(argv: readonly string[], io: CliIo, readFile: (path: 
   }));
   const now = io.now();
   const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
-  const domain = from.replace(/[^A-Za-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'cem';
+  const domain = contentIdDomain(from);
   const entity = buildCemResponseEntity({
     response: {
       requestId: request.requestId,

@@ -19,6 +19,7 @@ import {
 } from '../messages/xml-vocabulary.js';
 import { readXmlInput } from './xml-input.js';
 import { parseXmlTree, type XmlElement } from './xml-tree.js';
+import { trimXmlSpace } from './xml-space.js';
 
 /** Root element local names by document kind. */
 export const ROOT_NAMES = Object.freeze({
@@ -231,8 +232,4 @@ function elementChildren(parent: XmlElement): XmlElement[] {
     else if (!/^[ \t\r\n]*$/.test(child.value)) throw invalid(`<${parent.local}> contains stray text`);
   }
   return elements;
-}
-
-function trimXmlSpace(text: string): string {
-  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 }

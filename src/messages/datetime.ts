@@ -9,6 +9,7 @@
  */
 import { CemArgumentError, CemXmlError } from '../errors.js';
 import type { CemDateTime } from './model.js';
+import { trimXmlSpace } from '../internal/xml-space.js';
 
 /** The zone a date is written in: a fixed offset in minutes, or an IANA time-zone name. */
 export type CemZone = { readonly offsetMinutes: number } | { readonly timeZone: string };
@@ -105,11 +106,6 @@ export function cemDateTime(instant: Date, zone?: CemZone): CemDateTime {
   const offsetMinutes = resolveOffset(instantMillis(instant), zone);
   const seconds = new Date(truncateToSecond(instantMillis(instant)));
   return Object.freeze({ lexical, instant: Object.freeze(seconds), offsetMinutes });
-}
-
-/** Removes XML whitespace (space, tab, CR, LF) around a value. */
-function trimXmlSpace(text: string): string {
-  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 }
 
 function parseOffset(text: string, lexical: string): number {

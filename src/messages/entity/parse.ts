@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { CemArgumentError, CemMimeError } from '../../errors.js';
+import { CemArgumentError, CemMimeError, isCemError } from '../../errors.js';
 import { parseCemDocument } from '../document-xml.js';
 import { utf8 } from '../mime/internal/bytes.js';
 import { getHeader } from '../mime/headers.js';
-import { parseHeaderBlock } from '../mime/internal/header-block.js';
+import { DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_FIELDS, parseHeaderBlock, type HeaderLimits } from '../mime/internal/header-block.js';
 import { parseMediaType } from '../mime/media-type.js';
 import { DEFAULT_MAX_MIME_BYTES, parseMimeEntity } from '../mime/parse.js';
 import type { MimeEntity } from '../mime/types.js';
@@ -36,17 +36,34 @@ function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8Array {
   return bytes;
 }
 
+function headerLimit(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new CemArgumentError(`${name} must be a non-negative integer`);
+  return value;
+}
+
+function headerLimits(options: ParseCemEntityOptions): HeaderLimits {
+  return {
+    maxFields: headerLimit(options.maxHeaderFields, DEFAULT_MAX_HEADER_FIELDS, 'maxHeaderFields'),
+    maxBytes: headerLimit(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
+  };
+}
+
 function tooLarge(maxBytes: number): CemMimeError {
   return new CemMimeError('CEM_MIME_TOO_LARGE', `the entity is larger than ${maxBytes} bytes`);
 }
 
-/** Refuses, before the body is parsed, what cannot be CEM (so ordinary payloads get `CEM_MIME_NOT_CEM`). */
-function precheck(bytes: Uint8Array): void {
+/**
+ * Refuses, before the body is parsed, what cannot be CEM (so ordinary payloads get
+ * `CEM_MIME_NOT_CEM`); a header block over its caps is `CEM_MIME_TOO_LARGE`.
+ */
+function precheck(bytes: Uint8Array, limits: HeaderLimits): void {
   let essence: string | undefined;
   try {
-    const value = getHeader(parseHeaderBlock(bytes).headers, 'content-type');
+    const value = getHeader(parseHeaderBlock(bytes, 0, bytes.byteLength, limits).headers, 'content-type');
     essence = value === undefined ? undefined : parseMediaType(value).essence;
-  } catch {
+  } catch (error) {
+    if (isCemError(error, 'CEM_MIME_TOO_LARGE')) throw error;
     essence = undefined;
   }
   if (!mayBeCem(essence)) throw new CemMimeError('CEM_MIME_NOT_CEM', `a ${essence ?? 'untyped'} entity is not a CEM entity`);
@@ -123,8 +140,8 @@ export function parseCemEntity(input: Uint8Array | string | CemEntityInput, opti
   if (typeof input === 'string' && input.length > maxBytes) throw tooLarge(maxBytes);
   const bytes = entityBytes(input);
   if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
-  precheck(bytes);
-  const mime = parseMimeEntity(bytes, { maxBytes });
+  precheck(bytes, headerLimits(options));
+  const mime = parseMimeEntity(bytes, { maxBytes, maxHeaderFields: options.maxHeaderFields, maxHeaderBytes: options.maxHeaderBytes });
   const located = locateCem(mime);
   const index = indexContentIds(located, options.requireContentIds === true);
   const xml = readXmlText(located.root, options.maxXmlBytes);

@@ -230,6 +230,10 @@ export interface ParseCemEntityOptions {
    * unrelated attachment).
    */
   readonly requireContentIds?: boolean;
+  /** Most header fields in one header block; 1000 by default (`parseMimeEntity`'s `maxHeaderFields`). */
+  readonly maxHeaderFields?: number;
+  /** Largest header block in bytes; 64 KiB by default (`parseMimeEntity`'s `maxHeaderBytes`). */
+  readonly maxHeaderBytes?: number;
 }
 
 /**

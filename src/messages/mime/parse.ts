@@ -6,7 +6,7 @@
 import { CemArgumentError, CemMimeError } from '../../errors.js';
 import { utf8 } from './internal/bytes.js';
 import { getHeaders } from './headers.js';
-import { parseHeaderBlock } from './internal/header-block.js';
+import { DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_FIELDS, parseHeaderBlock, type HeaderLimits } from './internal/header-block.js';
 import { parseMediaType } from './media-type.js';
 import { splitMultipart } from './internal/multipart.js';
 import { decodeTransferEncoding } from './internal/transfer-encoding.js';
@@ -21,6 +21,7 @@ const DEFAULT_MAX_PARTS = 1000;
 interface Budget {
   readonly maxDepth: number;
   readonly maxParts: number;
+  readonly headers: HeaderLimits;
   parts: number;
 }
 
@@ -40,7 +41,7 @@ function parseParts(body: Uint8Array, contentType: MediaType, depth: number, bud
 }
 
 function parseAt(bytes: Uint8Array, depth: number, budget: Budget): MimeEntity {
-  const { headers, bodyStart } = parseHeaderBlock(bytes);
+  const { headers, bodyStart } = parseHeaderBlock(bytes, 0, bytes.byteLength, budget.headers);
   const rawBody = bytes.subarray(bodyStart);
   const typeValue = singleHeader(headers, 'content-type');
   const contentType = typeValue === undefined ? null : parseMediaType(typeValue);
@@ -72,7 +73,8 @@ function limit(value: number | undefined, fallback: number, name: string): numbe
  * entity.parts?.[0]?.contentType?.essence; // 'application/ediint-cert-exchange+xml'
  * ```
  * @throws CemMimeError `CEM_MIME_TOO_LARGE` (input over `maxBytes`, nesting over `maxDepth`, more
- *   than `maxParts` parts), `CEM_MIME_MALFORMED` (bad header line, unparsable or repeated
+ *   than `maxParts` parts, a header block with more than `maxHeaderFields` fields or longer than
+ *   `maxHeaderBytes` bytes), `CEM_MIME_MALFORMED` (bad header line, unparsable or repeated
  *   `Content-Type`/`Content-Transfer-Encoding`, multipart without a usable boundary or without a
  *   first delimiter), `CEM_MIME_UNTERMINATED` (no close delimiter), `CEM_MIME_ENCODING` (unknown
  *   transfer encoding, invalid base64).
@@ -83,6 +85,10 @@ export function parseMimeEntity(input: Uint8Array | string, options: ParseMimeOp
   const maxBytes = limit(options.maxBytes, DEFAULT_MAX_MIME_BYTES, 'maxBytes');
   const maxDepth = Math.min(limit(options.maxDepth, DEFAULT_MAX_DEPTH, 'maxDepth'), HARD_MAX_DEPTH);
   const maxParts = limit(options.maxParts, DEFAULT_MAX_PARTS, 'maxParts');
+  const headers = {
+    maxFields: limit(options.maxHeaderFields, DEFAULT_MAX_HEADER_FIELDS, 'maxHeaderFields'),
+    maxBytes: limit(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
+  };
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw new CemArgumentError('parseMimeEntity takes a Uint8Array or a string');
   }
@@ -91,5 +97,5 @@ export function parseMimeEntity(input: Uint8Array | string, options: ParseMimeOp
   }
   const bytes = typeof input === 'string' ? utf8(input) : input.slice();
   if (bytes.byteLength > maxBytes) throw new CemMimeError('CEM_MIME_TOO_LARGE', `the entity is larger than ${maxBytes} bytes`);
-  return parseAt(bytes, 0, { maxDepth, maxParts, parts: 0 });
+  return parseAt(bytes, 0, { maxDepth, maxParts, headers, parts: 0 });
 }

@@ -70,7 +70,7 @@ export interface MimeEntity {
  *
  * @example
  * ```ts
- * parseMimeEntity(bytes, { maxBytes: 4 * 1024 * 1024, maxDepth: 4, maxParts: 50 });
+ * parseMimeEntity(bytes, { maxBytes: 4 * 1024 * 1024, maxDepth: 4, maxParts: 50, maxHeaderFields: 200 });
  * ```
  */
 export interface ParseMimeOptions {
@@ -80,6 +80,10 @@ export interface ParseMimeOptions {
   readonly maxDepth?: number;
   /** Most body parts accepted in the whole tree; 1000 by default. */
   readonly maxParts?: number;
+  /** Most header fields accepted in one header block (each entity's own); 1000 by default. */
+  readonly maxHeaderFields?: number;
+  /** Largest accepted header block (each entity's own, up to its empty line) in bytes; 64 KiB by default. */
+  readonly maxHeaderBytes?: number;
 }
 
 /**

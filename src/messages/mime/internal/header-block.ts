@@ -32,6 +32,19 @@ function headerName(bytes: Uint8Array, start: number, end: number): { name: stri
   return { name: fromUtf8(bytes.subarray(start, nameEnd)), valueStart: colon + 1 };
 }
 
+/** Default most header fields in one header block. */
+export const DEFAULT_MAX_HEADER_FIELDS = 1000;
+/** Default largest header block (the bytes before the empty line), 64 KiB. */
+export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+
+/** Caps on one header block. */
+export interface HeaderLimits {
+  readonly maxFields: number;
+  readonly maxBytes: number;
+}
+
+const DEFAULT_LIMITS: HeaderLimits = { maxFields: DEFAULT_MAX_HEADER_FIELDS, maxBytes: DEFAULT_MAX_HEADER_BYTES };
+
 /**
  * Reads the header block of an entity in `bytes[start, end)`.
  *
@@ -41,19 +54,27 @@ function headerName(bytes: Uint8Array, start: number, end: number): { name: stri
  * carry such lines). An entity starting with an empty line has no headers. Without any empty line
  * the whole input is headers and the body is empty. Header text is read as UTF-8.
  *
- * @throws CemMimeError `CEM_MIME_MALFORMED` for a line that is neither a field, a continuation nor empty.
+ * @throws CemMimeError `CEM_MIME_MALFORMED` for a line that is neither a field, a continuation nor
+ *   empty; `CEM_MIME_TOO_LARGE` for more than `limits.maxFields` fields or a block (up to the end
+ *   of its last line) longer than `limits.maxBytes` bytes.
  */
-export function parseHeaderBlock(bytes: Uint8Array, start = 0, end = bytes.byteLength): HeaderBlock {
+export function parseHeaderBlock(bytes: Uint8Array, start = 0, end = bytes.byteLength, limits: HeaderLimits = DEFAULT_LIMITS): HeaderBlock {
   const fields: { name: string; parts: string[] }[] = [];
   for (const line of lines(bytes, start, end)) {
     if (isBlank(bytes, line.start, line.end)) {
       return { headers: freezeHeaders(fields), bodyStart: line.next };
+    }
+    if (line.end - start > limits.maxBytes) {
+      throw new CemMimeError('CEM_MIME_TOO_LARGE', `a header block is longer than ${limits.maxBytes} bytes`);
     }
     const last = fields[fields.length - 1];
     if (isWsp(bytes[line.start])) {
       if (!last) throw new CemMimeError('CEM_MIME_MALFORMED', 'the header block starts with a continuation line');
       last.parts.push(fromUtf8(bytes.subarray(line.start, line.end)));
       continue;
+    }
+    if (fields.length >= limits.maxFields) {
+      throw new CemMimeError('CEM_MIME_TOO_LARGE', `a header block has more than ${limits.maxFields} fields`);
     }
     const { name, valueStart } = headerName(bytes, line.start, line.end);
     fields.push({ name, parts: [fromUtf8(bytes.subarray(valueStart, line.end))] });
