@@ -15,6 +15,7 @@ import { audit } from './audit.js';
 import { storeCall, type EngineContext } from './context.js';
 import type { MaterialSet } from './material.js';
 import { doneWrite, listOutbox, newEntries, responseContentIds, type LoadedEntry } from './outbox.js';
+import { clockNow, drawId } from './port-calls.js';
 import { diffState, headWrite, loadSnapshot, type Snapshot } from './snapshot.js';
 
 /** What to apply, decided on the freshly loaded state (it may draw ids). */
@@ -60,7 +61,7 @@ async function attempt(ctx: EngineContext, snap: Snapshot, plan: Plan, now: Date
   const existing = await storeCall(() => listOutbox(ctx.ports.store));
   const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
   const effects = results.flat();
-  const responses = await storeCall(() => responseContentIds(ctx.ports.store, effects, () => ctx.ports.ids.contentId(), now));
+  const responses = await storeCall(() => responseContentIds(ctx.ports.store, effects, () => drawId(ctx.ports, 'contentId'), now));
   const created = newEntries({ effects, opId: ctx.nextOpId(now), now, claim, existing, contentId: responses.lookup });
   if (writes.length > 0) {
     writes.push(...(await storeCall(async () => (plan.material === undefined ? [] : plan.material.writes(ctx.ports.store)))));
@@ -92,7 +93,7 @@ async function stillOwned(ctx: EngineContext, entry: LoadedEntry): Promise<boole
  * const applied = await applyEvents(ctx, async () => ({ events: [{ type: 'tick' }] }))
  * ```
  * @throws CemEngineError `CEM_STORE_CONFLICT` after `maxConflictRetries` conflicts in a row;
- *   `CEM_PORT_FAILED` when the store fails; whatever `plan` throws.
+ *   `CEM_PORT_FAILED` when the store, the clock or the id port fails; whatever `plan` throws.
  */
 export async function applyEvents(
   ctx: EngineContext,
@@ -104,7 +105,7 @@ export async function applyEvents(
     if (consume !== undefined && !(await stillOwned(ctx, consume))) {
       return { before: snap.state, state: snap.state, results: [], committed: false, entries: [], owned: false };
     }
-    const now = ctx.ports.clock.now();
+    const now = clockNow(ctx.ports);
     const decided = await plan(snap.state, now);
     try {
       const applied = await attempt(ctx, snap, decided, now, consume);

@@ -95,7 +95,8 @@ export function createContext(ports: CemPorts, config: CemEngineConfig = {}): En
 }
 
 /**
- * Runs a store call, passing `CEM_STORE_CONFLICT` through and wrapping any other failure as
+ * Runs a store call, passing `CEM_STORE_CONFLICT` and `CEM_PORT_FAILED` (a port failure already
+ * named, e.g. by the id port inside the call) through and wrapping any other failure as
  * `CEM_PORT_FAILED`.
  *
  * @example
@@ -108,7 +109,7 @@ export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (isCemError(error, 'CEM_STORE_CONFLICT')) throw error;
+    if (isCemError(error, 'CEM_STORE_CONFLICT') || isCemError(error, 'CEM_PORT_FAILED')) throw error;
     throw new CemEngineError('CEM_PORT_FAILED', `store failed: ${describeError(error)}`, { cause: error });
   }
 }

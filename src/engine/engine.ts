@@ -25,8 +25,9 @@ import type {
 
 /**
  * The engine. Operations return results with named refusals for business outcomes and throw
- * only `CemError`s: `CEM_PORT_FAILED` when the store fails (nothing was changed), `CEM_STORE_CONFLICT`
- * when the store kept changing under every retry, `CEM_CERT_INVALID`/`CEM_ARGUMENT` for unreadable
+ * only `CemError`s: `CEM_PORT_FAILED` when the store, the clock or the id source fails (nothing
+ * was changed; `cause` holds the port's error), `CEM_STORE_CONFLICT` when the store kept changing
+ * under every retry (`receive` reports it as `CEM_PORT_FAILED`), `CEM_CERT_INVALID`/`CEM_ARGUMENT` for unreadable
  * inputs. Failures of the transport, notifier or installer never throw: they become failure
  * events or outbox retries.
  */

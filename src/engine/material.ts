@@ -11,6 +11,7 @@ import { CemArgumentError, CemEngineError } from '../errors.js';
 import type { CemStore, StoreWrite } from '../ports/store.js';
 import { normalizeFingerprint } from '../state/cert-ref.js';
 import { isRecord } from '../state/validate.js';
+import { storeCall } from './context.js';
 import { keys } from './keys.js';
 
 /** A certificate as the host holds it: DER bytes, or PEM text/bytes (a bundle: end-entity first, then its chain). */
@@ -118,10 +119,12 @@ export function createMaterialSet(): MaterialSet {
  * ```ts
  * const m = await loadMaterial(store, fingerprint)
  * ```
- * @throws CemEngineError `CEM_NOT_FOUND` when no material is stored for the fingerprint.
+ * @throws CemEngineError `CEM_NOT_FOUND` when no material is stored for the fingerprint;
+ *   `CEM_PORT_FAILED` when the store fails.
  */
 export async function loadMaterial(store: CemStore, fingerprint: string): Promise<CertificateMaterial> {
-  const record = await store.get(keys.material(normalizeFingerprint(fingerprint)));
+  const key = keys.material(normalizeFingerprint(fingerprint));
+  const record = await storeCall(() => store.get(key));
   const value = record?.value;
   if (!isRecord(value) || typeof value['der'] !== 'string' || !Array.isArray(value['chain'])) {
     throw new CemEngineError('CEM_NOT_FOUND', `no certificate material for ${fingerprint}`);

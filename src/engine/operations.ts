@@ -10,12 +10,14 @@ import { getOutbound } from '../state/lookup.js';
 import type { CemSettings, LocalUsage, PartnerUsage, ServerProtocol } from '../state/model.js';
 import type { EngineContext } from './context.js';
 import { createMaterialSet, readSource, type LocalCertificateSource, type MaterialSet } from './material.js';
+import { drawId } from './port-calls.js';
 import { runOperation } from './run.js';
 import type { CemOperationResult, CertificateSelectionInput, DecisionInput, RelationshipInput, ScheduleInput, SendResult } from './types.js';
 
+/** Ids for one Request, drawn from the id port (`CEM_PORT_FAILED` when it fails). */
 function requestIds(ctx: EngineContext): RequestIds {
-  const { ids } = ctx.ports;
-  return { requestId: ids.requestId(), xmlContentId: ids.contentId(), contentIds: [ids.contentId(), ids.contentId(), ids.contentId(), ids.contentId()] };
+  const content = (): string => drawId(ctx.ports, 'contentId');
+  return { requestId: drawId(ctx.ports, 'requestId'), xmlContentId: content(), contentIds: [content(), content(), content(), content()] };
 }
 
 function local(source: LocalCertificateSource, material: MaterialSet): LocalCertificateInput {
@@ -115,7 +117,7 @@ export async function schedule(ctx: EngineContext, input: ScheduleInput): Promis
     const certificate = local(input.certificate, material);
     const email = input.emailPartner === true;
     return (await runOperation(ctx, () => ({
-      events: [{ type: 'schedule', relationshipId: input.relationshipId, side: 'local', usage: input.usage, certificate, activateAt: input.activateAt, emailPartner: email, ...(email ? { exchangeId: ctx.ports.ids.requestId() } : {}) }],
+      events: [{ type: 'schedule', relationshipId: input.relationshipId, side: 'local', usage: input.usage, certificate, activateAt: input.activateAt, emailPartner: email, ...(email ? { exchangeId: drawId(ctx.ports, 'requestId') } : {}) }],
       material,
     }))).result;
   }

@@ -15,6 +15,7 @@ import { applyEvents } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
 import { loadMaterial } from './material.js';
 import { claimWrite, doneWrite, isClaimable, listOutbox, releaseWrite, type LoadedEntry, type OutboxEntry } from './outbox.js';
+import { clockNow, drawId } from './port-calls.js';
 
 /** What performing one entry gave. */
 type Outcome =
@@ -53,7 +54,7 @@ async function perform(ctx: EngineContext, entry: OutboxEntry): Promise<Outcome>
       return { kind: 'done', event: error === undefined ? { type: 'requestDelivered', requestId: effect.requestId } : { type: 'requestFailed', requestId: effect.requestId, error: portFailed('sendRequest', error) } };
     }
     case 'sendResponse': {
-      const error = await attemptPort(async () => ports.transport.sendResponse(buildResponseMessage(effect, entry.xmlContentId ?? ports.ids.contentId(), options)));
+      const error = await attemptPort(async () => ports.transport.sendResponse(buildResponseMessage(effect, entry.xmlContentId ?? drawId(ports, 'contentId'), options)));
       return { kind: 'done', event: error === undefined ? { type: 'responseDelivered', exchangeKey: effect.exchangeKey } : { type: 'responseFailed', exchangeKey: effect.exchangeKey, error: portFailed('sendResponse', error) } };
     }
     case 'sendEmail': {
@@ -114,7 +115,7 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
       await audit(ctx.ports, `effect:${loaded.entry.effect.type}`, { effect: loaded.entry.effect, outcome });
       performed++;
       if (outcome.kind === 'later') {
-        const later = new Date(ctx.ports.clock.now().getTime() + ctx.retryDelayMs);
+        const later = new Date(clockNow(ctx.ports).getTime() + ctx.retryDelayMs);
         await storeCall(() => ctx.ports.store.commit([releaseWrite(loaded, outcome.error, later)]));
         continue;
       }
@@ -145,13 +146,13 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
  * ```ts
  * await drainDue(ctx)
  * ```
- * @throws CemEngineError `CEM_PORT_FAILED` when the store cannot be listed.
+ * @throws CemEngineError `CEM_PORT_FAILED` when the store cannot be listed or the clock fails.
  */
 export async function drainDue(ctx: EngineContext): Promise<number> {
   const entries = await storeCall(() => listOutbox(ctx.ports.store));
   let performed = 0;
   for (const loaded of entries) {
-    const now = ctx.ports.clock.now();
+    const now = clockNow(ctx.ports);
     if (!isClaimable(loaded.entry, now)) continue;
     const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
     try {

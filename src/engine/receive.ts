@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CemError, isCemError } from '../errors.js';
+import { CemEngineError, CemError, isCemError } from '../errors.js';
 import { parseEdiintFeatures } from '../messages/features.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
 import type { ParsedCemEntity } from '../messages/entity/types.js';
@@ -93,15 +93,30 @@ function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshi
  * same commit, with its Message-ID remembered (`seen/`) so a repeated message is a `duplicate`,
  * and the certificates of a Request stored as material. Other payloads give `ignored`.
  *
+ * It throws `CEM_PORT_FAILED` only, and only when a port failed (the store, also when it kept
+ * changing under every retry, or the clock or id port): nothing was changed, so the host must not
+ * acknowledge the message and the partner sends it again. Any other failure while handling the
+ * message changed nothing either and is returned as `invalid` with its code (the host answers
+ * with an error MDN instead of letting the partner retry a message that fails every time).
+ *
  * @example
  * ```ts
  * const outcome = await receive(ctx, { body, headers, verifiedBy })
  * if (outcome.kind === 'invalid') sendMdn('processed/error: unexpected-processing-error')
  * ```
- * @throws CemEngineError `CEM_PORT_FAILED` (the store failed: let the partner resend) or
- *   `CEM_STORE_CONFLICT`; never for bad input.
+ * @throws CemEngineError `CEM_PORT_FAILED` (a port failed: let the partner resend); never for bad input.
  */
 export async function receive(ctx: EngineContext, message: InboundMessage): Promise<ReceiveOutcome> {
+  try {
+    return await receiveMessage(ctx, message);
+  } catch (error) {
+    if (isCemError(error, 'CEM_PORT_FAILED')) throw error;
+    if (isCemError(error, 'CEM_STORE_CONFLICT')) throw new CemEngineError('CEM_PORT_FAILED', `store failed: ${error.message}`, { cause: error });
+    return invalid(error);
+  }
+}
+
+async function receiveMessage(ctx: EngineContext, message: InboundMessage): Promise<ReceiveOutcome> {
   const headers = message?.headers;
   const as2From = as2Name(headers, 'AS2-From');
   const as2To = as2Name(headers, 'AS2-To');
@@ -123,7 +138,7 @@ export async function receive(ctx: EngineContext, message: InboundMessage): Prom
   }
   let relationshipId: string | null = null;
   let duplicateMessage = false;
-  const plan = async (state: CemState): Promise<Plan> => {
+  const plan = async (state: CemState, now: Date): Promise<Plan> => {
     const rel = findByNames(state, as2From, as2To);
     relationshipId = rel?.id ?? null;
     duplicateMessage = false;
@@ -136,7 +151,7 @@ export async function receive(ctx: EngineContext, message: InboundMessage): Prom
         duplicateMessage = true;
         return { events };
       }
-      extra.push({ key: seenKey, expectedVersion: null, value: { messageId, at: ctx.ports.clock.now().toISOString() } });
+      extra.push({ key: seenKey, expectedVersion: null, value: { messageId, at: now.toISOString() } });
     }
     return { events: [...events, cemEvent(parsed, as2From, as2To, verifiedBy, messageId)], material, extra };
   };

@@ -13,6 +13,7 @@ import { certificateStatuses, relationshipStatus } from '../state/status.js';
 import { storeCall, type EngineContext } from './context.js';
 import { keys } from './keys.js';
 import { loadMaterial, type CertificateMaterial } from './material.js';
+import { clockNow } from './port-calls.js';
 import { loadSnapshot } from './snapshot.js';
 import type { ResolvedCertificate, ResolvedMaterial, StatusEntry } from './types.js';
 
@@ -22,7 +23,7 @@ export type MaterialCache = Map<string, CertificateMaterial>;
 async function withMaterial(store: CemStore, cache: MaterialCache, cert: CertRef): Promise<ResolvedCertificate> {
   let material = cache.get(cert.fingerprint);
   if (material === undefined) {
-    material = await storeCall(() => loadMaterial(store, cert.fingerprint));
+    material = await loadMaterial(store, cert.fingerprint);
     if (cache.size > 1000) cache.clear();
     cache.set(cert.fingerprint, material);
   }
@@ -38,7 +39,7 @@ async function withMaterial(store: CemStore, cache: MaterialCache, cert: CertRef
  * const r = await resolve(ctx, cache, 'acme')
  * as2.sign(message, r.signOutbound.der, keys.get(r.signOutbound.keyRef))
  * ```
- * @throws CemEngineError `CEM_PORT_FAILED` when the store fails; `CEM_NOT_FOUND` when material is missing.
+ * @throws CemEngineError `CEM_PORT_FAILED` when the store or the clock fails; `CEM_NOT_FOUND` when material is missing.
  */
 export async function resolve(ctx: EngineContext, cache: MaterialCache, relationshipId: string): Promise<ResolvedMaterial | null> {
   const { store } = ctx.ports;
@@ -48,7 +49,7 @@ export async function resolve(ctx: EngineContext, cache: MaterialCache, relation
   const serverRecord = rel.listener === null ? undefined : await storeCall(() => store.get(keys.server(rel.listener ?? '')));
   const servers = serverRecord === undefined || rel.listener === null ? {} : { [rel.listener]: serverRecord.value as unknown as ServerSlot };
   const state: CemState = freezeState({ settings: {} as CemState['settings'], relationships: { [rel.id]: rel }, servers, outbound: {}, inbound: {}, alertLog: {} });
-  const resolved = resolveCertificates(state, rel.id, ctx.ports.clock.now());
+  const resolved = resolveCertificates(state, rel.id, clockNow(ctx.ports));
   if (resolved === null) return null;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(resolved)) {

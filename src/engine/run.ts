@@ -36,7 +36,7 @@ export function summarize(applied: Applied): CemOperationResult {
  * ```ts
  * const { applied, result } = await runOperation(ctx, () => ({ events: [{ type: 'setServerActive', protocol: 'HTTP' }] }))
  * ```
- * @throws CemEngineError `CEM_STORE_CONFLICT`, `CEM_PORT_FAILED` (store), whatever `plan` throws.
+ * @throws CemEngineError `CEM_STORE_CONFLICT`, `CEM_PORT_FAILED` (store, clock or ids), whatever `plan` throws.
  */
 export async function runOperation(ctx: EngineContext, plan: (state: CemState, now: Date) => Promise<Plan> | Plan): Promise<{ applied: Applied; result: CemOperationResult }> {
   const applied = await applyEvents(ctx, plan);
