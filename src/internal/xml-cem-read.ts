@@ -176,7 +176,11 @@ export function readDate(element: XmlElement): CemDateTime {
   return parseCemDateTime(simpleText(element));
 }
 
-/** A `ds:X509IssuerSerialType` element: issuer string as written (trimmed), canonical serial. */
+/**
+ * A `ds:X509IssuerSerialType` element: issuer and serial strings as written (trimmed), so a
+ * Response can echo them exactly (draft-14 §3.2); the serial is checked to be a non-negative
+ * `xs:integer` but keeps its sign and leading zeros (compare serials by value).
+ */
 export function readIssuerSerial(element: XmlElement): IssuerSerial {
   const children = elementChildren(element);
   const [issuerElement, serialElement, extra] = children;
@@ -189,24 +193,25 @@ export function readIssuerSerial(element: XmlElement): IssuerSerial {
   }
   if (extra !== undefined) throw invalid(`<${extra.qname}> is not allowed in <${element.local}>`);
   const issuer = requiredText(issuerElement as XmlElement);
-  const serial = canonicalSerial(simpleText(serialElement as XmlElement));
+  const serial = checkWireSerial(simpleText(serialElement as XmlElement));
   return Object.freeze({ issuer, serial });
 }
 
 /**
- * A serial number as an `xs:integer` in decimal: optional `+`, digits; leading zeros removed.
- * Negative, hexadecimal, exponent or empty values are refused.
+ * A serial number as a non-negative `xs:integer`: optional `+`, digits, returned as written
+ * (leading zeros and `+` kept). Negative, hexadecimal, exponent or empty values are refused.
+ *
+ * @throws CemXmlError `CEM_XML_SERIAL`.
  */
-export function canonicalSerial(text: string): string {
-  const m = /^\+?([0-9]+)$/.exec(text);
-  if (m === null) {
+export function checkWireSerial(text: string): string {
+  if (!/^\+?[0-9]+$/.test(text)) {
     const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
     throw new CemXmlError('CEM_XML_SERIAL', `X509SerialNumber ${JSON.stringify(shown)} is not a decimal integer ≥ 0`);
   }
-  return (m[1] as string).replace(/^0+(?=.)/, '');
+  return text;
 }
 
-/** Refuses a second use of the same key (issuer string + serial, or a Content-ID). */
+/** Refuses a second use of the same key (a certificate's meaning key, or a lower-cased Content-ID). */
 export function uniqueKeys(keys: readonly string[], what: string): void {
   const seen = new Set<string>();
   for (const key of keys) {

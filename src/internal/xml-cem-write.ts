@@ -43,10 +43,14 @@ export function checkRequestId(value: unknown): string {
   return id;
 }
 
-/** Checks a serial number: a canonical decimal string of any length. */
+/**
+ * Checks a serial number: a non-negative `xs:integer` lexical form of any length (`+` and leading
+ * zeros allowed, so a Response can echo a Request's serial exactly; our builders write canonical
+ * decimal from the certificate).
+ */
 export function checkSerial(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !/^(0|[1-9][0-9]*)$/.test(value)) {
-    throw new CemArgumentError(`${what} must be a decimal string without sign or leading zeros`);
+  if (typeof value !== 'string' || !/^\+?[0-9]+$/.test(value)) {
+    throw new CemArgumentError(`${what} must be a non-negative decimal integer (optional +, digits)`);
   }
   return value;
 }
@@ -70,11 +74,6 @@ export function checkUnique(keys: readonly string[], what: string): void {
     if (seen.has(key)) throw new CemArgumentError(`${what} appears twice`);
     seen.add(key);
   }
-}
-
-/** The key identifying a certificate by its written issuer string and serial. */
-export function issuerSerialKey(certificate: IssuerSerial): string {
-  return `${certificate.issuer}\u0000${certificate.serial}`;
 }
 
 /** The root start tag, with the CEM default namespace, `ds` and `requestId` (omitted when `null`). */

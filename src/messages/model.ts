@@ -1,8 +1,9 @@
 /**
  * The parsed, frozen form of CEM Request and Response documents (draft-14 §3.1, §3.2).
  *
- * Values keep what the sender wrote (trimmed): issuer strings are echoed byte for byte in
- * responses, dates keep their lexical form and offset, serials are decimal strings.
+ * Values keep what the sender wrote (trimmed): issuer and serial strings are echoed byte for
+ * byte in responses (a serial keeps a `+` or leading zeros: compare serials by value, issuers by
+ * meaning), dates keep their lexical form and offset.
  *
  * @module
  */

@@ -28,13 +28,13 @@ import {
   checkValue,
   formatDate,
   indent,
-  issuerSerialKey,
   joinDocument,
   rootStartTag,
   textElement,
   writeIssuerSerial,
   writeTradingPartnerInfo,
 } from '../internal/xml-cem-write.js';
+import { issuerSerialMeaningKey } from '../internal/issuer-serial-key.js';
 import type { XmlElement } from '../internal/xml-tree.js';
 import { isBareCemContentId, normalizeCemContentId } from './content-id.js';
 import type { CemRequest, CemTrustRequest } from './model.js';
@@ -51,8 +51,11 @@ const ROOT = 'EDIINTCertificateExchangeRequest';
  * as aliases). Tolerant of real peers: values trimmed, `requestId`, `qualifier` and
  * `RespondByDate` may be missing, unknown attributes and extension elements are ignored,
  * `CertificateContentID` is normalised ({@link normalizeCemContentId}), duplicate `CertUsage`
- * values are merged. A document that gives one certificate (issuer string + serial) or one
- * Content-ID to two `TrustRequest`s is refused.
+ * values are merged. Issuer and serial strings are kept as written (trimmed; a serial may carry
+ * `+` or leading zeros) so a Response can echo them exactly. A document that names one
+ * certificate in two `TrustRequest`s is refused (draft-14 §2.3, §6): issuers compared as
+ * distinguished names (`distinguishedNamesEqual`), serials by integer value, Content-IDs without
+ * regard to case.
  *
  * @example
  * ```ts
@@ -61,7 +64,8 @@ const ROOT = 'EDIINTCertificateExchangeRequest';
  * ```
  * @throws CemXmlError `CEM_XML_TOO_LARGE`, `CEM_XML_DOCTYPE`, `CEM_XML_MALFORMED`,
  * `CEM_XML_ROOT` (not a Request), `CEM_XML_NAMESPACE`, `CEM_XML_INVALID` (missing, misplaced
- * or duplicate elements, `X509IssuerName` outside the xmldsig namespace, empty values),
+ * or duplicate elements, `X509IssuerName` outside the xmldsig namespace, empty values, one
+ * certificate or Content-ID in two TrustRequests),
  * `CEM_XML_USAGE`, `CEM_XML_SERIAL`, `CEM_XML_DATE`, `CEM_XML_NO_TRUST_REQUEST`.
  * @throws CemArgumentError `CEM_ARGUMENT` for an invalid `maxBytes`.
  * @see draft-14 §3, §3.1, Appendix A.1, A.2.
@@ -86,8 +90,9 @@ export function readRequest(root: CemRoot): CemRequest {
   cursor.optional('Extensions');
   cursor.end();
   const trustRequests = trustElements.map((element) => readTrustRequest(element, root.ns));
-  uniqueKeys(trustRequests.map((t) => issuerSerialKey(t.certificate)), 'a certificate (issuer + serial)');
-  uniqueKeys(trustRequests.map((t) => t.contentId), 'a CertificateContentID');
+  // draft-14 §2.3, §6: each end-entity certificate once per Request, however it is written
+  uniqueKeys(trustRequests.map((t) => issuerSerialMeaningKey(t.certificate)), 'a certificate (issuer + serial)');
+  uniqueKeys(trustRequests.map((t) => t.contentId.toLowerCase()), 'a CertificateContentID');
   return Object.freeze({
     requestId: readRequestId(root.element),
     sender: partner.sender,
@@ -143,8 +148,9 @@ function readTrustRequest(element: XmlElement, ns: string): CemTrustRequest {
  * @throws CemArgumentError `CEM_ARGUMENT` when `requestId` is missing or not 1–255 characters;
  * a name, qualifier, URL, issuer or Content-ID is empty, padded with whitespace or holds a
  * character XML 1.0 forbids; a Content-ID is not bare ({@link isBareCemContentId}); usages are
- * empty, unknown or repeated; a serial is not `/^(0|[1-9][0-9]*)$/`; a date is invalid; there
- * is no TrustRequest; or two TrustRequests share a certificate (issuer + serial) or Content-ID.
+ * empty, unknown or repeated; a serial is not a non-negative integer `/^\+?[0-9]+$/`; a date is
+ * invalid; there is no TrustRequest; or two TrustRequests share a certificate (issuer by meaning
+ * + serial by value) or a Content-ID (without regard to case).
  * @see draft-14 §3.1, Appendix A.1, A.2.
  */
 export function serializeCemRequest(request: CemRequest): string {
@@ -153,8 +159,8 @@ export function serializeCemRequest(request: CemRequest): string {
   const partner = writeTradingPartnerInfo(checked.sender, checked.originated);
   const trustRequests = checkNonEmptyArray(checked.trustRequests, 'trustRequests');
   const body = trustRequests.flatMap((t, i) => writeTrustRequest(t, `trustRequests[${i}]`));
-  checkUnique(trustRequests.map((t) => issuerSerialKey(t.certificate)), 'a certificate (issuer + serial)');
-  checkUnique(trustRequests.map((t) => t.contentId), 'a contentId');
+  checkUnique(trustRequests.map((t) => issuerSerialMeaningKey(t.certificate)), 'a certificate (issuer + serial)');
+  checkUnique(trustRequests.map((t) => t.contentId.toLowerCase()), 'a contentId');
   return joinDocument([rootStartTag(ROOT, requestId), ...partner, ...body, `</${ROOT}>`]);
 }
 

@@ -25,13 +25,13 @@ import {
   checkUnique,
   checkValue,
   indent,
-  issuerSerialKey,
   joinDocument,
   rootStartTag,
   textElement,
   writeIssuerSerial,
   writeTradingPartnerInfo,
 } from '../internal/xml-cem-write.js';
+import { issuerSerialMeaningKey } from '../internal/issuer-serial-key.js';
 import type { XmlElement } from '../internal/xml-tree.js';
 import type { CemResponse, CemTrustResponse } from './model.js';
 import type { CemXmlParseOptions } from './xml-vocabulary.js';
@@ -45,9 +45,10 @@ const STATUSES: readonly CertStatus[] = ['Accepted', 'Rejected'];
  * The same safety and tolerance as `parseCemRequest`: size cap, DOCTYPE refusal before parsing,
  * no entity expansion, bounded structure, namespace-aware, values trimmed, missing `requestId`
  * and `qualifier` accepted, extensions ignored. `ReasonForRejection` is kept verbatim (trimmed;
- * `null` when absent or empty) and is for humans only. Issuer strings are kept exactly as
- * written so they can be compared with the Request's. A Response with two `TrustResponse`s for
- * one certificate (issuer string + serial) is refused (draft-14 §2.5).
+ * `null` when absent or empty) and is for humans only. Issuer and serial strings are kept
+ * exactly as written (trimmed; a serial may carry `+` or leading zeros); compare them with the
+ * Request's by meaning (`identifierMatches`). A Response with two `TrustResponse`s for one
+ * certificate (issuer as a distinguished name, serial by value) is refused (draft-14 §2.5).
  *
  * @example
  * ```ts
@@ -80,7 +81,7 @@ export function readResponse(root: CemRoot): CemResponse {
   cursor.optional('Extensions');
   cursor.end();
   const trustResponses = trustElements.map((element) => readTrustResponse(element, root.ns));
-  uniqueKeys(trustResponses.map((t) => issuerSerialKey(t.certificate)), 'a CertificateReference');
+  uniqueKeys(trustResponses.map((t) => issuerSerialMeaningKey(t.certificate)), 'a CertificateReference');
   return Object.freeze({
     requestId: readRequestId(root.element),
     sender: partner.sender,
@@ -107,7 +108,8 @@ function readTrustResponse(element: XmlElement, ns: string): CemTrustResponse {
  * Writes a CEM Response, spec-exact (as `serializeCemRequest`): `requestId` echoes the Request's
  * (draft-14 §2.5); it is omitted only when `null`, the answer to a Request that carried none
  * (pre-draft-06 peers), since a Response must not invent one. One `TrustResponse` per certificate with `CertStatus`, the optional
- * `ReasonForRejection` and `CertificateReference` echoing the Request's issuer string and serial.
+ * `ReasonForRejection` and `CertificateReference` echoing the Request's issuer and serial strings
+ * exactly as parsed (draft-14 §3.2).
  *
  * @example
  * ```ts
@@ -120,8 +122,10 @@ function readTrustResponse(element: XmlElement, ns: string): CemTrustResponse {
  * ```
  * @throws CemArgumentError `CEM_ARGUMENT` when `requestId` is not `null` and not 1–255 characters;
  * the status is not `Accepted`/`Rejected`; a name, qualifier, reason or issuer is empty, padded
- * with whitespace or holds a character XML 1.0 forbids; a serial is not `/^(0|[1-9][0-9]*)$/`;
- * a date is invalid; there is no TrustResponse; or two TrustResponses name the same certificate.
+ * with whitespace or holds a character XML 1.0 forbids; a serial is not a non-negative integer
+ * `/^\+?[0-9]+$/` (any such form is written as given, so a Request's serial is echoed exactly);
+ * a date is invalid; there is no TrustResponse; or two TrustResponses name the same certificate
+ * (issuer by meaning, serial by value).
  * @see draft-14 §2.5, §3.2, Appendix A.1, A.3.
  */
 export function serializeCemResponse(response: CemResponse): string {
@@ -130,7 +134,7 @@ export function serializeCemResponse(response: CemResponse): string {
   const partner = writeTradingPartnerInfo(checked.sender, checked.originated);
   const trustResponses = checkNonEmptyArray(checked.trustResponses, 'trustResponses');
   const body = trustResponses.flatMap((t, i) => writeTrustResponse(t, `trustResponses[${i}]`));
-  checkUnique(trustResponses.map((t) => issuerSerialKey(t.certificate)), 'a certificate (issuer + serial)');
+  checkUnique(trustResponses.map((t) => issuerSerialMeaningKey(t.certificate)), 'a certificate (issuer + serial)');
   return joinDocument([rootStartTag(ROOT, requestId), ...partner, ...body, `</${ROOT}>`]);
 }
 

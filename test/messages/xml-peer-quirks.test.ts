@@ -214,13 +214,15 @@ describe('tolerance of what the schema allows and peers omit or add', () => {
     expect(parseCemRequest(xml)).toEqual(parseCemRequest(request()));
   });
 
-  it('canonicalises serials: leading zeros removed, a plus sign accepted, 49 digits kept exactly', () => {
+  it('keeps serials as written (trimmed), for an exact echo: leading zeros and a plus sign kept, 49 digits kept exactly', () => {
     const serialOf = (serial: string): string | undefined =>
       parseCemRequest(request({ serial })).trustRequests[0]?.certificate.serial;
-    expect(serialOf('000123')).toBe('123');
-    expect(serialOf('+42')).toBe('42');
+    expect(serialOf('000123')).toBe('000123');
+    expect(serialOf('+42')).toBe('+42');
+    expect(serialOf('+0042')).toBe('+0042');
+    expect(serialOf('\n  0042\t')).toBe('0042');
     expect(serialOf('0')).toBe('0');
-    expect(serialOf('0000')).toBe('0');
+    expect(serialOf('0000')).toBe('0000');
     const big = ((1n << 160n) - 1n).toString();
     expect(big).toHaveLength(49);
     expect(serialOf(big)).toBe(big);

@@ -202,6 +202,10 @@ const withIdentifier = (identifier: string): string =>
   withEndEntity(`<EndEntity>${identifier}<CertificateContentID>c1@acme.example</CertificateContentID></EndEntity>`);
 const withResponse = (trust: string): string => res(PARTNER + trust);
 
+/** A TrustRequest for the certificate `issuer` + `serial` in the part `contentId`. */
+const trustFor = (issuer: string, serial: string, contentId: string): string =>
+  TRUST_REQUEST.replace('CN=ACME CA', issuer).replace('4660', serial).replace('c1@acme.example', contentId);
+
 /** Documents the schema refuses too: the XSD validator must agree. */
 const SCHEMA_INVALID: [string, string][] = [
   ['no TradingPartnerInfo', req(TRUST_REQUEST)],
@@ -250,6 +254,12 @@ const BEYOND_SCHEMA: [string, string][] = [
   ['one certificate in two TrustRequests', req(PARTNER + TRUST_REQUEST + TRUST_REQUEST.replace('c1@acme.example', 'c2@acme.example'))],
   ['one Content-ID in two TrustRequests', req(PARTNER + TRUST_REQUEST + TRUST_REQUEST.replace('4660', '4661'))],
   ['two TrustResponses for one certificate', withResponse(TRUST_RESPONSE + TRUST_RESPONSE.replace('Accepted', 'Rejected'))],
+  ['one certificate in two TrustRequests, issuer reordered and respelled', req(PARTNER + trustFor('O=Test,CN=pnew', '4660', 'c1@x') + trustFor('CN=pnew, o=test', '4660', 'c2@x'))],
+  ['one certificate in two TrustRequests, serial with leading zeros', req(PARTNER + trustFor('CN=ACME CA', '4660', 'c1@x') + trustFor('CN=ACME CA', '0004660', 'c2@x'))],
+  ['one certificate in two TrustRequests, serial with a plus sign', req(PARTNER + trustFor('CN=ACME CA', '+4660', 'c1@x') + trustFor('CN=ACME CA', '4660', 'c2@x'))],
+  ['one Content-ID in two TrustRequests, in another case', req(PARTNER + trustFor('CN=ACME CA', '4660', 'C1@x') + trustFor('CN=ACME CA', '4661', 'c1@X'))],
+  ['one certificate and Content-ID in two TrustRequests, each respelled', req(PARTNER + trustFor('O=Test,CN=pnew', '7', 'C1@x') + trustFor('CN=pnew, O=Test', '7', 'c1@x'))],
+  ['two TrustResponses for one certificate, respelled', withResponse(TRUST_RESPONSE + TRUST_RESPONSE.replace('CN=ACME CA', 'cn=acme ca').replace('4660', '04660'))],
   ['an empty Name', req(PARTNER.replace('ACME', ' ') + TRUST_REQUEST)],
   ['an empty ResponseURL', withTrust(TRUST_REQUEST.replace('https://acme.example/as2', ''))],
   ['an empty issuer', withIdentifier(IDENTIFIER.replace('CN=ACME CA', ''))],
@@ -270,6 +280,23 @@ describe('schema violations', () => {
 
   it.each(BEYOND_SCHEMA)('refuses %s with CEM_XML_INVALID', (_label, xml) => {
     expect(codeOf(() => parseCemDocument(xml))).toBe('CEM_XML_INVALID');
+  });
+});
+
+describe('one certificate per Request, compared by meaning', () => {
+  it('accepts two certificates of one issuer (serials differ by value) and two issuers with one serial', () => {
+    const twoSerials = req(PARTNER + trustFor('O=Test,CN=pnew', '0100', 'c1@x') + trustFor('CN=pnew, O=Test', '10', 'c2@x'));
+    expect(parseCemRequest(twoSerials).trustRequests.map((t) => t.certificate.serial)).toEqual(['0100', '10']);
+    const twoIssuers = req(PARTNER + trustFor('CN=pnew,O=Test', '7', 'c1@x') + trustFor('CN=pnew,O=Other', '7', 'c2@x'));
+    expect(parseCemRequest(twoIssuers).trustRequests).toHaveLength(2);
+  });
+
+  it('keeps both issuer strings and serials exactly as written', () => {
+    const xml = req(PARTNER + trustFor('O=Test,CN=pnew', '+0042', 'c1@x') + trustFor('CN=pnew, O=Test', '43', 'c2@x'));
+    expect(parseCemRequest(xml).trustRequests.map((t) => t.certificate)).toEqual([
+      { issuer: 'O=Test,CN=pnew', serial: '+0042' },
+      { issuer: 'CN=pnew, O=Test', serial: '43' },
+    ]);
   });
 });
 

@@ -204,7 +204,6 @@ describe('serializeCemRequest', () => {
     ['an unknown usage', () => sampleRequest({}, { usages: ['TLSServer' as CertUsage] })],
     ['a repeated usage', () => sampleRequest({}, { usages: ['tlsClient', 'tlsClient'] })],
     ['a hexadecimal serial', () => sampleRequest({}, { certificate: { issuer: 'CN=A', serial: '0x1F' } })],
-    ['a serial with a leading zero', () => sampleRequest({}, { certificate: { issuer: 'CN=A', serial: '007' } })],
     ['a negative serial', () => sampleRequest({}, { certificate: { issuer: 'CN=A', serial: '-5' } })],
     ['an empty issuer', () => sampleRequest({}, { certificate: { issuer: '', serial: '5' } })],
     ['an empty response URL', () => sampleRequest({}, { responseUrl: '' })],
@@ -282,7 +281,8 @@ describe('serializeCemResponse', () => {
     ['an empty reason', () => sampleResponse({ trustResponses: [{ status: 'Rejected', reason: '', certificate: { issuer: 'CN=A', serial: '1' } }] })],
     ['a padded reason', () => sampleResponse({ trustResponses: [{ status: 'Rejected', reason: 'bad ', certificate: { issuer: 'CN=A', serial: '1' } }] })],
     ['a control character in a reason', () => sampleResponse({ trustResponses: [{ status: 'Rejected', reason: 'a\u001bb', certificate: { issuer: 'CN=A', serial: '1' } }] })],
-    ['a serial with a plus sign', () => sampleResponse({ trustResponses: [{ status: 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '+1' } }] })],
+    ['a negative serial', () => sampleResponse({ trustResponses: [{ status: 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '-1' } }] })],
+    ['a serial with an exponent', () => sampleResponse({ trustResponses: [{ status: 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '1e3' } }] })],
     [
       'two trust responses for one certificate',
       () =>
@@ -304,15 +304,40 @@ describe('serializeCemResponse', () => {
     expect(parseCemResponse(xml).requestId).toBeNull();
   });
 
-  it('accepts two trust responses whose issuer strings differ only in spelling (strings are compared as written)', () => {
+  it('refuses two trust responses naming one certificate in different spellings (issuer by meaning, serial by value) with CEM_ARGUMENT', () => {
+    const response = sampleResponse({
+      trustResponses: [
+        { status: 'Accepted', reason: null, certificate: { issuer: 'CN=A,O=B', serial: '1' } },
+        { status: 'Accepted', reason: null, certificate: { issuer: 'o=b, cn=a', serial: '+001' } },
+      ],
+    });
+    expect(codeOf(() => serializeCemResponse(response))).toBe('CEM_ARGUMENT');
+  });
+
+  it('accepts two trust responses for different certificates of one issuer', () => {
     const xml = serializeCemResponse(
       sampleResponse({
         trustResponses: [
           { status: 'Accepted', reason: null, certificate: { issuer: 'CN=A,O=B', serial: '1' } },
-          { status: 'Accepted', reason: null, certificate: { issuer: 'CN=A, O=B', serial: '1' } },
+          { status: 'Accepted', reason: null, certificate: { issuer: 'CN=A, O=B', serial: '10' } },
         ],
       }),
     );
     expect(parseCemResponse(xml).trustResponses).toHaveLength(2);
+  });
+
+  it('writes serials with a plus sign or leading zeros exactly as given (an exact echo), XSD-valid', () => {
+    const xml = serializeCemResponse(
+      sampleResponse({
+        trustResponses: [
+          { status: 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '000486815' } },
+          { status: 'Rejected', reason: null, certificate: { issuer: 'CN=A', serial: '+7' } },
+        ],
+      }),
+    );
+    expect(xml).toContain('<ds:X509SerialNumber>000486815</ds:X509SerialNumber>');
+    expect(xml).toContain('<ds:X509SerialNumber>+7</ds:X509SerialNumber>');
+    expect(validateCemXsd([xml])).toEqual([[]]);
+    expect(parseCemResponse(xml).trustResponses.map((t) => t.certificate.serial)).toEqual(['000486815', '+7']);
   });
 });

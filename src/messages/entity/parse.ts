@@ -88,6 +88,7 @@ function indexContentIds(located: LocatedCem, requireAll: boolean): Map<string, 
 
 function readCertificates(request: CemRequest, located: LocatedCem, index: Map<string, MimeEntity>): readonly CemEntityCertificate[] {
   const used = new Set<MimeEntity>();
+  const fingerprints = new Set<string>();
   const certificates = request.trustRequests.map((trust) => {
     const part = index.get(trust.contentId.toLowerCase());
     if (!part) throw new CemMimeError('CEM_MIME_UNRESOLVED_CONTENT_ID', `no body part has the Content-ID <${trust.contentId}>`);
@@ -95,7 +96,13 @@ function readCertificates(request: CemRequest, located: LocatedCem, index: Map<s
       throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${trust.contentId}> is not a certs-only part`);
     }
     used.add(part);
-    return readCertificatePart(part, trust, trust.contentId);
+    const certificate = readCertificatePart(part, trust, trust.contentId);
+    // draft-14 §2.3, §6: each end-entity certificate appears once per Request
+    if (fingerprints.has(certificate.endEntity.sha256)) {
+      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${trust.contentId}> holds an end-entity certificate another TrustRequest already names`);
+    }
+    fingerprints.add(certificate.endEntity.sha256);
+    return certificate;
   });
   const unused = certParts(located.parts, located.root).filter((p) => !used.has(p));
   if (unused.length > 0) {
@@ -128,7 +135,8 @@ function readCertificates(request: CemRequest, located: LocatedCem, index: Map<s
  *   CEM XML parts, `start` not naming it), `CEM_MIME_CONTENT_ID` (duplicate, repeated or missing
  *   where needed), `CEM_MIME_UNRESOLVED_CONTENT_ID` (a `CertificateContentID` with no part),
  *   `CEM_MIME_CERT_PART` (an unreferenced certs-only part, a reference to a part that is not
- *   certs-only, or certs-only parts in a Response), and every code of `parseMimeEntity`
+ *   certs-only, two TrustRequests whose parts hold the same end-entity certificate (draft-14
+ *   §2.3, §6: once per Request), or certs-only parts in a Response), and every code of `parseMimeEntity`
  *   (`CEM_MIME_UNTERMINATED`, `CEM_MIME_MALFORMED`, `CEM_MIME_ENCODING`, `CEM_MIME_TOO_LARGE`).
  * @throws CemCryptoError `CEM_PKCS7_INVALID`, `CEM_PKCS7_END_ENTITY`, `CEM_CERT_MISMATCH`.
  * @throws CemXmlError every `CEM_XML_*` code of `parseCemDocument`.

@@ -42,6 +42,11 @@ export function p7cBytes(part: MimeEntity): Uint8Array {
   return body.slice();
 }
 
+/** Peer text for an error message, cut to 100 characters. */
+function shorten(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
 function serialsEqual(wire: string, cert: string): boolean {
   try {
     return BigInt(wire) === BigInt(cert);
@@ -71,10 +76,10 @@ export function readCertificatePart(part: MimeEntity, trust: CemTrustRequest, co
   const { endEntity, chain, unrelated } = splitCertificateBundle(ders.map((der) => readCertificate(der)));
   const wire = trust.certificate;
   if (!serialsEqual(wire.serial, endEntity.serial)) {
-    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds serial ${endEntity.serial}, the TrustRequest names ${wire.serial}`);
+    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds serial ${endEntity.serial}, the TrustRequest names ${shorten(wire.serial)}`);
   }
   if (!issuerMatches(wire.issuer, endEntity)) {
-    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds a certificate issued by ${endEntity.issuer}, the TrustRequest names ${wire.issuer}`);
+    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds a certificate issued by ${endEntity.issuer}, the TrustRequest names ${shorten(wire.issuer)}`);
   }
   return Object.freeze({ trustRequest: trust, contentId, p7c, endEntity, chain, unrelated });
 }
