@@ -232,6 +232,27 @@ export function activatedAlert(kind: 'scheduledActivated' | 'certificateActivate
 }
 
 /**
+ * The partner rejected one of our certificates after we had started using it because its
+ * respond-by time passed: the certificates it replaced are `active` (or, for a listener's server
+ * certificate, `installed`) again. A warning: a new certificate is needed.
+ *
+ * @example
+ * ```ts
+ * restoredAlert({ relationshipId: 'acme', side: 'local', usage: 'signing' }, rejected, [previous], 'r1', 'unknown CA', 'active')
+ * ```
+ * @throws never.
+ */
+export function restoredAlert(slot: AlertSlot, rejected: CertRef, restored: readonly CertRef[], requestId: string, reason: string | null, how: 'active' | 'installed'): Alert {
+  const who = slot.relationshipId ?? 'A partner';
+  const back = restored.length === 0
+    ? `There was no previous ${slot.usage} certificate to go back to, so none is ${how === 'active' ? 'in use' : 'installed again'} now`
+    : `The previous certificate ${restored.map((c) => `${c.subject} (serial ${c.serial})`).join(', ')} is ${how} again`;
+  return alert('certificateRestored', `certificateRestored:${slot.relationshipId ?? '-'}:${slot.side}:${slot.usage}:${rejected.fingerprint}:${requestId}`, 'warning', slot.relationshipId,
+    `${who} rejected our ${slot.usage} certificate ${rejected.subject} (serial ${rejected.serial}) of request ${requestId}${reason === null ? '' : ` (${reason})`}, in use since its respond-by time passed. ${back}; send a new certificate, or set the rejected one active to override.`,
+    { side: slot.side, usage: slot.usage, requestId, reason, certificate: certDetails(rejected), restored: restored.map((c) => certDetails(c)) });
+}
+
+/**
  * An active certificate expires within the configured number of days, or has expired (daily).
  *
  * @example

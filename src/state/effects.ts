@@ -46,6 +46,12 @@ export type AlertKind =
   | 'scheduledActivated'
   /** A certificate became active by first usage, acceptance or manual action. */
   | 'certificateActivated'
+  /**
+   * The partner rejected one of our certificates after we had started using it because its
+   * respond-by time passed (`useAfterRespondBy`): the certificate it replaced is active (or
+   * installed) again. A new certificate is needed.
+   */
+  | 'certificateRestored'
   /** An active certificate expires within the configured number of days (daily). */
   | 'certificateExpiring'
   /** An inbound CEM message was refused (unknown partner, unauthenticated, name mismatch). */

@@ -49,14 +49,25 @@ export interface CertRef {
   readonly keyRef?: string;
 }
 
-/** How a certificate became acceptable. */
-export type ActivationCause = 'initial' | 'cem' | 'firstUsage' | 'schedule' | 'manual' | 'respondByPassed';
+/**
+ * How a certificate became acceptable. `respondByPassed`: our signing or TLS client certificate
+ * (or a server certificate) put to use once the respond-by time passed unanswered
+ * (`useAfterRespondBy`); `restored`: the certificate it replaced, active again because the partner
+ * rejected it later.
+ */
+export type ActivationCause = 'initial' | 'cem' | 'firstUsage' | 'schedule' | 'manual' | 'respondByPassed' | 'restored';
 
 /** A certificate that is acceptable now. */
 export interface ActiveCert {
   readonly cert: CertRef;
   readonly since: IsoInstant;
   readonly cause: ActivationCause;
+  /**
+   * With cause `respondByPassed`: the fingerprints of the certificates this activation archived,
+   * restored if the partner rejects this one later. Absent otherwise (and in records stored
+   * before it existed: then the archive entries archived at `since` count).
+   */
+  readonly replaced?: readonly Fingerprint[];
 }
 
 /**
@@ -92,8 +103,11 @@ export interface ArchivedCert {
   /**
    * Why it left its slot. `cancelled` marks a scheduled certificate the administrator withdrew
    * before it was ever used: it is kept for the record but never offered for reprocessing.
+   * `rejected`: one of ours the partner rejected after we had started using it (respond-by
+   * passed): a server certificate, or a signing / TLS client certificate while a newer one
+   * already waited in the slot.
    */
-  readonly reason: 'replaced' | 'firstUsage' | 'manual' | 'expired' | 'cancelled';
+  readonly reason: 'replaced' | 'firstUsage' | 'manual' | 'expired' | 'cancelled' | 'rejected';
 }
 
 /**

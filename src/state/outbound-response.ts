@@ -13,6 +13,7 @@ import { acceptsPartnerSigner, findByNames, getOutbound, getServer, putOutbound 
 import type { CemState, OutboundExchange, OutboundItem, Relationship } from './model.js';
 import { changeSlot, putRelationship } from './relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from './result.js';
+import { restoreLocalOnRejection, restoreServerOnRejection } from './late-rejection.js';
 import { settleServer } from './servers.js';
 import { activateOnly, setSuccessorStatus } from './slots.js';
 import { localSlotOf } from './usages.js';
@@ -33,8 +34,12 @@ interface Applied {
   readonly effects: readonly CemEffect[];
 }
 
-/** Applies one answered item to our slots: what acceptance or rejection means per usage. */
-function applyAnswer(state: CemState, rel: Relationship, item: OutboundItem, now: Date): Applied {
+/**
+ * Applies one answered item to our slots: what acceptance or rejection means per usage. A
+ * rejection of a signing or TLS client certificate we already use because its respond-by time
+ * passed restores the one it replaced ({@link restoreLocalOnRejection}).
+ */
+function applyAnswer(state: CemState, rel: Relationship, ex: OutboundExchange, item: OutboundItem, now: Date): Applied {
   let next = rel;
   const effects: CemEffect[] = [];
   const accepted = item.status === 'accepted';
@@ -51,6 +56,14 @@ function applyAnswer(state: CemState, rel: Relationship, item: OutboundItem, now
       continue;
     }
     const successor = next.local[slot].successor;
+    if (!accepted && slot !== 'encryption' && (successor === null || successor.cert.fingerprint !== item.fingerprint)) {
+      const undone = restoreLocalOnRejection(next, slot, item, { relationshipId: rel.id, requestId: ex.id, reason: item.reason }, now);
+      if (undone !== null) {
+        next = undone.rel;
+        effects.push(...undone.effects);
+      }
+      continue;
+    }
     if (successor === null || successor.cert.fingerprint !== item.fingerprint) continue;
     const address = { side: 'local' as const, usage: slot };
     if (!accepted) {
@@ -142,7 +155,7 @@ export function onResponseReceived(state: CemState, event: ResponseEvent, now: D
   for (const answer of answers) {
     const item = items.find((i) => i.fingerprint === answer.fingerprint);
     if (item === undefined) continue;
-    const applied = applyAnswer(state, current, item, now);
+    const applied = applyAnswer(state, current, ex, item, now);
     current = applied.rel;
     effects.push(...applied.effects);
   }
@@ -150,6 +163,15 @@ export function onResponseReceived(state: CemState, event: ResponseEvent, now: D
   effects.push(notify(responseReceivedAlert(rel.id, ex.id, event.messageId ?? event.response.originated?.lexical ?? now.toISOString(), answers)));
   const touchesServer = items.some((i) => i.usages.includes('tlsServer'));
   if (touchesServer && current.listener !== null) {
+    // A rejection of the server certificate installed because a respond-by time passed undoes the install.
+    for (const answer of answers) {
+      const item = items.find((i) => i.fingerprint === answer.fingerprint);
+      if (item === undefined || answer.status !== 'rejected' || !item.usages.includes('tlsServer')) continue;
+      const undone = restoreServerOnRejection(next, current.listener, item.fingerprint, { relationshipId: rel.id, requestId: ex.id, reason: item.reason }, now);
+      if (undone === null) continue;
+      next = undone.state;
+      effects.push(...undone.effects);
+    }
     const step = settleServer(next, current.listener, now, false);
     next = step.state;
     effects.push(...step.effects);

@@ -13,6 +13,7 @@ import { normalizeFingerprint, toCertRef } from './cert-ref.js';
 import type { CemEffect } from './effects.js';
 import type { CemEvent } from './events.js';
 import { freeze } from './freeze.js';
+import { restoreServerOnRejection } from './late-rejection.js';
 import { getServer, putServer } from './lookup.js';
 import type { ActivationCause, ArchivedCert, CemState, CertRef, ServerProtocol, ServerSlot } from './model.js';
 import { putRelationship } from './relationship-slots.js';
@@ -48,8 +49,11 @@ export function settleServer(state: CemState, protocol: ServerProtocol, now: Dat
   let alertLog = state.alertLog;
   const candidate = slot.candidate;
   if (consensus.install && candidate !== null) {
-    const allScheduled = partnersOn(state, protocol).every((rel) => rel.serverReadiness?.status === 'scheduled');
-    const cause: ActivationCause = candidate.installCause ?? (allScheduled ? 'schedule' : 'cem');
+    const partners = partnersOn(state, protocol);
+    const allScheduled = partners.every((rel) => rel.serverReadiness?.status === 'scheduled');
+    // Ready only because a respond-by time passed (useAfterRespondBy): a later rejection undoes the install.
+    const anyExpired = partners.some((rel) => rel.serverReadiness?.fingerprint === candidate.cert.fingerprint && rel.serverReadiness.status === 'expired');
+    const cause: ActivationCause = candidate.installCause ?? (allScheduled ? 'schedule' : anyExpired ? 'respondByPassed' : 'cem');
     next = putServer(next, freeze({ ...slot, candidate: freeze({ ...candidate, installRequestedAt: toIso(now), installCause: cause }) }));
     effects.push({ type: 'installServerCertificate', protocol, fingerprint: candidate.cert.fingerprint, keyRef: candidate.cert.keyRef ?? null });
   }
@@ -90,7 +94,8 @@ export function installServer(state: CemState, protocol: ServerProtocol, cert: C
   const slot = getServer(state, protocol);
   const { archive, archived } = archiveInstalled(slot, cert, now, 'replaced');
   const candidate = slot.candidate !== null && slot.candidate.cert.fingerprint === cert.fingerprint ? null : slot.candidate;
-  let next = putServer(state, freeze({ ...slot, installed: freeze({ cert, since: toIso(now), cause }), candidate, archive }));
+  const replaced = cause === 'respondByPassed' ? { replaced: freeze(archived === null ? [] : [archived.fingerprint]) } : {};
+  let next = putServer(state, freeze({ ...slot, installed: freeze({ cert, since: toIso(now), cause, ...replaced }), candidate, archive }));
   for (const rel of partnersOn(next, protocol)) {
     if (rel.serverReadiness !== null && rel.serverReadiness.fingerprint === cert.fingerprint) {
       next = putRelationship(next, freeze({ ...rel, serverReadiness: null }));
@@ -125,8 +130,16 @@ export function onServerEvent(state: CemState, event: ServerEvent, now: Date): T
       if (slot.candidate === null || slot.candidate.cert.fingerprint !== fingerprint) {
         return ignored(state, 'unknownCertificate', `${fingerprint} is not the ${event.protocol} candidate`);
       }
-      const step = installServer(state, event.protocol, slot.candidate.cert, now, slot.candidate.installCause ?? 'manual');
-      return done(step.state, step.effects);
+      const cause = slot.candidate.installCause ?? 'manual';
+      // A partner that rejected the candidate after its install was requested (respond-by passed)
+      const rejecting = cause === 'respondByPassed'
+        ? partnersOn(state, event.protocol).find((rel) => rel.serverReadiness?.fingerprint === fingerprint && rel.serverReadiness.status === 'rejected')
+        : undefined;
+      const step = installServer(state, event.protocol, slot.candidate.cert, now, cause);
+      const readiness = rejecting?.serverReadiness;
+      if (rejecting === undefined || readiness == null) return done(step.state, step.effects);
+      const undone = restoreServerOnRejection(step.state, event.protocol, fingerprint, { relationshipId: rejecting.id, requestId: readiness.exchangeId ?? '-', reason: readiness.reason }, now);
+      return undone === null ? done(step.state, step.effects) : done(undone.state, [...step.effects, ...undone.effects]);
     }
     case 'serverCertificateConfigured': {
       if (!isLocalInput(event.certificate)) return ignored(state, 'invalidEvent', 'certificate missing or malformed');

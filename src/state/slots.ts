@@ -44,7 +44,9 @@ function appendArchive(archive: readonly ArchivedCert[], certs: readonly CertRef
 
 /**
  * Makes `cert` the only active certificate; every other active one is archived with `reason`.
- * A successor with the same fingerprint is consumed; another successor stays.
+ * A successor with the same fingerprint is consumed; another successor stays. With cause
+ * `respondByPassed` the new active entry lists the archived fingerprints in `replaced`, so a
+ * later rejection can restore them.
  *
  * @example
  * ```ts
@@ -57,7 +59,8 @@ export function activateOnly(slot: CertSlot, cert: CertRef, now: Date, cause: Ac
   const successor = slot.successor !== null && slot.successor.cert.fingerprint === cert.fingerprint ? null : slot.successor;
   const revived = slot.archive.some((a) => a.cert.fingerprint === cert.fingerprint);
   const archive = appendArchive(revived ? freeze(slot.archive.filter((a) => a.cert.fingerprint !== cert.fingerprint)) : slot.archive, retired, now, reason);
-  const active = freeze([freeze({ cert, since: toIso(now), cause })]);
+  const entry = cause === 'respondByPassed' ? { cert, since: toIso(now), cause, replaced: freeze(retired.map((c) => c.fingerprint)) } : { cert, since: toIso(now), cause };
+  const active = freeze([freeze(entry)]);
   return freeze({ slot: freeze({ active, successor, archive }), archived: freeze(retired) });
 }
 
