@@ -120,8 +120,9 @@ function generalProblems(cert: CertificateInfo, now: Date, options: SuitabilityO
   if (size !== null && cert.keyAlgorithm === 'EC' && size < minEc) {
     out.push(problem('weakKey', `the EC key has ${size} bits, fewer than ${minEc}`));
   }
-  if (!cert.selfSigned && cert.signatureHash !== null && WEAK_HASHES.has(cert.signatureHash)) {
-    out.push(problem('weakSignatureAlgorithm', `the certificate is signed with ${cert.signatureAlgorithm}`));
+  if (cert.signatureHash !== null && WEAK_HASHES.has(cert.signatureHash)) {
+    const whose = cert.selfSigned ? 'the self-signed certificate' : 'the certificate';
+    out.push(problem('weakSignatureAlgorithm', `${whose} is signed with ${cert.signatureAlgorithm}`));
   }
   if (cert.isCA && !cert.selfSigned) out.push(problem('caCertificate', 'the certificate is a CA certificate, not an end-entity one'));
   return out;
@@ -144,9 +145,12 @@ function checkArguments(usages: readonly string[], now: Date): void {
  * - `notYetValid` / `expired` against `now` (notAfter is inclusive).
  * - `weakKey`: RSA/DSA below `minRsaBits` (2048), EC below `minEcBits` (256).
  * - `weakSignatureAlgorithm`: the certificate's own signature uses MD2, MD4, MD5 or SHA-1 (also
- *   inside RSASSA-PSS). Not reported for self-signed certificates: their trust comes from the
- *   exchange itself, not from the self-signature (as PKIX ignores trust-anchor signatures).
- *   Issuer certificates are not checked here.
+ *   inside RSASSA-PSS), on issued and on self-signed certificates alike (self-signed certificates
+ *   are the usual AS2 case, and a weak self-signature marks a certificate made with outdated
+ *   tooling). The code is the same for both; a host that wants to treat them differently reads
+ *   `cert.selfSigned` (the message also says "self-signed"). The lifecycle never auto-accepts a
+ *   certificate with a problem: it is rejected, or left to the administrator with the setting
+ *   `unsuitable: 'manual'`. Issuer certificates are not checked here.
  * - `caCertificate`: basicConstraints cA on a certificate that is not self-signed (self-signed AS2
  *   certificates made with `openssl req -x509` commonly say cA).
  *

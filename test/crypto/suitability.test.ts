@@ -40,6 +40,7 @@ beforeAll(() => {
   certs['sha1'] = leaf({ digest: 'sha1' });
   certs['md5'] = leaf({ digest: 'md5' });
   certs['selfSignedSha1'] = readCertificate(makeCert({ subject: '/CN=old.self.test', digest: 'sha1', keyUsage: 'digitalSignature,keyEncipherment', keyFrom: rsaKey }).der);
+  certs['selfSignedMd5'] = readCertificate(makeCert({ subject: '/CN=md5', digest: 'md5', keyFrom: rsaKey }).der);
   certs['selfSignedCa'] = readCertificate(makeCert({ subject: '/CN=as2.self.test', ca: true, keyUsage: 'digitalSignature,keyEncipherment', keyFrom: rsaKey }).der);
   certs['intermediate'] = readCertificate(pki.intermediate.der);
 });
@@ -104,10 +105,18 @@ describe('checkCertificateSuitability', () => {
     expect(check('ecSignOnly', 'digitalSignature')).toEqual([]);
   });
 
-  it('reports MD5 and SHA-1 signatures of issued certificates, not of self-signed ones', () => {
+  it('reports MD5 and SHA-1 signatures of issued and of self-signed certificates under one code', () => {
     expect(check('sha1', 'digitalSignature')).toEqual(['weakSignatureAlgorithm']);
     expect(check('md5', 'digitalSignature')).toEqual(['weakSignatureAlgorithm']);
-    expect(check('selfSignedSha1', 'digitalSignature')).toEqual([]);
+    expect(certs['selfSignedSha1']?.selfSigned).toBe(true);
+    expect(check('selfSignedSha1', 'digitalSignature')).toEqual(['weakSignatureAlgorithm']);
+    expect(check('selfSignedSha1', 'keyEncipherment')).toEqual(['weakSignatureAlgorithm']);
+    // `openssl req -x509 -md5 -subj /CN=md5`: the usual self-made AS2 certificate, with an MD5 self-signature
+    const md5 = checkCertificateSuitability(certs['selfSignedMd5'] as CertificateInfo, 'digitalSignature', now);
+    expect(codes(md5)).toEqual(['weakSignatureAlgorithm']);
+    expect(md5[0]?.message).toBe('the self-signed certificate is signed with md5WithRSAEncryption');
+    expect(checkCertificateSuitability(certs['md5'] as CertificateInfo, 'digitalSignature', now)[0]?.message).toBe('the certificate is signed with md5WithRSAEncryption');
+    expect(check('both', 'digitalSignature')).toEqual([]);
   });
 
   it('reports an issued CA certificate, not a self-signed one that says cA', () => {

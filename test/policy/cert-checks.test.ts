@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkReceivedCertificate, identifierMatches, serialsEqual } from '../../src/policy/cert-checks.js';
 import { DEFAULT_SETTINGS } from '../../src/state/model.js';
+import { readCertificate } from '../../src/crypto/certificate.js';
+import { decideReceivedCertificate } from '../../src/policy/auto-accept.js';
 import { makeCert } from '../state/fixtures.js';
+import { makeCert as makeRealCert } from '../helpers/pki.js';
 
 const now = new Date('2026-03-02T00:00:00Z');
 
@@ -36,6 +39,17 @@ describe('received certificate checks', () => {
     const check = checkReceivedCertificate(cert, usages, cert, now, DEFAULT_SETTINGS);
     expect(check.problems).toContain(code);
     expect(check.messages.length).toBeGreaterThanOrEqual(check.problems.length);
+  });
+
+  it('names a weak self-signature, so a self-signed SHA-1 certificate is never auto-accepted', () => {
+    const cert = readCertificate(makeRealCert({ subject: '/CN=legacy.as2.test', digest: 'sha1', keyUsage: 'digitalSignature,keyEncipherment' }).der);
+    expect(cert.selfSigned).toBe(true);
+    const at = new Date(cert.notBefore.getTime() + 60_000);
+    const check = checkReceivedCertificate(cert, ['digitalSignature'], cert, at, DEFAULT_SETTINGS);
+    expect(check.problems).toEqual(['weakSignatureAlgorithm']);
+    const facts = { alreadyAccepted: false, authenticated: true, problemMessages: check.messages, relationship: { autoAccept: 'on' as const } };
+    expect(decideReceivedCertificate({ ...facts, settings: { ...DEFAULT_SETTINGS, autoAccept: true } })).toMatchObject({ decision: 'rejected', cause: 'unsuitableRejected' });
+    expect(decideReceivedCertificate({ ...facts, settings: { ...DEFAULT_SETTINGS, autoAccept: true, unsuitable: 'manual' } })).toMatchObject({ decision: 'pending', cause: 'unsuitableManual' });
   });
 
   it('names an identifier that does not designate the certificate', () => {
