@@ -103,8 +103,8 @@ export { readCertificate, readCertificates, certificateToPem } from './crypto/ce
 export type { CertificateInfo, KeyUsageName, KeyAlgorithm } from './crypto/certificate.js';
 export { parseDistinguishedName, formatDistinguishedName, distinguishedNamesEqual, issuerMatches } from './crypto/dn.js';
 export type { DnAttribute, Rdn, DistinguishedNameInput } from './crypto/dn.js';
-export { encodeCertsOnly, decodeCertsOnly, splitCertificateBundle, readCertsOnly } from './crypto/certs-only.js';
-export type { CertificateBundle } from './crypto/certs-only.js';
+export { encodeCertsOnly, certsOnlyToPem, certsOnlyToBase64, decodeCertsOnly, splitCertificateBundle, readCertsOnly } from './crypto/certs-only.js';
+export type { CertificateBundle, CertsOnlyBase64Options } from './crypto/certs-only.js';
 export { getSignerIdentifiers, getRecipientIdentifiers, certificateMatchesIdentifier } from './crypto/cms.js';
 export type { SignerId, RecipientId } from './crypto/cms.js';
 export { checkCertificateSuitability, checkCertificateSuitabilityForUsages } from './crypto/suitability.js';

@@ -3,11 +3,10 @@
  *
  * @module
  */
-import { Buffer } from 'node:buffer';
 import { fail, withCode } from './internal/fail.js';
 import type { Rdn } from './dn.js';
 import { readSingle, readTlv } from './internal/der.js';
-import { decodeBase64, hasPem, latin1, pemBlocks } from './internal/input.js';
+import { decodeBase64, hasPem, latin1, pemBlocks, toPem } from './internal/input.js';
 import { parseCertificateDer } from './internal/x509.js';
 
 /**
@@ -180,6 +179,5 @@ export function certificateToPem(der: Uint8Array): string {
   withCode('CEM_CERT_INVALID', 'not a DER certificate', () => {
     if (readSingle(der).tag !== 0x30) throw new Error('not a SEQUENCE');
   });
-  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
-  return `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  return toPem('CERTIFICATE', der);
 }

@@ -10,7 +10,7 @@ import { children, rawBytes } from './internal/der.js';
 import { tlv } from './internal/der-write.js';
 import { CONTENT_TYPES, openContentInfo, splitSignedData } from './internal/cms-content.js';
 import { fail, withCode } from './internal/fail.js';
-import { toAsn1Bytes } from './internal/input.js';
+import { base64Lines, toAsn1Bytes, toPem } from './internal/input.js';
 import { orderBundle } from './internal/bundle.js';
 
 const PKCS7_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA'];
@@ -20,6 +20,7 @@ const PKCS7_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA'];
  * digest algorithms, encapsulated content type id-data without content, the certificates in the
  * given order, no CRLs and no signerInfos. The bytes equal
  * `openssl crl2pkcs7 -nocrl -certfile chain.pem -outform DER` for the same certificates.
+ * {@link certsOnlyToPem} and {@link certsOnlyToBase64} give the same message as text.
  *
  * @example
  * ```ts
@@ -40,6 +41,61 @@ export function encodeCertsOnly(certs: readonly Uint8Array[]): Uint8Array {
     EMPTY_SET, // signerInfos
   ]);
   return tlv(SEQUENCE, [OID_SIGNED_DATA, tlv(EXPLICIT_0, [signedData])]);
+}
+
+/**
+ * {@link encodeCertsOnly} as PEM text: `-----BEGIN PKCS7-----`, base64 in 64-character lines,
+ * `-----END PKCS7-----`, `\n` line ends (RFC 7468 §8). The text equals
+ * `openssl crl2pkcs7 -nocrl -certfile chain.pem` (PEM output) for the same certificates; it is
+ * read by `openssl pkcs7 -print_certs`, by Java's `CertificateFactory` and by {@link decodeCertsOnly}.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('acme-signing.p7b', certsOnlyToPem([leaf.der, issuingCa.der, root.der]))
+ * ```
+ * @throws CemArgumentError `CEM_ARGUMENT` when `certs` is empty.
+ * @throws CemCryptoError `CEM_CERT_INVALID` when an element is not a readable DER certificate.
+ * @see RFC 7468 §8 (PKCS7 label); draft-meadors-certificate-exchange-14 §2.3
+ */
+export function certsOnlyToPem(certs: readonly Uint8Array[]): string {
+  return toPem('PKCS7', encodeCertsOnly(certs));
+}
+
+/**
+ * Options of {@link certsOnlyToBase64}.
+ *
+ * @example
+ * ```ts
+ * certsOnlyToBase64(ders, { lineLength: 0 }) // one line, for a JSON field or a form value
+ * ```
+ */
+export interface CertsOnlyBase64Options {
+  /** Characters per line (a multiple of 4, at most 996), lines joined by CRLF; 76 by default (RFC 2045 §6.8), 0 for one line. */
+  readonly lineLength?: number;
+}
+
+/**
+ * {@link encodeCertsOnly} as base64 without armour: in CRLF-separated lines of 76 characters by
+ * default (the body of an `application/pkcs7-mime; smime-type=certs-only` part with
+ * `Content-Transfer-Encoding: base64`), or on one line with `lineLength: 0`. No trailing line end.
+ * {@link decodeCertsOnly} and `openssl base64 -d | openssl pkcs7 -inform DER` read it.
+ *
+ * @example
+ * ```ts
+ * const body = certsOnlyToBase64([leaf.der, issuingCa.der])           // MIME body lines
+ * const field = certsOnlyToBase64([leaf.der], { lineLength: 0 })      // one line
+ * ```
+ * @throws CemArgumentError `CEM_ARGUMENT` when `certs` is empty or `lineLength` is not 0 or a
+ *   multiple of 4 up to 996 (whole base64 quanta per line, within the RFC 5322 line limit).
+ * @throws CemCryptoError `CEM_CERT_INVALID` when an element is not a readable DER certificate.
+ * @see RFC 2045 §6.8; RFC 8551 §3.6
+ */
+export function certsOnlyToBase64(certs: readonly Uint8Array[], options: CertsOnlyBase64Options = {}): string {
+  const lineLength = options.lineLength ?? 76;
+  if (!Number.isInteger(lineLength) || lineLength < 0 || lineLength > 998 || lineLength % 4 !== 0) {
+    throw new CemArgumentError(`lineLength must be 0 or a multiple of 4 up to 996, not ${String(lineLength)}`);
+  }
+  return base64Lines(encodeCertsOnly(certs), lineLength, '\r\n');
 }
 
 const SEQUENCE = 0x30;

@@ -8,8 +8,8 @@ export { readCertificate, readCertificates, certificateToPem } from './certifica
 export type { CertificateInfo, KeyUsageName, KeyAlgorithm } from './certificate.js';
 export { parseDistinguishedName, formatDistinguishedName, distinguishedNamesEqual, issuerMatches } from './dn.js';
 export type { DnAttribute, Rdn, DistinguishedNameInput } from './dn.js';
-export { encodeCertsOnly, decodeCertsOnly, splitCertificateBundle, readCertsOnly } from './certs-only.js';
-export type { CertificateBundle } from './certs-only.js';
+export { encodeCertsOnly, certsOnlyToPem, certsOnlyToBase64, decodeCertsOnly, splitCertificateBundle, readCertsOnly } from './certs-only.js';
+export type { CertificateBundle, CertsOnlyBase64Options } from './certs-only.js';
 export { getSignerIdentifiers, getRecipientIdentifiers, certificateMatchesIdentifier } from './cms.js';
 export type { SignerId, RecipientId } from './cms.js';
 export { checkCertificateSuitability, checkCertificateSuitabilityForUsages } from './suitability.js';

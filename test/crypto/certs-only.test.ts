@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCertificate, type CertificateInfo } from '../../src/crypto/certificate.js';
-import { decodeCertsOnly, encodeCertsOnly, readCertsOnly, splitCertificateBundle } from '../../src/crypto/certs-only.js';
+import { certsOnlyToBase64, certsOnlyToPem, decodeCertsOnly, encodeCertsOnly, readCertsOnly, splitCertificateBundle } from '../../src/crypto/certs-only.js';
+import * as cryptoEntry from '../../src/crypto/index.js';
+import * as rootEntry from '../../src/index.js';
 import { makeCert, makePki, openssl, tempDir, type TestCert, type TestPki } from '../helpers/pki.js';
 import { toIndefinite } from './ber.js';
 
@@ -60,6 +62,71 @@ describe('encodeCertsOnly', () => {
   it('refuses an empty list with CEM_ARGUMENT and a non-certificate with CEM_CERT_INVALID', () => {
     expect(() => encodeCertsOnly([])).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
     expect(() => encodeCertsOnly([leaf.der, Uint8Array.from([0x30, 0x00])])).toThrow(expect.objectContaining({ code: 'CEM_CERT_INVALID' }));
+  });
+});
+
+describe('certsOnlyToPem and certsOnlyToBase64', () => {
+  const chain = (): TestCert[] => [leaf, pki.intermediate, pki.root];
+
+  it('writes PEM equal to openssl crl2pkcs7 -nocrl (PEM output)', () => {
+    for (const list of [chain(), [ecLeaf]]) {
+      const pem = certsOnlyToPem(list.map((c) => c.der));
+      expect(pem).toBe(opensslP7c(list, 'PEM').toString('utf8'));
+      expect(pem).toMatch(/^-----BEGIN PKCS7-----\n([A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END PKCS7-----\n$/);
+    }
+  });
+
+  it('writes PEM that openssl pkcs7 -print_certs -in FILE reads, in order, and that our decoder reads back', () => {
+    const list = chain();
+    const pem = certsOnlyToPem(list.map((c) => c.der));
+    const file = join(dir, 'written.p7b');
+    writeFileSync(file, pem);
+    const printed = openssl(['pkcs7', '-print_certs', '-in', file]).toString('utf8');
+    const pems = printed.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    expect(pems.map((p) => readCertificate(p).sha256)).toEqual(list.map((c) => info(c).sha256));
+    expect(decodeCertsOnly(pem).map(hex)).toEqual(list.map((c) => hex(c.der)));
+    expect(readCertsOnly(pem).endEntity.sha256).toBe(info(leaf).sha256);
+    expect(hex(openssl(['pkcs7', '-in', file, '-outform', 'DER']))).toBe(hex(encodeCertsOnly(list.map((c) => c.der))));
+  });
+
+  it('writes base64 in CRLF lines of 76 characters by default, or one line, that openssl and our decoder read', () => {
+    const list = chain();
+    const der = encodeCertsOnly(list.map((c) => c.der));
+    const lines = certsOnlyToBase64(list.map((c) => c.der));
+    const rows = lines.split('\r\n');
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.slice(0, -1).every((r) => r.length === 76)).toBe(true);
+    expect(lines).not.toMatch(/\r\n$|(^|[^\r])\n/);
+    expect(rows.join('')).toBe(Buffer.from(der).toString('base64'));
+    const one = certsOnlyToBase64(list.map((c) => c.der), { lineLength: 0 });
+    expect(one).toBe(Buffer.from(der).toString('base64'));
+    expect(certsOnlyToBase64(list.map((c) => c.der), { lineLength: 64 }).split('\r\n')[0]).toHaveLength(64);
+    for (const text of [lines, one]) {
+      expect(decodeCertsOnly(text).map(hex)).toEqual(list.map((c) => hex(c.der)));
+      expect(readCertsOnly(text).chain.map((c) => c.sha256)).toEqual([info(pki.intermediate).sha256, info(pki.root).sha256]);
+    }
+    const decoded = openssl(['base64', '-d'], lines.replace(/\r\n/g, '\n') + '\n');
+    expect(hex(decoded)).toBe(hex(der));
+    expect(openssl(['pkcs7', '-inform', 'DER', '-print_certs'], decoded).toString('utf8').match(/^subject=/gm)).toHaveLength(3);
+    expect(hex(openssl(['base64', '-d', '-A'], one))).toBe(hex(der));
+  });
+
+  it('refuses what encodeCertsOnly refuses, and a line length that is not 0 or a multiple of 4 up to 996', () => {
+    for (const encode of [certsOnlyToPem, (c: readonly Uint8Array[]) => certsOnlyToBase64(c)]) {
+      expect(() => encode([])).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
+      expect(() => encode([leaf.der, Uint8Array.from([0x30, 0x00])])).toThrow(expect.objectContaining({ code: 'CEM_CERT_INVALID' }));
+    }
+    for (const lineLength of [-4, 2, 75, 1000, 1.5, Number.NaN]) {
+      expect(() => certsOnlyToBase64([leaf.der], { lineLength })).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
+    }
+    expect(certsOnlyToBase64(chain().map((c) => c.der), { lineLength: 996 }).split('\r\n').map((r) => r.length).slice(0, 1)).toEqual([996]);
+  });
+
+  it('is exported from ediint-cem/crypto and from the package root', () => {
+    expect(cryptoEntry.certsOnlyToPem).toBe(certsOnlyToPem);
+    expect(cryptoEntry.certsOnlyToBase64).toBe(certsOnlyToBase64);
+    expect(rootEntry.certsOnlyToPem).toBe(certsOnlyToPem);
+    expect(rootEntry.certsOnlyToBase64).toBe(certsOnlyToBase64);
   });
 });
 

@@ -74,6 +74,20 @@ function shortLabel(label: string): string {
   return label.length > 40 ? `${label.slice(0, 40)}…` : label;
 }
 
+/** Base64 of `bytes` in lines of `lineLength` characters joined by `eol` (one line when `lineLength` is 0). */
+export function base64Lines(bytes: Uint8Array, lineLength: number, eol: string): string {
+  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  if (lineLength <= 0) return base64;
+  const lines: string[] = [];
+  for (let i = 0; i < base64.length; i += lineLength) lines.push(base64.slice(i, i + lineLength));
+  return lines.join(eol);
+}
+
+/** PEM text (RFC 7468): `-----BEGIN label-----`, base64 in 64-character lines, `-----END label-----`, `\n` line ends. */
+export function toPem(label: string, bytes: Uint8Array): string {
+  return `-----BEGIN ${label}-----\n${base64Lines(bytes, 64, '\n')}\n-----END ${label}-----\n`;
+}
+
 /** True when the text holds a PEM armour line. */
 export function hasPem(text: string): boolean {
   return text.includes('-----BEGIN ');
