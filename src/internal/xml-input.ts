@@ -17,7 +17,8 @@ const ENCODING_DECL = /^<\?xml[ \t\r\n][^>]*?encoding[ \t\r\n]*=[ \t\r\n]*(["'])
 
 /**
  * Turns the caller's input into checked text: within `maxBytes`, without DTD markup, decoded
- * (bytes: UTF-8 unless the declaration names ISO-8859-1 or US-ASCII), without a BOM.
+ * (bytes: UTF-16 after a UTF-16 byte order mark, else UTF-8 unless the declaration names
+ * ISO-8859-1 or US-ASCII), without a BOM.
  */
 export function readXmlInput(xml: string | Uint8Array, maxBytes: number | undefined): string {
   const cap = checkedCap(maxBytes);
@@ -31,6 +32,13 @@ export function readXmlInput(xml: string | Uint8Array, maxBytes: number | undefi
   }
   if (xml.byteLength > cap) throw tooLarge(cap);
   const bytes = xml;
+  const utf16 = utf16Encoding(bytes);
+  if (utf16 !== null) {
+    // Not ASCII-compatible: decode first, then look for DTD markup in the text.
+    const text = decodeUtf16(bytes, utf16);
+    refuseDtd(text);
+    return text;
+  }
   // Every supported encoding is ASCII-compatible, so the markup can be looked for byte-wise.
   refuseDtd(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
   return decodeBytes(bytes);
@@ -53,9 +61,39 @@ function refuseDtd(text: string): void {
   }
 }
 
+type Utf16 = 'utf-16le' | 'utf-16be';
+
+/** The UTF-16 byte order of bytes that start with a UTF-16 byte order mark (not a UTF-32 one). */
+function utf16Encoding(bytes: Uint8Array): Utf16 | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0x00 && bytes[3] === 0x00)) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/**
+ * UTF-16 text after its byte order mark (XML 1.0 §4.3.3: every processor reads UTF-16, and
+ * UTF-16 entities begin with a byte order mark). An encoding declaration, if any, must name UTF-16.
+ */
+function decodeUtf16(bytes: Uint8Array, encoding: Utf16): string {
+  let text: string;
+  try {
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new CemXmlError('CEM_XML_MALFORMED', `CEM XML bytes are not valid ${encoding.toUpperCase()}`, { cause });
+  }
+  const declared = ENCODING_DECL.exec(text.slice(0, 200))?.[2]?.toLowerCase();
+  if (declared !== undefined && declared !== 'utf-16' && declared !== encoding) {
+    throw new CemXmlError('CEM_XML_MALFORMED', `a ${encoding.toUpperCase()} byte order mark contradicts encoding="${declared}"`);
+  }
+  return text;
+}
+
 function decodeBytes(bytes: Uint8Array): string {
-  if (bytes[0] === 0xfe || bytes[0] === 0xff || bytes[0] === 0x00) {
-    throw new CemXmlError('CEM_XML_MALFORMED', 'UTF-16 and UTF-32 CEM XML is not supported');
+  if (bytes[0] === 0xfe || bytes[0] === 0xff || bytes[0] === 0x00 || (bytes.length > 1 && bytes[1] === 0x00)) {
+    throw new CemXmlError(
+      'CEM_XML_MALFORMED',
+      'CEM XML is read as UTF-8, UTF-16 with a byte order mark, ISO-8859-1 or US-ASCII; UTF-32 and UTF-16 without a byte order mark are not',
+    );
   }
   const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   const body = hasBom ? bytes.subarray(3) : bytes;

@@ -207,6 +207,25 @@ describe('parseCemEntity: entities as peers send them', () => {
     }
   });
 
+  it('reads a UTF-16 XML part by its byte order mark, with or without a charset parameter, base64 or binary', () => {
+    const { xml, p7c } = oneCert(parties.signing, 'c1@acme.test', { responseUrl: 'https://as2.acme.test/as2?x=é' });
+    const utf16 = new Uint8Array(Buffer.from(`\uFEFF${xml.replace('encoding="UTF-8"', 'encoding="UTF-16"')}`, 'utf16le'));
+    const headers = (type: string, cte: string[] = []) => [`Content-Type: ${type}`, 'Content-ID: <xml@acme.test>', ...cte];
+    const parts = [
+      { headers: headers('application/ediint-cert-exchange+xml'), body: utf16 },
+      { headers: headers('application/ediint-cert-exchange+xml; charset=UTF-16'), body: utf16 },
+      { headers: headers('application/ediint-cert-exchange+xml; charset=utf-8'), body: utf16 }, // the byte order mark wins (RFC 7303 §3)
+      { headers: headers('application/ediint-cert-exchange+xml', ['Content-Transfer-Encoding: base64']), body: b64(utf16) },
+      { headers: headers('application/ediint-cert-exchange+xml'), body: new Uint8Array(Buffer.from(utf16).swap16()) },
+    ];
+    for (const part of parts) {
+      const parsed = parseCemEntity(related([part, certPart(p7c, '<c1@acme.test>')]));
+      if (parsed.kind !== 'request') throw new Error('expected a request');
+      expect(parsed.request.trustRequests[0]?.responseUrl).toBe('https://as2.acme.test/as2?x=é');
+      expect(parsed.xml.startsWith('<?xml')).toBe(true);
+    }
+  });
+
   it('accepts Content-IDs with or without brackets and in another case than the XML', () => {
     const { xml, p7c } = oneCert(parties.signing, 'C1@Acme.Test');
     expect(parseCemEntity(related([xmlPart(xml, 'xml@acme.test'), certPart(p7c, 'c1@acme.test')])).kind).toBe('request');
@@ -357,6 +376,45 @@ describe('parseCemEntity: refusals', () => {
   it('refuses input over maxBytes with CEM_MIME_TOO_LARGE', () => {
     const { xml, p7c } = oneCert();
     expect(code(() => parseCemEntity(related([xmlPart(xml), certPart(p7c, '<c1@acme.test>')]), { maxBytes: 1000 }))).toBe('CEM_MIME_TOO_LARGE');
+  });
+
+  it('refuses an XML part over maxXmlBytes (1 MiB by default) with CEM_XML_TOO_LARGE, counted in decoded bytes', () => {
+    const { xml, p7c } = oneCert();
+    const size = Buffer.byteLength(xml);
+    const cert = certPart(p7c, '<c1@acme.test>');
+    const plain = related([xmlPart(xml), cert]);
+    expect(parseCemEntity(plain, { maxXmlBytes: size }).kind).toBe('request');
+    expect(code(() => parseCemEntity(plain, { maxXmlBytes: size - 1 }))).toBe('CEM_XML_TOO_LARGE');
+    // the cap applies to the decoded XML, not to its base64 form
+    const base64 = related([{ headers: ['Content-Type: application/ediint-cert-exchange+xml', 'Content-ID: <xml@acme.test>', 'Content-Transfer-Encoding: base64'], body: b64(Buffer.from(xml)) }, cert]);
+    expect(parseCemEntity(base64, { maxXmlBytes: size }).kind).toBe('request');
+    expect(code(() => parseCemEntity(base64, { maxXmlBytes: size - 1 }))).toBe('CEM_XML_TOO_LARGE');
+    // a charset parameter takes the other decoding path; the cap still holds
+    const latin1 = related([{ headers: ['Content-Type: application/ediint-cert-exchange+xml; charset=ISO-8859-1', 'Content-ID: <xml@acme.test>'], body: xml }, cert]);
+    expect(code(() => parseCemEntity(latin1, { maxXmlBytes: size - 1 }))).toBe('CEM_XML_TOO_LARGE');
+    // the default: an XML part just over 1 MiB inside an entity well under the 16 MiB MIME cap
+    const padded = xml.replace('<EDIINTCertificateExchangeRequest', `<!--${'x'.repeat(1024 * 1024)}--><EDIINTCertificateExchangeRequest`);
+    const large = related([xmlPart(padded), cert]);
+    expect(large.byteLength).toBeLessThan(16 * 1024 * 1024);
+    expect(code(() => parseCemEntity(large))).toBe('CEM_XML_TOO_LARGE');
+    expect(parseCemEntity(large, { maxXmlBytes: 2 * 1024 * 1024 }).kind).toBe('request');
+    for (const bad of [0, -1, 1.5]) expect(code(() => parseCemEntity(plain, { maxXmlBytes: bad }))).toBe('CEM_ARGUMENT');
+  });
+
+  it('names the media type of an ordinary payload with the right article', () => {
+    const message = (input: string): string => {
+      try {
+        parseCemEntity(input);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(message('Content-Type: application/edi-consent\r\n\r\nUNA')).toBe('an application/edi-consent entity is not a CEM entity');
+    expect(message('Content-Type: text/plain\r\n\r\nhi')).toBe('a text/plain entity is not a CEM entity');
+    expect(message('no headers here')).toBe('an untyped entity is not a CEM entity');
+    const plain = related([{ headers: ['Content-Type: text/plain', 'Content-ID: <a@b>'], body: 'hello' }], { params: 'type="text/plain"' });
+    expect(code(() => parseCemEntity(plain))).toBe('CEM_MIME_NOT_CEM');
   });
 
   it('refuses input of the wrong shape with CEM_ARGUMENT', () => {

@@ -253,6 +253,19 @@ describe('tolerance of what the schema allows and peers omit or add', () => {
     expect(parseCemRequest(ascii)).toEqual(parseCemRequest(request()));
   });
 
+  it('reads UTF-16 with a byte order mark, little- and big-endian, with or without a UTF-16 declaration (XML 1.0 §4.3.3)', () => {
+    const utf8 = request({ issuer: 'CN=Müller AG 日本' });
+    const expected = parseCemRequest(utf8);
+    const le = (text: string): Buffer => Buffer.from(`\uFEFF${text}`, 'utf16le');
+    const be = (text: string): Buffer => le(text).swap16();
+    for (const text of [utf8.replace('encoding="UTF-8"', 'encoding="UTF-16"'), utf8.replace(' encoding="UTF-8"', '')]) {
+      expect(parseCemRequest(le(text))).toEqual(expected);
+      expect(parseCemRequest(be(text))).toEqual(expected);
+      expect(detectCemDocument(be(text))).toBe('request');
+    }
+    expect(parseCemRequest(le(utf8.replace('encoding="UTF-8"', 'encoding="utf-16le"')))).toEqual(expected);
+  });
+
   it('tells requests from responses with parseCemDocument', () => {
     const doc = parseCemDocument(draftExample('A.3-response.repaired.xml'));
     expect(doc.kind).toBe('response');

@@ -64,6 +64,12 @@ describe('unsafe XML', () => {
     expect(codeOf(() => parseCemDocument(bytes))).toBe('CEM_XML_DOCTYPE');
   });
 
+  it('refuses a DOCTYPE in UTF-16 (looked for after decoding), in either byte order', () => {
+    const le = Buffer.from(`\uFEFF${laughs}`, 'utf16le');
+    expect(codeOf(() => parseCemDocument(le))).toBe('CEM_XML_DOCTYPE');
+    expect(codeOf(() => parseCemDocument(Buffer.from(le).swap16()))).toBe('CEM_XML_DOCTYPE');
+  });
+
   it('refuses a reference to an undeclared entity as malformed (nothing is expanded)', () => {
     const xml = req(PARTNER.replace('ACME', '&xxe;') + TRUST_REQUEST);
     expect(codeOf(() => parseCemRequest(xml))).toBe('CEM_XML_MALFORMED');
@@ -89,6 +95,12 @@ describe('size and structure bounds', () => {
     expect(parseCemRequest(valid, { maxBytes: size }).trustRequests).toHaveLength(1);
     expect(codeOf(() => parseCemRequest(valid, { maxBytes: size - 1 }))).toBe('CEM_XML_TOO_LARGE');
     expect(codeOf(() => parseCemRequest(valid, { maxBytes: 0 }))).toBe('CEM_ARGUMENT');
+  });
+
+  it('counts UTF-16 input in its bytes, before decoding', () => {
+    const utf16 = Buffer.from(`\uFEFF${valid}`, 'utf16le');
+    expect(parseCemRequest(utf16, { maxBytes: utf16.byteLength }).trustRequests).toHaveLength(1);
+    expect(codeOf(() => parseCemRequest(utf16, { maxBytes: utf16.byteLength - 1 }))).toBe('CEM_XML_TOO_LARGE');
   });
 
   it('refuses deeply nested input with CEM_XML_TOO_LARGE, without overflowing the stack', () => {
@@ -165,7 +177,12 @@ describe('malformed XML', () => {
   it.each([
     ['invalid UTF-8', Buffer.concat([Buffer.from(ok.slice(0, 200)), Buffer.from([0xc3, 0x28]), Buffer.from(ok.slice(200))])],
     ['an unknown encoding', Buffer.from(`<?xml version="1.0" encoding="EBCDIC-US"?>${ok}`)],
-    ['UTF-16', Buffer.from(`\uFEFF${ok}`, 'utf16le')],
+    ['UTF-16 without a byte order mark', Buffer.from(ok, 'utf16le')],
+    ['big-endian UTF-16 without a byte order mark', Buffer.from(ok, 'utf16le').swap16()],
+    ['UTF-32 (little-endian, with its byte order mark)', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), ...[...ok].map((c) => Buffer.from([c.charCodeAt(0), 0, 0, 0]))])],
+    ['a UTF-16 byte order mark contradicting the declaration', Buffer.from(`\uFEFF<?xml version="1.0" encoding="UTF-8"?>${ok}`, 'utf16le')],
+    ['a little-endian byte order mark with a big-endian declaration', Buffer.from(`\uFEFF<?xml version="1.0" encoding="UTF-16BE"?>${ok}`, 'utf16le')],
+    ['an unpaired surrogate in UTF-16', Buffer.concat([Buffer.from(`\uFEFF${ok.slice(0, 300)}`, 'utf16le'), Buffer.from([0x00, 0xd8]), Buffer.from(ok.slice(300), 'utf16le')])],
     ['non-ASCII bytes under US-ASCII', Buffer.from(`<?xml version="1.0" encoding="US-ASCII"?>${ok.replace('ACME', 'ACMÉ')}`, 'latin1')],
     ['a UTF-8 BOM with a Latin-1 declaration', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>${ok}`)])],
   ])('refuses bytes with %s with CEM_XML_MALFORMED', (_label, bytes) => {

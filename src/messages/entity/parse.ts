@@ -14,7 +14,7 @@ import { DEFAULT_MAX_MIME_BYTES, parseMimeEntity } from '../mime/parse.js';
 import type { MimeEntity } from '../mime/types.js';
 import type { CemRequest } from '../model.js';
 import { readCertificatePart } from './internal/certs-part.js';
-import { certParts, contentIdOf, locateCem, mayBeCem, type LocatedCem } from './internal/locate.js';
+import { certParts, contentIdOf, locateCem, mayBeCem, notCemEntity, type LocatedCem } from './internal/locate.js';
 import { isCertsOnlyType } from './internal/media.js';
 import type { CemEntityCertificate, CemEntityInput, ParseCemEntityOptions, ParsedCemEntity } from './types.js';
 import { readXmlText } from './internal/xml-text.js';
@@ -66,7 +66,7 @@ function precheck(bytes: Uint8Array, limits: HeaderLimits): void {
     if (isCemError(error, 'CEM_MIME_TOO_LARGE')) throw error;
     essence = undefined;
   }
-  if (!mayBeCem(essence)) throw new CemMimeError('CEM_MIME_NOT_CEM', `a ${essence ?? 'untyped'} entity is not a CEM entity`);
+  if (!mayBeCem(essence)) throw notCemEntity(essence);
 }
 
 function indexContentIds(located: LocatedCem, requireAll: boolean): Map<string, MimeEntity> {

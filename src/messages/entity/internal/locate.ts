@@ -81,7 +81,16 @@ export function locateCem(entity: MimeEntity, depth = 0): LocatedCem {
   }
   const signed = partsOf(entity)[0];
   if (essence === 'multipart/signed' && signed && depth < MAX_SIGNED_NESTING) return locateCem(signed, depth + 1);
-  throw new CemMimeError('CEM_MIME_NOT_CEM', `a ${essence ?? 'untyped'} entity is not a CEM entity`);
+  throw notCemEntity(essence);
+}
+
+/**
+ * `CEM_MIME_NOT_CEM` for an entity of another media type: "an application/edi-consent entity
+ * is not a CEM entity", "a text/plain entity ...", "an untyped entity ..." (no Content-Type).
+ */
+export function notCemEntity(essence: string | undefined): CemMimeError {
+  const what = essence ?? 'untyped';
+  return new CemMimeError('CEM_MIME_NOT_CEM', `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} entity is not a CEM entity`);
 }
 
 /** True when a parsed Content-Type could be a CEM entity (before its body is looked at). */
