@@ -54,13 +54,20 @@ export type CemEngineErrorCode =
   | 'CEM_NOT_FOUND'
   | 'CEM_REFUSED';
 
+/**
+ * The code of a file the `cem` command cannot read or write (a missing file, a directory, no
+ * permission). The library itself never reads or writes files, so it never throws this code.
+ */
+export type CemIoErrorCode = 'CEM_IO';
+
 /** Every stable error code. */
 export type CemErrorCode =
   | CemXmlErrorCode
   | CemMimeErrorCode
   | CemCryptoErrorCode
   | CemArgumentErrorCode
-  | CemEngineErrorCode;
+  | CemEngineErrorCode
+  | CemIoErrorCode;
 
 /**
  * Base class of every error thrown by ediint-cem.

@@ -18,6 +18,7 @@ export type {
   CemCryptoErrorCode,
   CemArgumentErrorCode,
   CemEngineErrorCode,
+  CemIoErrorCode,
 } from './errors.js';
 
 // Vocabulary

@@ -1,12 +1,13 @@
 /**
  * The `cem` command: `inspect`, `request` and `respond`.
  *
- * Exit codes: 0 success, 1 invalid input (a `CemError`: `error CEM_<CODE>: <message>` on stderr),
- * 2 usage error.
+ * Exit codes: 0 success; 1 any problem with the input or output files (a `CemError`:
+ * `error CEM_<CODE>: <message>` on stderr, with `CEM_IO` for a file that cannot be read or
+ * written); 2 a usage error (unknown command or option, a missing or malformed option value).
  *
  * @module
  */
-import { isCemError } from '../errors.js';
+import { CemError, isCemError } from '../errors.js';
 import { UsageError, parseArgs } from './args.js';
 import { inspectBytes } from './inspect.js';
 import type { CliIo } from './io.js';
@@ -20,14 +21,38 @@ const USAGE = `usage:
   ${RESPOND_USAGE}
 `;
 
-function reader(io: CliIo): (path: string) => Uint8Array {
-  return (path) => {
-    try {
-      return io.readFile(path);
-    } catch (e) {
-      const why = e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : 'unreadable';
-      throw new UsageError(`cannot read ${path} (${why})`);
-    }
+const HELP = `${USAGE}
+FILE (inspect): a CEM MIME entity (with its headers, or a multipart body saved without them),
+  a CEM XML document (UTF-8 or UTF-16), or a certificate / PKCS#7 file (PEM, DER or base64).
+--cert FILE (request): PEM certificates, or a PKCS#7 bundle (.p7c/.p7b: DER, PEM or base64);
+  the end-entity certificate is found in the set and its chain ordered after it.
+
+exit status: 0 done; 1 invalid input or a file that cannot be read or written
+  ("error CEM_<CODE>: <message>" on stderr, CEM_IO for files); 2 usage error.
+`;
+
+function why(e: unknown): string {
+  return e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : e instanceof Error ? e.message : 'unknown error';
+}
+
+/** `io` whose file operations fail with `CEM_IO` (exit 1) instead of a raw system error. */
+function checkedFiles(io: CliIo): CliIo {
+  return {
+    ...io,
+    readFile: (path) => {
+      try {
+        return io.readFile(path);
+      } catch (e) {
+        throw new CemError('CEM_IO', `cannot read ${path} (${why(e)})`, { cause: e });
+      }
+    },
+    writeFile: (path, data) => {
+      try {
+        io.writeFile(path, data);
+      } catch (e) {
+        throw new CemError('CEM_IO', `cannot write ${path} (${why(e)})`, { cause: e });
+      }
+    },
   };
 }
 
@@ -37,7 +62,8 @@ function runInspect(argv: readonly string[], io: CliIo, json: { on: boolean }): 
   const [file, ...extra] = args.positionals;
   if (!file) throw new UsageError('FILE is required');
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-  const result = inspectBytes(reader(io)(file));
+  const { json: result, note } = inspectBytes(io.readFile(file));
+  if (note !== null) io.stderr(`cem: note: ${note}\n`);
   io.stdout(json.on ? `${JSON.stringify(result, null, 2)}\n` : renderTable(result as Parameters<typeof renderTable>[0]));
 }
 
@@ -46,27 +72,30 @@ function runInspect(argv: readonly string[], io: CliIo, json: { on: boolean }): 
  *
  * @example
  * ```ts
- * const code = await runCli(['inspect', 'request.mime', '--json'], processIo)
+ * const code = runCli(['inspect', 'request.mime', '--json'], processIo)
  * ```
+ * @throws never for input, usage or file problems (they are exit codes 1 and 2); a failure of
+ *   `io` itself other than reading and writing files is passed on.
  */
 export function runCli(argv: readonly string[], io: CliIo): number {
   const [command, ...rest] = argv;
   const json = { on: rest.includes('--json') };
+  const files = checkedFiles(io);
   try {
     switch (command) {
       case 'inspect':
-        runInspect(rest, io, json);
+        runInspect(rest, files, json);
         return 0;
       case 'request':
-        runRequest(rest, io, reader(io));
+        runRequest(rest, files);
         return 0;
       case 'respond':
-        runRespond(rest, io, reader(io));
+        runRespond(rest, files);
         return 0;
       case '--help':
       case '-h':
       case 'help':
-        io.stdout(USAGE);
+        io.stdout(HELP);
         return 0;
       default:
         throw new UsageError(command ? `unknown command ${command}` : 'a command is required');

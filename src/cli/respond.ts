@@ -6,29 +6,24 @@
  */
 import { CemArgumentError } from '../errors.js';
 import { cemDateTime } from '../messages/datetime.js';
-import { parseCemDocument } from '../messages/document-xml.js';
 import { buildCemResponseEntity } from '../messages/entity/build-response.js';
-import { parseCemEntity } from '../messages/entity/parse.js';
 import { serializeCemEntity } from '../messages/entity/serialize.js';
 import type { CemRequest, CemTrustResponse } from '../messages/model.js';
 import { UsageError, parseArgs } from './args.js';
-import { sniffFileKind } from './inspect.js';
 import { contentIdDomain } from './domain.js';
+import { readCemFile } from './files.js';
 import type { CliIo } from './io.js';
 
 export const RESPOND_USAGE =
   'cem respond REQUESTFILE --from AS2NAME (--accept-all | --reject-all | --accept SERIAL | --reject SERIAL)...\n' +
   '            [--reason TEXT] [--transfer-encoding base64|binary] [--out FILE]';
 
-function readRequest(bytes: Uint8Array): CemRequest {
-  if (sniffFileKind(bytes) === 'xml') {
-    const doc = parseCemDocument(bytes);
-    if (doc.kind !== 'request') throw new CemArgumentError('REQUESTFILE holds a CEM Response, not a Request');
-    return doc.request;
-  }
-  const parsed = parseCemEntity(bytes);
-  if (parsed.kind !== 'request') throw new CemArgumentError('REQUESTFILE holds a CEM Response, not a Request');
-  return parsed.request;
+/** The Request of a CEM message file (MIME entity, headerless multipart body or bare XML). */
+function readRequest(bytes: Uint8Array, io: CliIo): CemRequest {
+  const { document, note } = readCemFile(bytes);
+  if (document.kind !== 'request') throw new CemArgumentError('REQUESTFILE holds a CEM Response, not a Request');
+  if (note !== null) io.stderr(`cem: note: ${note}\n`);
+  return document.request;
 }
 
 function serialValue(text: string): bigint {
@@ -57,7 +52,7 @@ export function decide(request: CemRequest, sequence: readonly { name: string; v
 }
 
 /** Runs `cem respond`. @throws UsageError, CemError */
-export function runRespond(argv: readonly string[], io: CliIo, readFile: (path: string) => Uint8Array): void {
+export function runRespond(argv: readonly string[], io: CliIo): void {
   const args = parseArgs(argv, {
     from: 'value',
     'accept-all': 'flag',
@@ -76,9 +71,12 @@ export function runRespond(argv: readonly string[], io: CliIo, readFile: (path: 
   const encoding = args.values.get('transfer-encoding') ?? 'base64';
   if (encoding !== 'base64' && encoding !== 'binary') throw new UsageError('--transfer-encoding is base64 or binary');
   const reason = args.values.get('reason') ?? null;
+  if (args.flags.has('accept-all') && args.flags.has('reject-all')) {
+    throw new UsageError('--accept-all and --reject-all exclude each other; combine one of them with --accept or --reject SERIAL');
+  }
 
   // A Request without requestId (pre-draft-06 peers) is answered without one (draft-14 §2.5).
-  const request = readRequest(readFile(file));
+  const request = readRequest(io.readFile(file), io);
   const decisions = decide(request, args.sequence);
   const trustResponses: CemTrustResponse[] = request.trustRequests.map((t, i) => ({
     status: decisions[i] ? 'Accepted' : 'Rejected',

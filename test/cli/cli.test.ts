@@ -220,13 +220,19 @@ describe('cem errors', () => {
     [[]],
     [['frobnicate']],
     [['inspect']],
-    [['inspect', '/nonexistent/file']],
     [['inspect', 'a', 'b']],
     [['inspect', 'a', '--bogus']],
     [['request', '--from', 'A', '--response-url', 'u']],
     [['request', '--from', 'A', '--response-url', 'u', '--cert', 'x.pem=KeyEncipherment']],
     [['request', '--from', 'A', '--response-url', 'u', '--cert', 'x.pem=tlsServer', '--respond-by', 'tomorrow']],
     [['respond', '--from', 'A', '--accept-all']],
+    [['respond', 'request.mime', '--from', 'A', '--accept-all', '--reject-all']],
+    [['request', '--from', 'A', '--response-url', 'as2.acme.test/as2', '--cert', 'x.pem=tlsServer']],
+    [['request', '--from', 'A', '--response-url', '/as2', '--cert', 'x.pem=tlsServer']],
+    [['request', '--from', 'A', '--response-url', 'ftp://as2.acme.test/in', '--cert', 'x.pem=tlsServer']],
+    [['request', '--from', 'A', '--response-url', 'mailto:pki@acme.test', '--cert', 'x.pem=tlsServer']],
+    [['request', '--from', 'A', '--response-url', 'https://as2.acme.test/a b', '--cert', 'x.pem=tlsServer']],
+    [['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', 'x.pem=tlsServer', '--respond-by', '2026-12-31T12:00:00']],
   ])('exits 2 on the usage error %j', (argv) => {
     const res = cli(argv as string[]);
     expect(res.code).toBe(2);
@@ -259,3 +265,181 @@ describe('cem errors', () => {
     expect(JSON.parse(ok.stdout).serial).toBe(signing.serial);
   });
 });
+
+describe('cem request --cert: certificate files', () => {
+  /** `cem request` with one --cert, returning the inspected JSON of the written Request. */
+  function requestWith(certFile: string, usage = 'digitalSignature'): { code: number; err: string; json: () => Record<string, any> } {
+    const out = join(dir, `req-${Math.random().toString(16).slice(2)}.mime`);
+    const res = cli(['request', '--from', 'A', '--response-url', 'https://x', '--cert', `${certFile}=${usage}`, '--out', out]);
+    return { code: res.code, err: res.err, json: () => JSON.parse(cli(['inspect', out, '--json']).out) };
+  }
+
+  it('reads PKCS#7 bundles (.p7c DER, .p7b PEM, base64) as well as PEM lists, finding the end-entity in each', () => {
+    const p7c = join(dir, 'req-chain.p7c');
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', signingBundle, '-outform', 'DER', '-out', p7c]);
+    const p7b = join(dir, 'req-chain.p7b');
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', signingBundle, '-out', p7b]);
+    const base64 = join(dir, 'req-chain.b64');
+    writeFileSync(base64, `${readFileSync(p7c).toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n`);
+    // root first: the end-entity is found by its place in the set, not by its place in the file
+    const reversed = join(dir, 'req-reversed.pem');
+    writeFileSync(reversed, [...pki.chainOf(signing)].reverse().map((c) => c.pem).join(''));
+    // a reversed bundle written by openssl keeps that order inside the PKCS#7 too
+    const reversedP7c = join(dir, 'req-reversed.p7c');
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', reversed, '-outform', 'DER', '-out', reversedP7c]);
+    const utf16Pem = join(dir, 'req-chain-utf16.pem');
+    writeFileSync(utf16Pem, Buffer.from(`\uFEFF${readFileSync(signingBundle, 'utf8').replace(/\n/g, '\r\n')}`, 'utf16le'));
+    for (const file of [signingBundle, p7c, p7b, base64, reversed, reversedP7c, utf16Pem]) {
+      const made = requestWith(file);
+      expect(made.code, `${file}: ${made.err}`).toBe(0);
+      const trust = made.json().trustRequests[0];
+      expect(trust.serial, file).toBe(signing.serial);
+      expect(trust.certificate.chain.map((c: { serial: string }) => c.serial), file).toEqual([pki.intermediate.serial, pki.root.serial]);
+    }
+  });
+
+  it('writes the bundle of a .p7c as openssl reads it: the certs-only part holds the end-entity and its chain', () => {
+    const p7c = join(dir, 'req-openssl.p7c');
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', signingBundle, '-outform', 'DER', '-out', p7c]);
+    const out = join(dir, 'req-openssl.mime');
+    expect(cli(['request', '--from', 'A', '--response-url', 'https://x', '--cert', `${p7c}=digitalSignature`, '--out', out]).code).toBe(0);
+    const parsed = parseCemEntity(readFileSync(out));
+    if (parsed.kind !== 'request') throw new Error('expected a request');
+    const part = parsed.certificates[0];
+    expect(part?.endEntity.serial).toBe(signing.serial);
+    const printed = openssl(['pkcs7', '-inform', 'DER', '-print_certs'], part?.p7c as Uint8Array).toString('utf8');
+    expect(printed.match(/^subject=/gm)).toHaveLength(3);
+  });
+
+  it('exits 1 for a bundle with certificates off the end-entity path, naming the file', () => {
+    const stray = pki.leaf({ subject: '/CN=stray.cli.test' });
+    const mixed = join(dir, 'req-mixed.p7c');
+    const list = join(dir, 'req-mixed.pem');
+    writeFileSync(list, [...pki.chainOf(signing), ...pki.chainOf(stray)].map((c) => c.pem).join(''));
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', list, '-outform', 'DER', '-out', mixed]);
+    const res = requestWith(mixed);
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(new RegExp(`^error CEM_PKCS7_END_ENTITY: ${mixed.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 2 end-entity certificates`));
+    const extraRoot = join(dir, 'req-extra-root.pem');
+    const otherPki = makePki('CliOther');
+    writeFileSync(extraRoot, [...pki.chainOf(signing), otherPki.root].map((c) => c.pem).join(''));
+    const extra = requestWith(extraRoot);
+    expect(extra.code).toBe(1);
+    expect(extra.err).toMatch(/^error CEM_ARGUMENT: .*req-extra-root\.pem: holds certificates off the issuer path/);
+  });
+
+  it('exits 1 with CEM_CERT_INVALID or CEM_PKCS7_INVALID for files that hold no certificate', () => {
+    const xml = join(dir, 'req-not-a-cert.xml');
+    writeFileSync(xml, '<x/>');
+    const text = join(dir, 'req-not-a-cert.txt');
+    writeFileSync(text, 'hello, world');
+    const badP7 = join(dir, 'req-bad.p7b');
+    writeFileSync(badP7, '-----BEGIN PKCS7-----\nAAAA\n-----END PKCS7-----\n');
+    expect(requestWith(xml).err).toMatch(/^error CEM_CERT_INVALID: .*XML/);
+    expect(requestWith(text).err).toMatch(/^error CEM_CERT_INVALID: /);
+    expect(requestWith(badP7).err).toMatch(/^error CEM_PKCS7_INVALID: /);
+  });
+});
+
+describe('cem request --respond-by', () => {
+  it('writes the offset given, Z as +00:00, and refuses a value without one (exit 2)', () => {
+    const out = join(dir, 'respond-by.mime');
+    const base = ['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', `${signingBundle}=digitalSignature`, '--out', out];
+    expect(cli([...base, '--respond-by', '2026-12-31T12:00:00+05:45']).code).toBe(0);
+    expect(JSON.parse(cli(['inspect', out, '--json']).out).trustRequests[0].respondBy).toBe('2026-12-31T12:00:00+05:45');
+    expect(cli([...base, '--respond-by', '2026-12-31T12:00:00Z']).code).toBe(0);
+    expect(JSON.parse(cli(['inspect', out, '--json']).out).trustRequests[0].respondBy).toBe('2026-12-31T12:00:00+00:00');
+    const bare = cli([...base, '--respond-by', '2026-12-31T12:00:00']);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toMatch(/^cem: --respond-by 2026-12-31T12:00:00: give the UTC offset explicitly/);
+  });
+});
+
+describe('cem inspect: file detection', () => {
+  let requestFile: string;
+  let full: Record<string, unknown>;
+  beforeAll(() => {
+    requestFile = join(dir, 'detect.mime');
+    cli(['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', `${signingBundle}=digitalSignature`, '--out', requestFile]);
+    full = JSON.parse(cli(['inspect', requestFile, '--json']).out);
+  });
+
+  it('reads CEM XML saved as UTF-16 with a byte order mark, either byte order', () => {
+    const xml = parseCemEntity(readFileSync(requestFile)).xml.replace('encoding="UTF-8"', 'encoding="UTF-16"');
+    const le = Buffer.from(`\uFEFF${xml}`, 'utf16le');
+    const utf8 = JSON.parse(cli(['inspect', writeTemp('detect-utf8.xml', Buffer.from(xml.replace('encoding="UTF-16"', 'encoding="UTF-8"'))), '--json']).out);
+    for (const bytes of [le, Buffer.from(le).swap16()]) {
+      const res = cli(['inspect', writeTemp('detect-utf16.xml', bytes), '--json']);
+      expect(res.code, res.err).toBe(0);
+      expect(JSON.parse(res.out)).toEqual(utf8);
+    }
+    const noBom = cli(['inspect', writeTemp('detect-utf16-nobom.xml', Buffer.from(xml, 'utf16le')), '--json']);
+    expect(noBom.code).toBe(1);
+    expect(JSON.parse(noBom.out).error.code).toBe('CEM_XML_MALFORMED');
+  });
+
+  it('reads a multipart body saved without its headers by the boundary of its first line, with a note', () => {
+    const bytes = readFileSync(requestFile);
+    const body = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+    expect(body.subarray(0, 2).toString()).toBe('--');
+    const file = writeTemp('detect-body.bin', body);
+    const res = cli(['inspect', file, '--json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.out)).toEqual(full);
+    expect(res.err).toMatch(/^cem: note: the file has no MIME headers; it was read as multipart\/related with the boundary "[^"]+" of its first line/);
+    const answered = join(dir, 'detect-body-response.mime');
+    expect(cli(['respond', file, '--from', 'B', '--accept-all', '--out', answered]).code).toBe(0);
+    expect(JSON.parse(cli(['inspect', answered, '--json']).out).trustResponses[0].status).toBe('Accepted');
+  });
+
+  it('gives MIME errors saying the headers are missing for a broken headerless body', () => {
+    const bytes = readFileSync(requestFile);
+    const body = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+    const truncated = cli(['inspect', writeTemp('detect-truncated.bin', body.subarray(0, body.length - 80)), '--json']);
+    expect(truncated.code).toBe(1);
+    expect(JSON.parse(truncated.out).error).toEqual({ code: 'CEM_MIME_UNTERMINATED', message: expect.stringContaining('the file has no MIME headers') });
+    const notBoundary = cli(['inspect', writeTemp('detect-dashes.txt', Buffer.from('--\r\nhello\r\n')), '--json']);
+    expect(notBoundary.code).toBe(1);
+    expect(JSON.parse(notBoundary.out).error).toEqual({ code: 'CEM_MIME_MALFORMED', message: expect.stringContaining('no MIME headers') });
+  });
+
+  it('reads a certificate PEM saved as UTF-16, and a saved application/pkcs7-mime entity', () => {
+    const utf16 = writeTemp('detect-utf16.pem', Buffer.from(`\uFEFF${readFileSync(signingBundle, 'utf8')}`, 'utf16le'));
+    expect(JSON.parse(cli(['inspect', utf16, '--json']).out)).toMatchObject({ kind: 'certificate', serial: signing.serial });
+    const p7c = join(dir, 'detect.p7c');
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', signingBundle, '-outform', 'DER', '-out', p7c]);
+    const entity = `Content-Type: application/pkcs7-mime; smime-type=certs-only\r\nContent-Transfer-Encoding: base64\r\n\r\n${readFileSync(p7c).toString('base64')}\r\n`;
+    expect(JSON.parse(cli(['inspect', writeTemp('detect-p7.mime', Buffer.from(entity)), '--json']).out)).toMatchObject({ kind: 'certificate', serial: signing.serial });
+    const edi = cli(['inspect', writeTemp('detect-edi.mime', Buffer.from('Content-Type: application/edi-consent\r\n\r\nUNA:+.? \'')), '--json']);
+    expect(JSON.parse(edi.out).error).toEqual({ code: 'CEM_MIME_NOT_CEM', message: 'an application/edi-consent entity is not a CEM entity' });
+  });
+});
+
+describe('cem file errors', () => {
+  it('exits 1 with CEM_IO for a file that cannot be read or written', () => {
+    const missing = cli(['inspect', '/nonexistent/file']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe('error CEM_IO: cannot read /nonexistent/file (ENOENT)\n');
+    const json = cli(['inspect', dir, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({ error: { code: 'CEM_IO', message: `cannot read ${dir} (EISDIR)` } });
+    const cert = cli(['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', '/nonexistent/c.p7c=digitalSignature']);
+    expect(cert).toMatchObject({ code: 1, err: 'error CEM_IO: cannot read /nonexistent/c.p7c (ENOENT)\n' });
+    const out = cli(['request', '--from', 'A', '--response-url', 'https://a.test/', '--cert', `${signingBundle}=digitalSignature`, '--out', '/nonexistent/dir/r.mime']);
+    expect(out).toMatchObject({ code: 1, err: 'error CEM_IO: cannot write /nonexistent/dir/r.mime (ENOENT)\n' });
+  });
+
+  it('documents the exit codes in cem --help', () => {
+    const help = cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('exit status: 0 done; 1 invalid input or a file that cannot be read or written');
+    expect(help.out).toContain('CEM_IO');
+    expect(help.out).toMatch(/PKCS#7 bundle \(\.p7c\/\.p7b: DER, PEM or base64\)/);
+  });
+});
+
+function writeTemp(name: string, bytes: Uint8Array): string {
+  const file = join(dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
