@@ -47,7 +47,8 @@ const ROOT = 'EDIINTCertificateExchangeRequest';
  *
  * Safe on hostile input: the size is capped first (`maxBytes`, default 1 MiB), any DOCTYPE or
  * ENTITY declaration is refused before parsing, no entity is expanded, nesting and element
- * counts are bounded. Namespace-aware by URI (any prefixes; the pre-2006 namespaces are accepted
+ * counts are bounded. Bytes are decoded by their byte order mark (UTF-8, or UTF-16 in either
+ * order), else by the XML declaration (UTF-8 by default, ISO-8859-1, US-ASCII). Namespace-aware by URI (any prefixes; the pre-2006 namespaces are accepted
  * as aliases). Tolerant of real peers: values trimmed, `requestId`, `qualifier` and
  * `RespondByDate` may be missing, unknown attributes and extension elements are ignored,
  * `CertificateContentID` is normalised ({@link normalizeCemContentId}), duplicate `CertUsage`
