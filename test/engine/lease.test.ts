@@ -236,7 +236,7 @@ describe('a send slower than the lease, on a clock with timers', () => {
     expect(outboxKeys(pair)).toEqual([]);
   });
 
-  it('loses the claim when its node stalls past the lease (no renewal ran): the taker sends, the stalled node records nothing', async () => {
+  it('loses the claim when no renewal succeeds for a whole lease (its store unreachable): the taker sends, the cut-off node records nothing', async () => {
     const g = gate();
     // A's store becomes unreachable while the call runs: its renewals fail.
     let storeDown = false;
