@@ -7,6 +7,7 @@
 import type { JsonValue } from '../ports/json.js';
 import type { CemPorts } from '../ports/ports.js';
 import { isRecord } from '../state/validate.js';
+import { clockNow } from './port-calls.js';
 
 /**
  * A JSON view of any event or effect: dates as ISO strings, certificates as fingerprint and
@@ -37,7 +38,11 @@ export function auditJson(value: unknown, depth = 0): JsonValue {
 }
 
 /**
- * Records one audit event, swallowing the sink's failures.
+ * Records one audit event, stamped with the clock port's time read like every other engine read
+ * (`clockNow`: a clock that throws or answers an invalid `Date` is a failed port). The audit trail
+ * is best effort and never breaks an operation: the audit records of an operation are written
+ * after its commit, so a failure there (the sink, or the clock when stamping the event) loses
+ * that one audit event, never the state change it describes, and throws nothing.
  *
  * @example
  * ```ts
@@ -48,27 +53,10 @@ export function auditJson(value: unknown, depth = 0): JsonValue {
 export async function audit(ports: CemPorts, type: string, data: unknown): Promise<void> {
   if (ports.audit === undefined) return;
   try {
+    const at = clockNow(ports);
     const json = auditJson(data);
-    await ports.audit.record({ at: ports.clock.now(), type, data: isRecord(json) ? (json as Record<string, JsonValue>) : { value: json } });
+    await ports.audit.record({ at, type, data: isRecord(json) ? (json as Record<string, JsonValue>) : { value: json } });
   } catch {
-    // The audit trail is best effort: losing one entry must not lose the state change it describes.
+    // Best effort: a failed sink or clock loses this audit event, not the state change it describes.
   }
 }
-
-/**
- * Short text of any thrown value, for `lastError` fields and failure events.
- *
- * @example
- * ```ts
- * describeError(new Error('HTTP 503')) // 'Error: HTTP 503'
- * ```
- * @throws never.
- */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = isRecord(error) && typeof error['code'] === 'string' ? ` ${error['code']}` : '';
-    return `${error.name}${code}: ${error.message}`.slice(0, 1000);
-  }
-  return String(error).slice(0, 1000);
-}
-

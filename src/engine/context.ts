@@ -10,7 +10,7 @@ import type { CemTransferEncoding, ParseCemEntityOptions } from '../messages/ent
 import type { CemPorts } from '../ports/ports.js';
 import type { CemSettings } from '../state/model.js';
 import { createInitialState } from '../state/transition.js';
-import { describeError } from './audit.js';
+import { describeError } from './port-calls.js';
 
 /**
  * Options of `createCemEngine`. Every field is optional.
@@ -31,7 +31,15 @@ export interface CemEngineConfig {
   readonly transferEncoding?: CemTransferEncoding;
   /** Send certificates whose chain stops below a self-signed root (default true). */
   readonly allowIncompleteChain?: boolean;
-  /** How long a claim on an outbox entry holds, in ms (default 5 minutes). */
+  /**
+   * How long a claim on an outbox entry holds, in ms (default 5 minutes). Another node takes an
+   * entry over only once its claim ran out. The claim is renewed to a full lease before each port
+   * call that performs an entry, and every `leaseMs / 3` during the call when the clock port has
+   * `setTimer` (`systemClock` has). So a node is never overtaken while it is alive and reaches
+   * its store; with a clock without timers, only while each port call returns within `leaseMs`.
+   * Beyond that the effect may be performed by two nodes: the same byte-identical message twice,
+   * or the same server certificate installed twice, with one result recorded.
+   */
   readonly leaseMs?: number;
   /** Wait before trying a failed notice or install again, in ms (default 5 minutes). */
   readonly retryDelayMs?: number;

@@ -9,20 +9,26 @@ import { CemEngineError, isCemError } from '../errors.js';
 import type { CemAlertNotice } from '../ports/notifier.js';
 import type { Alert } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
-import { audit, describeError } from './audit.js';
+import { audit } from './audit.js';
 import { buildEmailMessage, buildRequestMessage, buildResponseMessage, type MessageOptions } from './build-messages.js';
 import { applyEvents } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
+import { holdLease, type Lease } from './lease.js';
 import { loadMaterial } from './material.js';
-import { claimWrite, doneWrite, isClaimable, listOutbox, releaseWrite, type LoadedEntry, type OutboxEntry } from './outbox.js';
-import { clockNow, drawId } from './port-calls.js';
+import { claimWrite, doneWrite, isClaimable, listOutbox, releaseWrite, type LoadedEntry } from './outbox.js';
+import { clockNow, describeError, drawId } from './port-calls.js';
 
 /** What performing one entry gave. */
 type Outcome =
   /** Done; apply this event (or none) and delete the entry. */
   | { readonly kind: 'done'; readonly event: CemEvent | null }
   /** Keep the entry and try again after the retry delay. */
-  | { readonly kind: 'later'; readonly error: string };
+  | { readonly kind: 'later'; readonly error: string }
+  /**
+   * Another engine took the entry over (our claim ran out): it performs the effect and records
+   * the result; `called` tells whether we made the port call too (before we knew).
+   */
+  | { readonly kind: 'lost'; readonly called: boolean };
 
 /** The port failure as `CEM_PORT_FAILED` text: what the failure event and `lastError` carry. */
 function portFailed(what: string, error: unknown): string {
@@ -35,38 +41,69 @@ function notice(alert: Alert): CemAlertNotice {
   return Object.freeze(alert.relationshipId === null ? base : { ...base, relationshipId: alert.relationshipId });
 }
 
-async function attemptPort(call: () => Promise<void>): Promise<unknown> {
+/** The claim was lost before the port call: nothing was performed. */
+const LOST = Symbol('lost');
+
+/**
+ * Prepares the port call's input (a failure there counts as the call's failure), makes sure the
+ * claim runs for a full lease, then makes the call while renewing the claim. Resolves to the
+ * call's error (`undefined` when it succeeded) or {@link LOST}.
+ */
+async function attemptPort<M>(lease: Lease, prepare: () => Promise<M> | M, call: (input: M) => Promise<void>): Promise<unknown> {
+  let input: M;
   try {
-    await call();
+    input = await prepare();
+  } catch (error) {
+    return error ?? new Error('rejected without a reason');
+  }
+  // A store or clock failure here escapes: the entry stays claimed and is performed later.
+  if (!(await lease.ensure())) return LOST;
+  try {
+    await lease.during(() => call(input));
     return undefined;
   } catch (error) {
     return error ?? new Error('rejected without a reason');
   }
 }
 
-async function perform(ctx: EngineContext, entry: OutboxEntry): Promise<Outcome> {
+/** The outcome of a call whose result is an event, or `lost` when the claim was lost. */
+function settled(lease: Lease, error: unknown, ok: () => CemEvent, failed: (error: unknown) => CemEvent): Outcome {
+  if (error === LOST) return { kind: 'lost', called: false };
+  if (lease.lost()) return { kind: 'lost', called: true };
+  return { kind: 'done', event: error === undefined ? ok() : failed(error) };
+}
+
+/** The outcome of a call without a result event (notices, installs): kept for later on failure. */
+function retried(lease: Lease, error: unknown, what: string, event: CemEvent | null): Outcome {
+  if (error === LOST) return { kind: 'lost', called: false };
+  if (lease.lost()) return { kind: 'lost', called: true };
+  return error === undefined ? { kind: 'done', event } : { kind: 'later', error: portFailed(what, error) };
+}
+
+async function perform(ctx: EngineContext, lease: Lease): Promise<Outcome> {
   const { ports } = ctx;
   const options: MessageOptions = { zone: ctx.zone, transferEncoding: ctx.transferEncoding, allowIncompleteChain: ctx.allowIncompleteChain };
+  const entry = lease.current().entry;
   const effect = entry.effect;
   switch (effect.type) {
     case 'sendRequest': {
-      const error = await attemptPort(async () => ports.transport.sendRequest(await buildRequestMessage(ports.store, effect, options)));
-      return { kind: 'done', event: error === undefined ? { type: 'requestDelivered', requestId: effect.requestId } : { type: 'requestFailed', requestId: effect.requestId, error: portFailed('sendRequest', error) } };
+      const error = await attemptPort(lease, () => buildRequestMessage(ports.store, effect, options), (m) => ports.transport.sendRequest(m));
+      return settled(lease, error, () => ({ type: 'requestDelivered', requestId: effect.requestId }), (e) => ({ type: 'requestFailed', requestId: effect.requestId, error: portFailed('sendRequest', e) }));
     }
     case 'sendResponse': {
-      const error = await attemptPort(async () => ports.transport.sendResponse(buildResponseMessage(effect, entry.xmlContentId ?? drawId(ports, 'contentId'), options)));
-      return { kind: 'done', event: error === undefined ? { type: 'responseDelivered', exchangeKey: effect.exchangeKey } : { type: 'responseFailed', exchangeKey: effect.exchangeKey, error: portFailed('sendResponse', error) } };
+      const error = await attemptPort(lease, () => buildResponseMessage(effect, entry.xmlContentId ?? drawId(ports, 'contentId'), options), (m) => ports.transport.sendResponse(m));
+      return settled(lease, error, () => ({ type: 'responseDelivered', exchangeKey: effect.exchangeKey }), (e) => ({ type: 'responseFailed', exchangeKey: effect.exchangeKey, error: portFailed('sendResponse', e) }));
     }
     case 'sendEmail': {
       const send = ports.transport.sendEmail?.bind(ports.transport);
       const error = send === undefined
         ? new Error('the transport has no sendEmail')
-        : await attemptPort(async () => send(await buildEmailMessage(ports.store, effect)));
-      return { kind: 'done', event: error === undefined ? { type: 'emailDelivered', exchangeId: effect.exchangeId } : { type: 'emailFailed', exchangeId: effect.exchangeId, error: portFailed('sendEmail', error) } };
+        : await attemptPort(lease, () => buildEmailMessage(ports.store, effect), (m) => send(m));
+      return settled(lease, error, () => ({ type: 'emailDelivered', exchangeId: effect.exchangeId }), (e) => ({ type: 'emailFailed', exchangeId: effect.exchangeId, error: portFailed('sendEmail', e) }));
     }
     case 'notify': {
-      const error = await attemptPort(() => ports.notifier.notify(notice(effect.alert)));
-      return error === undefined ? { kind: 'done', event: null } : { kind: 'later', error: portFailed('notify', error) };
+      const error = await attemptPort(lease, () => notice(effect.alert), (n) => ports.notifier.notify(n));
+      return retried(lease, error, 'notify', null);
     }
     case 'installServerCertificate': {
       const installer = ports.servers;
@@ -78,16 +115,18 @@ async function perform(ctx: EngineContext, entry: OutboxEntry): Promise<Outcome>
           message: `Install the new ${effect.protocol} server certificate ${effect.fingerprint.slice(0, 16)}… and confirm it to the CEM engine`,
           details: { protocol: effect.protocol, fingerprint: effect.fingerprint, keyRef: effect.keyRef },
         };
-        const error = await attemptPort(() => ports.notifier.notify(alert));
-        return error === undefined ? { kind: 'done', event: null } : { kind: 'later', error: portFailed('notify', error) };
+        const error = await attemptPort(lease, () => alert, (n) => ports.notifier.notify(n));
+        return retried(lease, error, 'notify', null);
       }
-      const error = await attemptPort(async () => {
-        const material = await loadMaterial(ports.store, effect.fingerprint);
-        await installer.install(effect.protocol, { fingerprint: material.fingerprint, der: material.der, chain: material.chain, keyRef: effect.keyRef });
-      });
-      return error === undefined
-        ? { kind: 'done', event: { type: 'serverCertificateInstalled', protocol: effect.protocol, fingerprint: effect.fingerprint } }
-        : { kind: 'later', error: portFailed('install', error) };
+      const error = await attemptPort(
+        lease,
+        async () => {
+          const material = await loadMaterial(ports.store, effect.fingerprint);
+          return { fingerprint: material.fingerprint, der: material.der, chain: material.chain, keyRef: effect.keyRef };
+        },
+        (certificate) => installer.install(effect.protocol, certificate),
+      );
+      return retried(lease, error, 'install', { type: 'serverCertificateInstalled', protocol: effect.protocol, fingerprint: effect.fingerprint });
     }
     case 'archiveCertificate':
       return { kind: 'done', event: null };
@@ -95,9 +134,13 @@ async function perform(ctx: EngineContext, entry: OutboxEntry): Promise<Outcome>
 }
 
 /**
- * Performs one entry this engine holds a claim on, then records the result: the result event and
- * the entry's deletion in one commit (new effects become new claimed entries, performed in turn),
- * or the entry released for a later attempt. Never throws: failures leave the entry in the outbox.
+ * Performs entries this engine holds a claim on, one after another, then records each result:
+ * the result event and the entry's deletion in one commit (new effects become new claimed
+ * entries, performed in turn), or the entry released for a later attempt. Before each port call
+ * the claim is renewed to a full `leaseMs` (and, with clock timers, kept renewed during the
+ * call); when another engine took the entry over meanwhile, nothing is recorded: the taker
+ * performs the effect and records its result. Never throws: failures leave the entry in the
+ * outbox.
  *
  * @example
  * ```ts
@@ -109,14 +152,22 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
   const queue = [...entries];
   let performed = 0;
   while (queue.length > 0) {
-    const loaded = queue.shift() as LoadedEntry;
+    const claimed = queue.shift() as LoadedEntry;
+    const lease = holdLease(ctx, claimed);
     try {
-      const outcome = await perform(ctx, loaded.entry);
-      await audit(ctx.ports, `effect:${loaded.entry.effect.type}`, { effect: loaded.entry.effect, outcome });
+      const outcome = await perform(ctx, lease);
+      await audit(ctx.ports, `effect:${claimed.entry.effect.type}`, { effect: claimed.entry.effect, outcome });
+      if (outcome.kind === 'lost') {
+        if (outcome.called) performed++;
+        continue;
+      }
       performed++;
+      const loaded = lease.current();
       if (outcome.kind === 'later') {
         const later = new Date(clockNow(ctx.ports).getTime() + ctx.retryDelayMs);
-        await storeCall(() => ctx.ports.store.commit([releaseWrite(loaded, outcome.error, later)]));
+        await storeCall(() => ctx.ports.store.commit([releaseWrite(loaded, outcome.error, later)])).catch((error: unknown) => {
+          if (!isCemError(error, 'CEM_STORE_CONFLICT')) throw error; // taken over meanwhile: the taker decides
+        });
         continue;
       }
       const event = outcome.event;
@@ -127,11 +178,12 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
         });
         continue;
       }
+      // Applied only while the entry is still ours (version-checked delete in the same commit).
       const applied = await applyEvents(ctx, () => ({ events: [event] }), loaded);
       queue.push(...applied.entries);
     } catch (error) {
       // The entry stays in the outbox, claimed until its lease expires; a later drain performs it.
-      await audit(ctx.ports, 'outboxError', { entry: loaded.entry.id, error: describeError(error) });
+      await audit(ctx.ports, 'outboxError', { entry: claimed.entry.id, error: describeError(error) });
     }
   }
   return performed;

@@ -10,7 +10,6 @@
 import { CemEngineError } from '../errors.js';
 import { isContentId, isRequestId } from '../ports/ids.js';
 import type { CemPorts } from '../ports/ports.js';
-import { describeError } from './audit.js';
 
 /**
  * The error of a failed port call.
@@ -75,3 +74,22 @@ function describeValue(value: unknown): string {
   if (value instanceof Date) return 'Invalid Date';
   return value === null ? 'null' : typeof value;
 }
+
+/**
+ * Short text of any thrown value, for `lastError` fields and failure events.
+ *
+ * @example
+ * ```ts
+ * describeError(new Error('HTTP 503')) // 'Error: HTTP 503'
+ * ```
+ * @throws never.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const raw = (error as { code?: unknown }).code;
+    const code = typeof raw === 'string' ? ` ${raw}` : '';
+    return `${error.name}${code}: ${error.message}`.slice(0, 1000);
+  }
+  return String(error).slice(0, 1000);
+}
+

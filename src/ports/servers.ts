@@ -29,7 +29,14 @@ export interface ServerCertificateInstall {
  * Installs server certificates on the host's listeners (HTTP, FTP, OFTP, SSH-FTP). Hosts without
  * it get a notice instead and confirm the install with the engine's `serverInstalled`.
  * A rejection means "not installed": the engine keeps the install in its outbox and tries again.
- * Installing the same certificate twice must be harmless.
+ *
+ * **Installing the same certificate twice must be harmless** (an idempotent replace, not an
+ * error and not a second listener): the engine calls `install` at least once per install, and
+ * may call it again with the same `fingerprint`, `der`, `chain` and `keyRef` when a node crashed
+ * after installing but before recording it, or, in a cluster, when an install took longer than
+ * the engine's `leaseMs` on a clock without timers (or the node stalled past it) and another
+ * node took the install over. Only one result is recorded. Keep calls bounded: a call that
+ * never returns holds the install while its node keeps renewing the claim.
  *
  * @example
  * ```ts

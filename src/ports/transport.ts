@@ -105,6 +105,13 @@ export interface OutboundEmail {
  * The host's outbound channel. `sendEmail` is optional: without it the engine reports partners
  * that need the certificate by e-mail through the notifier instead.
  *
+ * Delivery is at least once: a message can be handed over again after a crash between the call
+ * and the commit recording it, or in a cluster when a call outlasted the engine's `leaseMs` on
+ * a clock without timers (or its node stalled past it) and another node took the entry over.
+ * A repeat is byte-identical (same requestId, Content-IDs, `MessageOriginated` and body;
+ * partners treat a repeated requestId as a duplicate). Give each call a timeout: a call that
+ * never returns holds its outbox entry while its node keeps renewing the claim.
+ *
  * @example
  * ```ts
  * const transport: CemTransport = {

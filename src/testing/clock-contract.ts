@@ -10,7 +10,8 @@ import type { IdSource } from '../ports/ids.js';
 import type { ContractHarness } from './contract-harness.js';
 
 /**
- * Registers the clock contract: `now()` returns valid, fresh `Date`s that do not go backwards.
+ * Registers the clock contract: `now()` returns valid, fresh `Date`s that do not go backwards;
+ * `setTimer`, when the clock has it, returns a cancel function and never runs a cancelled timer.
  *
  * @example
  * ```ts
@@ -42,6 +43,20 @@ export function runClockContract(harness: ContractHarness, factory: () => Clock,
         assert.ok(t >= last, `reading ${i} went from ${last} back to ${t}`);
         last = t;
       }
+    });
+
+    harness.it('cancels a timer when it has setTimer (optional)', async () => {
+      const clock = factory();
+      if (clock.setTimer === undefined) return;
+      let fired = false;
+      const cancel = clock.setTimer(1, () => {
+        fired = true;
+      });
+      assert.equal(typeof cancel, 'function', 'setTimer must return a cancel function');
+      cancel();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(fired, false, 'a cancelled timer must not fire');
+      cancel();
     });
   });
 }

@@ -200,6 +200,18 @@ function registerListing(it: ContractHarness['it'], make: StoreFactory): void {
   });
 }
 
+/** The index of the one fulfilled commit; every other must have failed with `CEM_STORE_CONFLICT`. */
+function onlyWinner(results: readonly PromiseSettledResult<void>[], what: string): number {
+  const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+  assert.equal(winners.length, 1, `exactly one racing ${what} must win, ${winners.length} did`);
+  for (const [i, r] of results.entries()) {
+    if (r.status !== 'rejected') continue;
+    const code = (r.reason as { code?: unknown } | null)?.code;
+    assert.equal(code, 'CEM_STORE_CONFLICT', `racing ${what} ${i} lost with ${String(r.reason)} instead of CEM_STORE_CONFLICT`);
+  }
+  return winners[0] as number;
+}
+
 function registerRaces(it: ContractHarness['it'], make: StoreFactory, racers: number): void {
   it(`lets exactly one of ${racers} racing updates of one version win`, async () => {
     const store = await make();
@@ -207,28 +219,53 @@ function registerRaces(it: ContractHarness['it'], make: StoreFactory, racers: nu
     const results = await Promise.allSettled(
       Array.from({ length: racers }, (_, i) => store.commit([{ key: 'race', expectedVersion: 1, value: `racer-${i}` }])),
     );
-    const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
-    assert.equal(winners.length, 1, 'exactly one commit must win');
-    for (const r of results) {
-      if (r.status === 'rejected') assert.equal((r.reason as { code?: unknown }).code, 'CEM_STORE_CONFLICT');
-    }
-    assert.deepEqual(await store.get('race'), { key: 'race', version: 2, value: `racer-${winners[0]}` });
+    const winner = onlyWinner(results, 'update');
+    assert.deepEqual(await store.get('race'), { key: 'race', version: 2, value: `racer-${winner}` });
   });
 
-  it(`lets exactly one of ${racers} racing creates of one key win, with all of its writes`, async () => {
+  it(`lets exactly one of ${racers} racing creates of one missing key win; every loser fails with CEM_STORE_CONFLICT`, async () => {
+    // The case a check-then-insert adapter gets wrong: a `select ... for update` on a missing row
+    // locks nothing, so every racer inserts and the losers hit a unique-key violation instead.
     const store = await make();
+    const results = await Promise.allSettled(
+      Array.from({ length: racers }, (_, i) => store.commit([{ key: 'fresh', expectedVersion: null, value: { racer: i } }])),
+    );
+    const winner = onlyWinner(results, 'create');
+    assert.deepEqual(await store.get('fresh'), { key: 'fresh', version: 1, value: { racer: winner } });
+  });
+
+  it(`lets exactly one of ${racers} racing creates of one key win, with all of its writes; losers fail with CEM_STORE_CONFLICT`, async () => {
+    const store = await make();
+    await put(store, 'head', 0);
     const results = await Promise.allSettled(
       Array.from({ length: racers }, (_, i) =>
         store.commit([
-          { key: 'claim', expectedVersion: null, value: i },
           { key: `outbox/${i}`, expectedVersion: null, value: i },
+          { key: 'claim', expectedVersion: null, value: i },
+          { key: 'head', expectedVersion: 1, value: i },
         ]),
       ),
     );
-    const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
-    assert.equal(winners.length, 1, 'exactly one create must win');
-    assert.equal((await store.get('claim'))?.value, winners[0]);
-    assert.deepEqual((await store.list('outbox/')).map((r) => r.value), winners);
+    const winner = onlyWinner(results, 'create');
+    assert.deepEqual(await store.get('claim'), { key: 'claim', version: 1, value: winner });
+    assert.deepEqual(await store.get('head'), { key: 'head', version: 2, value: winner });
+    assert.deepEqual((await store.list('outbox/')).map((r) => r.value), [winner]);
+  });
+
+  it(`lets exactly one of ${racers} racing deletes of one version win; the others fail with CEM_STORE_CONFLICT`, async () => {
+    const store = await make();
+    await put(store, 'gone', 'x');
+    const results = await Promise.allSettled(
+      Array.from({ length: racers }, (_, i) =>
+        store.commit([
+          { key: 'gone', expectedVersion: 1, value: null },
+          { key: `deleted-by/${i}`, expectedVersion: null, value: i },
+        ]),
+      ),
+    );
+    const winner = onlyWinner(results, 'delete');
+    assert.equal(await store.get('gone'), undefined);
+    assert.deepEqual((await store.list('deleted-by/')).map((r) => r.value), [winner]);
   });
 
   it('applies racing commits on different keys all', async () => {
@@ -241,6 +278,14 @@ function registerRaces(it: ContractHarness['it'], make: StoreFactory, racers: nu
 /**
  * Registers the store contract's tests with `harness`. `factory` is called once per test and must
  * return an empty store.
+ *
+ * Besides the single-caller semantics of {@link CemStore}, it races `racers` concurrent commits on
+ * one store: updates and deletes of one version, and creates of one missing key (alone, and
+ * together with other writes). Exactly one may win, its writes stand, and every loser must reject
+ * with `CEM_STORE_CONFLICT` (which the engine retries), never with another error such as a
+ * unique-key violation, which the engine can only report as `CEM_PORT_FAILED`. A database adapter
+ * that checks versions with `select … for update` and then inserts fails the creates race: on a
+ * missing row such a select locks nothing.
  *
  * @example
  * ```ts

@@ -1,7 +1,9 @@
 /**
- * Fault injection for engine tests: port wrappers that fail at chosen calls, either by throwing
- * (the call did not happen) or by "crashing": the engine instance is dead from then on (every
- * further call of it fails, as if the process died), possibly after the call completed.
+ * Fault injection for engine tests: port wrappers that fail calls on separate schedules per port
+ * group (the store, the transport, the notifier, the installer, the audit sink), either by
+ * throwing (the call did not happen) or by "crashing": the engine instance is dead from then on
+ * (every further call of it fails, as if the process died), before the call or after it
+ * completed. The host restarts a dead engine on the same store.
  */
 import { isCemError } from '../../src/errors.js';
 import type { CemEngine } from '../../src/engine/engine.js';
@@ -20,6 +22,20 @@ export class Crash extends Error {
 
 export type FaultMode = 'throw' | 'crashBefore' | 'crashAfter';
 
+export const FAULT_MODES: readonly FaultMode[] = ['throw', 'crashBefore', 'crashAfter'];
+
+/** The port groups, each with its own call counter and fault schedule. */
+export type PortGroup = 'store' | 'transport' | 'notifier' | 'servers' | 'audit';
+
+/** Every port method the engine calls (what the fault tests must each have failed at least once). */
+export const PORT_METHODS = [
+  'store.get', 'store.list', 'store.commit',
+  'transport.sendRequest', 'transport.sendResponse', 'transport.sendEmail',
+  'notifier.notify', 'servers.install', 'audit.record',
+] as const;
+
+export type PortMethod = (typeof PORT_METHODS)[number];
+
 /** A small deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {
   let t = seed >>> 0;
@@ -31,17 +47,17 @@ export function prng(seed: number): () => number {
   };
 }
 
-export interface FaultPlan {
-  /** Fault at calls offset, offset + k, offset + 2k, ... (counted over the party's whole run). */
+/** Fail the calls n (1-based, counted per group over the party's whole run) with n ≡ phase (mod k). */
+export interface FaultSchedule {
   readonly k: number;
-  readonly offset: number;
-  /** How many faults at most. */
-  readonly count: number;
+  readonly phase: number;
+}
+
+export interface FaultPlan {
+  readonly schedules: Partial<Record<PortGroup, FaultSchedule>>;
+  /** Offsets the mode rotation: the j-th fault of a group uses `modes[(j + seed) % modes.length]`. */
   readonly seed: number;
-  /** Which modes to draw from. */
   readonly modes?: readonly FaultMode[];
-  /** Instead of every k-th call: fail exactly the n-th call of one port method, in one mode. */
-  readonly target?: { readonly site: string; readonly occurrence: number; readonly mode: FaultMode };
 }
 
 export interface Injector {
@@ -49,47 +65,54 @@ export interface Injector {
   wrap(ports: CemPorts): CemPorts;
   /** True when the current instance crashed. */
   dead(): boolean;
-  /** Faults injected so far, by mode. */
-  readonly injected: Record<FaultMode, number>;
-  /** Faults injected so far, by port method (`store.commit`, `transport.sendRequest`, ...). */
-  readonly sites: Record<string, number>;
-  /** Port calls counted so far. */
-  calls(): number;
+  /** Faults are injected only while armed (the scripted phase), never during recovery. */
+  arm(on: boolean): void;
+  /** Faults injected so far, by `method mode` (`store.commit crashAfter`). */
+  readonly faults: Map<string, number>;
+  /** How many faults were injected. */
+  total(): number;
+  /** Calls counted so far in one group. */
+  calls(group: PortGroup): number;
+}
+
+function groupOf(site: PortMethod): PortGroup {
+  return site.slice(0, site.indexOf('.')) as PortGroup;
 }
 
 export function createInjector(plan: FaultPlan): Injector {
-  const random = prng(plan.seed);
-  const modes = plan.modes ?? ['throw', 'crashBefore', 'crashAfter'];
-  const injected: Record<FaultMode, number> = { throw: 0, crashBefore: 0, crashAfter: 0 };
-  const sites: Record<string, number> = {};
-  let calls = 0;
-  const siteCalls: Record<string, number> = {};
+  const modes = plan.modes ?? FAULT_MODES;
+  const calls: Record<PortGroup, number> = { store: 0, transport: 0, notifier: 0, servers: 0, audit: 0 };
+  const faultCount: Record<PortGroup, number> = { store: 0, transport: 0, notifier: 0, servers: 0, audit: 0 };
+  const faults = new Map<string, number>();
+  let armed = false;
+  let total = 0;
   let current = { dead: false };
-  const faultAt = (n: number): boolean => n >= plan.offset && (n - plan.offset) % plan.k === 0 && (n - plan.offset) / plan.k < plan.count;
 
-  function guard<A extends unknown[], R>(instance: { dead: boolean }, site: string, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  function guard<A extends unknown[], R>(instance: { dead: boolean }, site: PortMethod, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    const group = groupOf(site);
     return async (...args: A): Promise<R> => {
       if (instance.dead) throw new Crash('the process is dead');
-      calls++;
-      siteCalls[site] = (siteCalls[site] ?? 0) + 1;
-      const target = plan.target;
-      const hit = target === undefined ? faultAt(calls) : target.site === site && target.occurrence === siteCalls[site];
-      if (!hit) return call(...args);
-      const mode = target?.mode ?? modes[Math.floor(random() * modes.length)] ?? 'throw';
-      injected[mode]++;
-      sites[site] = (sites[site] ?? 0) + 1;
-      if (mode === 'throw') throw new InjectedFailure(`injected failure at call ${calls}`);
+      const n = ++calls[group];
+      const schedule = plan.schedules[group];
+      if (!armed || schedule === undefined || n % schedule.k !== schedule.phase % schedule.k) return call(...args);
+      const mode = modes[(faultCount[group]++ + plan.seed) % modes.length] ?? 'throw';
+      faults.set(`${site} ${mode}`, (faults.get(`${site} ${mode}`) ?? 0) + 1);
+      total++;
+      if (mode === 'throw') throw new InjectedFailure(`injected failure of ${site} (call ${n})`);
       if (mode === 'crashAfter') await call(...args).catch(() => undefined);
       instance.dead = true;
-      throw new Crash(`crash at call ${calls} (${mode})`);
+      throw new Crash(`crash at ${site} (call ${n}, ${mode})`);
     };
   }
 
   return {
-    injected,
-    sites,
-    calls: () => calls,
+    faults,
+    total: () => total,
+    calls: (group) => calls[group],
     dead: () => current.dead,
+    arm(on) {
+      armed = on;
+    },
     wrap(ports) {
       const instance = { dead: false };
       current = instance;
@@ -97,7 +120,11 @@ export function createInjector(plan: FaultPlan): Injector {
       return {
         clock: ports.clock,
         ids: ports.ids,
-        store: { get: guard(instance, 'store.get', (k: string) => store.get(k)), list: guard(instance, 'store.list', (p: string) => store.list(p)), commit: guard(instance, 'store.commit', (w: Parameters<typeof store.commit>[0]) => store.commit(w)) },
+        store: {
+          get: guard(instance, 'store.get', (k: string) => store.get(k)),
+          list: guard(instance, 'store.list', (p: string) => store.list(p)),
+          commit: guard(instance, 'store.commit', (w: Parameters<typeof store.commit>[0]) => store.commit(w)),
+        },
         transport: {
           sendRequest: guard(instance, 'transport.sendRequest', (m: Parameters<typeof transport.sendRequest>[0]) => transport.sendRequest(m)),
           sendResponse: guard(instance, 'transport.sendResponse', (m: Parameters<typeof transport.sendResponse>[0]) => transport.sendResponse(m)),
@@ -121,7 +148,8 @@ function injectedCause(error: unknown): boolean {
 
 /**
  * Runs one engine call as a host would: when the process died, restart it (a new engine on the
- * same store) and call again; when a port failed, call again. Other errors fail the test.
+ * same store: the rest of the operation is lost) and call again; when a port failed, call again.
+ * Other errors fail the test.
  */
 export async function resilient<T>(party: Party, injector: Injector, fn: (engine: CemEngine) => Promise<T>): Promise<T> {
   for (let attempt = 0; attempt < 200; attempt++) {

@@ -13,7 +13,7 @@ import type { ServerCertificateInstall, ServerCertificateInstaller } from '../..
 import type { ServerProtocol } from '../../src/state/model.js';
 import {
   createManualClock, createMemoryAuditSink, createMemoryNotifier, createMemoryStore, createMemoryTransport, createSequentialIds,
-  type ManualClock, type MemoryAuditSink, type MemoryNotifier, type MemoryStore, type MemoryTransport,
+  type ManualClock, type MemoryAuditSink, type MemoryNotifier, type MemoryStore, type MemoryTransport, type MemoryTransportEntry,
 } from '../../src/testing/index.js';
 import { makePki, type TestCert, type TestPki } from '../helpers/pki.js';
 
@@ -134,6 +134,8 @@ export interface Network {
   redeliver(from: Party, index: number): Promise<Delivery>;
   /** Loses every message sent so far (never delivered). */
   drop(): void;
+  /** Loses, now and later, every CEM message for which `predicate` is true (a partner that never gets it). */
+  block(predicate: (from: Party, entry: Exclude<MemoryTransportEntry, { kind: 'email' }>) => boolean): void;
 }
 
 /** Runs one engine call of a party (fault tests retry and restart here). */
@@ -181,6 +183,7 @@ export function createNetwork(parties: readonly Party[], features = 'multiple-at
   }
 
   let payloads = 0;
+  const blocked: Array<(from: Party, entry: Exclude<MemoryTransportEntry, { kind: 'email' }>) => boolean> = [];
   return {
     parties,
     log,
@@ -192,7 +195,8 @@ export function createNetwork(parties: readonly Party[], features = 'multiple-at
           const sent = from.ports.transport.sent;
           for (let i = cursor.get(from.name) ?? 0; i < sent.length; i = cursor.get(from.name) ?? 0) {
             cursor.set(from.name, i + 1);
-            if (sent[i]?.kind === 'email') continue;
+            const entry = sent[i];
+            if (entry === undefined || entry.kind === 'email' || blocked.some((b) => b(from, entry))) continue;
             done.push(await deliverOne(from, i));
             moved = true;
           }
@@ -207,6 +211,9 @@ export function createNetwork(parties: readonly Party[], features = 'multiple-at
     redeliver: (from, index) => deliverOne(from, index),
     drop() {
       for (const p of parties) cursor.set(p.name, p.ports.transport.sent.length);
+    },
+    block(predicate) {
+      blocked.push(predicate);
     },
   };
 }

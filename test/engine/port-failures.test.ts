@@ -201,4 +201,47 @@ describe('failures of the clock and id ports', () => {
     expect(await a.engine.drainOutbox()).toBe(1);
     expect(Object.keys(a.ports.store.snapshot()).filter((k) => k.startsWith('outbox/'))).toHaveLength(0);
   });
+
+  it('drops an audit event whose clock reading fails (throws or answers an invalid Date), never breaking the operation nor recording an invalid time', async () => {
+    // The clock fails once, at the first reading after the operation's commit: the audit of the event.
+    let failNext: 'throw' | 'invalid' | null = null;
+    let armed: 'throw' | 'invalid' | null = null;
+    const cause = new PortDown('NTP down');
+    const pair = await setupPair(pki, {
+      learn: false,
+      wrapA: (ports) => ({
+        ...ports,
+        clock: {
+          now: () => {
+            const mode = failNext;
+            failNext = null;
+            if (mode === 'throw') throw cause;
+            return mode === 'invalid' ? new Date(Number.NaN) : ports.clock.now();
+          },
+        },
+        store: {
+          ...ports.store,
+          commit: async (writes) => {
+            await ports.store.commit(writes);
+            if (armed !== null && writes.some((w) => w.key === 'head')) [failNext, armed] = [armed, null];
+          },
+        },
+      }),
+    });
+    const { a } = pair;
+    await a.engine.sendCertificates('beta', { signing: source(pki.a2, pki.alpha, 'key:a2') });
+    for (const [mode, usage] of [['throw', 'signing'], ['invalid', 'encryption']] as const) {
+      const audited = a.ports.audit.events.length;
+      armed = mode;
+      const result = await a.engine.setActive('beta', 'local', usage);
+      expect(result.applied, mode).toBe(true);
+      expect(failNext, mode).toBeNull(); // the failing reading happened
+      const events = a.ports.audit.events.slice(audited);
+      expect(events.map((e) => e.type), mode).not.toContain('event:setActive');
+      expect(events.map((e) => e.type), mode).toContain('effect:notify'); // the next audit event is recorded
+      expect(a.ports.notifier.ofKind('certificateActivated').length).toBeGreaterThan(0);
+    }
+    expect(a.ports.audit.events.every((e) => e.at instanceof Date && Number.isFinite(e.at.getTime()))).toBe(true);
+    expect((await a.engine.resolve('beta'))?.signOutbound?.fingerprint).toBe(fingerprint(pki.a2));
+  });
 });

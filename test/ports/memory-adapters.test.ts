@@ -9,6 +9,7 @@ import {
   createSequentialIds,
 } from '../../src/testing/index.js';
 import type { OutboundCemRequest } from '../../src/ports/transport.js';
+import { systemClock } from '../../src/ports/clock.js';
 
 const START = new Date('2025-03-01T10:00:00Z');
 
@@ -41,6 +42,39 @@ describe('createManualClock', () => {
     start.setTime(0);
     clock.now().setTime(0);
     expect(clock.now().getTime()).toBe(START.getTime());
+  });
+});
+
+describe('timers', () => {
+  it('fires manual-clock timers when the clock is moved to their time, in due order, each reading its due time', () => {
+    const clock = createManualClock(START);
+    const fired: string[] = [];
+    clock.setTimer(120_000, () => fired.push(`b@${clock.now().toISOString()}`));
+    clock.setTimer(60_000, () => fired.push(`a@${clock.now().toISOString()}`));
+    const cancel = clock.setTimer(90_000, () => fired.push('cancelled'));
+    clock.setTimer(600_000, () => fired.push('later'));
+    cancel();
+    expect(clock.pendingTimers()).toBe(3);
+    clock.advance({ seconds: 59 });
+    expect(fired).toEqual([]);
+    expect(clock.advance({ minutes: 4 }).toISOString()).toBe('2025-03-01T10:04:59.000Z');
+    expect(fired).toEqual(['a@2025-03-01T10:01:00.000Z', 'b@2025-03-01T10:02:00.000Z']);
+    expect(clock.pendingTimers()).toBe(1);
+    clock.set(new Date('2025-03-01T09:00:00Z'));
+    expect(fired).toHaveLength(2);
+    clock.set(new Date('2025-03-02T00:00:00Z'));
+    expect(fired.at(-1)).toBe('later');
+    expect(clock.pendingTimers()).toBe(0);
+    expect(() => clock.setTimer(Number.NaN, () => undefined)).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
+  });
+
+  it('fires a systemClock timer after its delay, never a cancelled one', async () => {
+    const fired: string[] = [];
+    const cancel = systemClock.setTimer!(5, () => fired.push('cancelled'));
+    cancel();
+    await new Promise<void>((resolve) => systemClock.setTimer!(10, () => { fired.push('fired'); resolve(); }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toEqual(['fired']);
   });
 });
 
