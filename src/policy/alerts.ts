@@ -232,8 +232,10 @@ export function activatedAlert(kind: 'scheduledActivated' | 'certificateActivate
 }
 
 /**
- * The partner rejected one of our certificates after we had started using it because its
- * respond-by time passed: the certificates it replaced are `active` (or, for a listener's server
+ * The partner rejected one of our certificates after we had started using it: because its
+ * respond-by time passed (`useAfterRespondBy`; `inUse` `respondByPassed`, the default), or, for
+ * our encryption certificate, because the partner encrypted to it before answering (`inUse`
+ * `firstUsage`). The certificates it replaced are `active` (or, for a listener's server
  * certificate, `installed`) again. A warning: a new certificate is needed.
  *
  * @example
@@ -242,14 +244,15 @@ export function activatedAlert(kind: 'scheduledActivated' | 'certificateActivate
  * ```
  * @throws never.
  */
-export function restoredAlert(slot: AlertSlot, rejected: CertRef, restored: readonly CertRef[], requestId: string, reason: string | null, how: 'active' | 'installed'): Alert {
+export function restoredAlert(slot: AlertSlot, rejected: CertRef, restored: readonly CertRef[], requestId: string, reason: string | null, how: 'active' | 'installed', inUse: 'respondByPassed' | 'firstUsage' = 'respondByPassed'): Alert {
   const who = slot.relationshipId ?? 'A partner';
   const back = restored.length === 0
     ? `There was no previous ${slot.usage} certificate to go back to, so none is ${how === 'active' ? 'in use' : 'installed again'} now`
     : `The previous certificate ${restored.map((c) => `${c.subject} (serial ${c.serial})`).join(', ')} is ${how} again`;
+  const since = inUse === 'firstUsage' ? 'in use since the partner encrypted to it before answering' : 'in use since its respond-by time passed';
   return alert('certificateRestored', `certificateRestored:${slot.relationshipId ?? '-'}:${slot.side}:${slot.usage}:${rejected.fingerprint}:${requestId}`, 'warning', slot.relationshipId,
-    `${who} rejected our ${slot.usage} certificate ${rejected.subject} (serial ${rejected.serial}) of request ${requestId}${reason === null ? '' : ` (${reason})`}, in use since its respond-by time passed. ${back}; send a new certificate, or set the rejected one active to override.`,
-    { side: slot.side, usage: slot.usage, requestId, reason, certificate: certDetails(rejected), restored: restored.map((c) => certDetails(c)) });
+    `${who} rejected our ${slot.usage} certificate ${rejected.subject} (serial ${rejected.serial}) of request ${requestId}${reason === null ? '' : ` (${reason})`}, ${since}. ${back}; send a new certificate${inUse === 'firstUsage' ? ' (the rejected one stays available for reprocessing messages encrypted to it)' : ', or set the rejected one active to override'}.`,
+    { side: slot.side, usage: slot.usage, requestId, reason, inUse, certificate: certDetails(rejected), restored: restored.map((c) => certDetails(c)) });
 }
 
 /**
