@@ -301,3 +301,34 @@ export function sendFailedAlert(relationshipId: string, exchangeId: string, what
     `Sending the certificate exchange ${what} ${exchangeId} to ${relationshipId} failed: ${error}. Retry to send it again.`,
     { exchangeId, what, error, attempts });
 }
+
+/**
+ * The daily subject of {@link retryNeededAlert} for a failed exchange: `retryNeeded:<what>:<id>`
+ * (outbound Requests and emails by exchange id, our Responses by inbound exchange key).
+ *
+ * @example
+ * ```ts
+ * retryNeededSubject('request', 'r1') // 'retryNeeded:request:r1'
+ * ```
+ * @throws never.
+ */
+export function retryNeededSubject(what: 'request' | 'response' | 'email', exchangeId: string): string {
+  return `retryNeeded:${what}:${exchangeId}`;
+}
+
+/**
+ * A Request, Response or email failed and nobody retried it (daily, from the alert day after the
+ * failure, while the exchange stays failed): the `sendFailed` alert of the failure is that day's
+ * notice. Its key is `retryNeeded:<what>:<id>@<day>`.
+ *
+ * @example
+ * ```ts
+ * retryNeededAlert('acme', 'r1', 'request', 'HTTP 503', 1, '2026-02-03').dedupeKey // 'retryNeeded:request:r1@2026-02-03'
+ * ```
+ * @throws never.
+ */
+export function retryNeededAlert(relationshipId: string, exchangeId: string, what: 'request' | 'response' | 'email', error: string | null, attempts: number, day: string): Alert {
+  return alert('retryNeeded', `${retryNeededSubject(what, exchangeId)}@${day}`, 'warning', relationshipId,
+    `The certificate exchange ${what} ${exchangeId} to ${relationshipId} still has not been sent (last error: ${error ?? 'unknown'}). Retry it${what === 'response' ? '' : ', or set its certificates active'}.`,
+    { exchangeId, what, error, attempts, day });
+}

@@ -222,6 +222,12 @@ export interface OutboundExchange {
   /** The address the email went to (channel `email`), fixed so a resend is identical. */
   readonly emailTo: string | null;
   /**
+   * Set when a tick expired the Request while it was still `sending` (its delivery was never
+   * confirmed): `useAfterRespondBy` then activates none of its certificates and its server
+   * readiness does not count as ready. Absent otherwise.
+   */
+  readonly undelivered?: boolean;
+  /**
    * When the exchange last changed in a finished status (`accepted`, `rejected`, `closed`,
    * `superseded`): the start of its retention (`settings.retainFinishedDays`). Absent while it is
    * open, and in records stored before it existed.
