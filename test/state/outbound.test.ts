@@ -179,7 +179,10 @@ describe('Outbound 4: the partner answers', () => {
     expect(answered.state.outbound[sent.ids.requestId]?.status).toBe('accepted');
     expect(alertKinds(answered.effects)).toContain('responseReceived');
     expect(effectsOf(answered.effects, 'archiveCertificate').map((e) => e.fingerprint)).toEqual([pki.localSigning.sha256]);
-    expect(relationshipStatus(answered.state, 'acme')?.status).toBe('Active');
+    // The same certificate for encryption waits for the partner's first usage: Accepted until then.
+    expect(relationshipStatus(answered.state, 'acme')?.status).toBe('Accepted');
+    const used = transition(answered.state, { type: 'trafficObserved', relationshipId: 'acme', decryptedWith: next.sha256 }, day(3));
+    expect(relationshipStatus(used.state, 'acme')?.status).toBe('Active');
   });
 
   it('marks rejected certificates Rejected with the reason and accepts the rest; per-certificate status is queryable', () => {
