@@ -202,6 +202,26 @@ describe('Outbound 4: the partner answers', () => {
     expect(resolveCertificates(answered.state, 'acme', day(1))?.decryptInbound.map((c) => c.fingerprint)).toEqual([pki.localEncryption.sha256]);
   });
 
+  it('keeps signing with the old certificate when the partner rejects our new signing certificate in time, and marks it Rejected with the reason', () => {
+    const { state, pki } = establishedState();
+    const sign = makeCert({ label: 'us-sign-next' });
+    const sent = sendDelivered(state, { signing: local(sign), encryption: local(pki.localEncryption) });
+    const rejected = answer(sent.state, sent.ids.requestId, [{ cert: sign, status: 'Rejected', reason: 'unknown issuing CA' }], pki.partnerSigning, day(1));
+    const resolved = resolveCertificates(rejected.state, 'acme', day(1));
+    expect(resolved?.signOutbound?.fingerprint).toBe(pki.localSigning.sha256);
+    expect(resolved?.signMdn?.fingerprint).toBe(pki.localSigning.sha256);
+    const signing = rejected.state.relationships['acme']!.local.signing;
+    expect(signing.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[pki.localSigning.sha256, 'initial']]);
+    expect(signing.successor).toMatchObject({ cert: { fingerprint: sign.sha256 }, status: 'rejected', reason: 'unknown issuing CA', exchangeId: sent.ids.requestId });
+    expect(effectsOf(rejected.effects, 'archiveCertificate')).toEqual([]);
+    expect(certificateStatuses(rejected.state, 'acme')?.find((c) => c.fingerprint === sign.sha256)).toMatchObject({ side: 'local', usage: 'signing', status: 'Rejected', reason: 'unknown issuing CA' });
+    expect(rejected.state.outbound[sent.ids.requestId]?.items[0]).toMatchObject({ status: 'rejected', reason: 'unknown issuing CA' });
+    expect(relationshipStatus(rejected.state, 'acme')?.status).toBe('Rejected');
+    // Time passing (also past the respond-by time, with useAfterRespondBy) never puts it to use.
+    const later = transition(transition(rejected.state, { type: 'settingsChanged', settings: { useAfterRespondBy: true } }, day(2)).state, { type: 'tick' }, day(40));
+    expect(resolveCertificates(later.state, 'acme', day(40))?.signOutbound?.fingerprint).toBe(pki.localSigning.sha256);
+  });
+
   it('matches the issuer by meaning and the serial by value', () => {
     const { state, pki } = establishedState();
     const next = makeCert({ issuer: 'CN=Test Issuing CA,O=Test PKI,C=US' });
