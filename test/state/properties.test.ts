@@ -93,6 +93,11 @@ const arb = {
   server: fc.record({ kind: fc.constant('server' as const), protocol: fc.constantFrom<0 | 1>(0, 1), what: fc.constantFrom('setServerActive', 'installed', 'installed', 'withdraw') }),
   config: fc.record({ kind: fc.constant('config' as const), rel: rel01, what: fc.constantFrom('autoOn', 'autoOff', 'cemSeen', 'cemGone', 'useAfter', 'manualUnsuitable', 'retention', 'remove', 'listener') }),
   garbage: fc.record({ kind: fc.constant('garbage' as const), n: fc.nat({ max: 3 }) }),
+  // Server-heavy commands: a new server certificate (one of three) with the current signing certificate, delivered;
+  // our server certificate scheduled; a relationship moving to the other listener.
+  sendServer: fc.record({ kind: fc.constant('send' as const), rel: rel01, sign: fc.constant(POOL.length + 6), enc: fc.constant(null), tlsClient: fc.constant(null), tlsServer: fc.nat({ max: 2 }), includeActive: fc.constant(false), deliver: fc.constant(true) }),
+  scheduleServer: fc.record({ kind: fc.constant('schedule' as const), rel: rel01, side: fc.constant('local' as const), usage: fc.constant(3), cert: fc.nat({ max: 2 }), inHours: fc.integer({ min: -10, max: 100 }), email: fc.boolean() }),
+  moveListener: fc.record({ kind: fc.constant('config' as const), rel: rel01, what: fc.constant('listener' as const) }),
 };
 
 /** Commands with their weights. */
@@ -102,11 +107,19 @@ function commands(weights: { readonly [K in keyof typeof arb]: number }): fc.Arb
 
 const command = commands({
   tick: 5, farTick: 1, send: 4, delivery: 6, respond: 4, respondAccepting: 0, request: 4, decide: 3, inboundDelivery: 2, traffic: 4, schedule: 3, cancel: 1, setActive: 2, server: 1, config: 2, garbage: 1,
+  sendServer: 0, scheduleServer: 0, moveListener: 0,
 });
 
 /** Rich in answered exchanges, first usage and far ticks: sequences where retention drops a lot. */
 const retentionCommand = commands({
   tick: 4, farTick: 3, send: 5, delivery: 3, respond: 2, respondAccepting: 5, request: 4, decide: 4, inboundDelivery: 5, traffic: 6, schedule: 1, cancel: 1, setActive: 3, server: 1, config: 1, garbage: 0,
+  sendServer: 0, scheduleServer: 0, moveListener: 0,
+});
+
+/** Rich in server certificates on both listeners: sends, answers, schedules, installs, withdrawals, listener moves. */
+const serverCommand = commands({
+  tick: 4, farTick: 0, send: 1, delivery: 2, respond: 1, respondAccepting: 5, request: 1, decide: 1, inboundDelivery: 0, traffic: 1, schedule: 0, cancel: 1, setActive: 1, server: 4, config: 1, garbage: 0,
+  sendServer: 6, scheduleServer: 3, moveListener: 2,
 });
 
 /** Certificates a relationship knows (so traffic and requests often name them), then the pool. */
@@ -323,11 +336,15 @@ function checkStep(shadow: Shadow, before: CemState, event: unknown, now: Date, 
     if (e.type === 'sendResponse') expect(e.originated, `Response of ${e.exchangeKey}`).toBe(result.state.inbound[e.exchangeKey]?.respondedAt);
   }
   checkRetention(before, result.state, type, now);
-  const installs = result.effects.filter((e) => e.type === 'installServerCertificate');
-  expect(installs.length).toBeLessThanOrEqual(1);
-  const install = installs[0];
-  if (install?.type === 'installServerCertificate' && type !== 'setServerActive' && type !== 'setActive') {
-    expect(before.servers[install.protocol]?.candidate?.installRequestedAt ?? null, 'install requested twice').toBeNull();
+  countServerPaths(before, result.state, type, result.effects);
+  // At most one install per listener, and (but for set as active) never a candidate's install requested twice.
+  for (const protocol of PROTOCOLS) {
+    const installs = result.effects.filter((e) => e.type === 'installServerCertificate' && e.protocol === protocol);
+    expect(installs.length, `installs on ${protocol} by ${type}`).toBeLessThanOrEqual(1);
+    const candidate = before.servers[protocol]?.candidate;
+    if (installs[0]?.type === 'installServerCertificate' && installs[0].fingerprint === candidate?.cert.fingerprint && type !== 'setServerActive' && type !== 'setActive') {
+      expect(candidate.installRequestedAt, `install on ${protocol} requested twice`).toBeNull();
+    }
   }
   return result;
 }
@@ -337,6 +354,17 @@ const isFinished = (ex: OutboundExchange | InboundExchange): boolean => ('key' i
 
 /** How many exchanges the runs dropped. */
 let droppedExchanges = 0;
+
+/** Server events the runs exercised, per listener: install requests by consensus, installs confirmed, withdrawals. */
+const serverPaths = new Map<string, number>();
+function countServerPaths(before: CemState, after: CemState, type: string, effects: readonly CemEffect[]): void {
+  const bump = (key: string): void => void serverPaths.set(key, (serverPaths.get(key) ?? 0) + 1);
+  for (const e of effects) if (e.type === 'installServerCertificate' && type !== 'setServerActive' && type !== 'setActive') bump(`consensus:${e.protocol}`);
+  for (const protocol of PROTOCOLS) {
+    if (after.servers[protocol]?.installed?.cert.fingerprint !== before.servers[protocol]?.installed?.cert.fingerprint) bump(`installed:${protocol}`);
+    if (before.servers[protocol]?.candidate != null && after.servers[protocol]?.candidate == null && type === 'withdrawServerCandidate') bump(`withdrawn:${protocol}`);
+  }
+}
 
 /**
  * Retention: only a tick drops exchanges (besides removing their relationship), and only finished
@@ -394,6 +422,7 @@ describe('lifecycle properties over random event sequences', () => {
       fc.property(fc.array(command, { minLength: 1, maxLength: 40 }), (cmds) => runSequence([], cmds)),
       { numRuns: Number(process.env['CEM_PROPERTY_RUNS'] ?? 300) },
     );
+
   });
 
   it('holds every invariant while finished exchanges are dropped (answers, first usage and far ticks)', () => {
@@ -406,5 +435,18 @@ describe('lifecycle properties over random event sequences', () => {
     );
     // The property must really exercise retention.
     expect(droppedExchanges - before, 'no run dropped a finished exchange').toBeGreaterThan(0);
+  });
+
+  it('holds every invariant while server certificates roll over on two listeners (consensus, schedules, set as active, withdrawal, listener moves)', () => {
+    const cem: CemEvent = { type: 'featuresObserved', relationshipId: 'bolt', features: ['CEM'] };
+    const before = new Map(serverPaths);
+    fc.assert(
+      fc.property(fc.array(serverCommand, { minLength: 10, maxLength: 40 }), (cmds) => runSequence([cem], cmds)),
+      { numRuns: Number(process.env['CEM_PROPERTY_RUNS'] ?? 200) },
+    );
+    // Both listeners must really see installs released by their partners and withdrawn candidates.
+    for (const path of ['consensus:HTTP', 'consensus:FTP', 'installed:HTTP', 'installed:FTP', 'withdrawn:HTTP', 'withdrawn:FTP']) {
+      expect((serverPaths.get(path) ?? 0) - (before.get(path) ?? 0), `no run exercised ${path}`).toBeGreaterThan(0);
+    }
   });
 });
