@@ -54,6 +54,12 @@ export interface CemEngine {
   setActive(relationshipId: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage | 'tlsServer'): Promise<CemOperationResult>;
   /** Installs a listener's candidate server certificate now, whatever the partners said. */
   setServerActive(protocol: ServerProtocol): Promise<CemOperationResult>;
+  /**
+   * Withdraws a listener's candidate server certificate (archived as `cancelled`; every partner's
+   * readiness for it cleared; exchanges left with nothing to wait for closed), so a new server
+   * certificate can be sent. Refused (`invalidState`) when the listener has no candidate.
+   */
+  withdrawServerCandidate(protocol: ServerProtocol): Promise<CemOperationResult>;
   /** The host's listener presents this certificate (initial configuration or an out-of-band change). */
   configureServer(protocol: ServerProtocol, certificate: LocalCertificateSource): Promise<CemOperationResult>;
   /** Confirms that a server certificate was installed (hosts without a `servers` port). */
@@ -109,6 +115,7 @@ export function createCemEngine(ports: CemPorts, config: CemEngineConfig = {}): 
     respond: (key: string, decisions: readonly DecisionInput[]) => simple.respond(ctx, key, decisions),
     setActive: (id: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage | 'tlsServer') => simple.setActive(ctx, id, side, usage),
     setServerActive: (protocol: ServerProtocol) => simple.setServerActive(ctx, protocol),
+    withdrawServerCandidate: (protocol: ServerProtocol) => simple.withdrawServerCandidate(ctx, protocol),
     configureServer: (protocol: ServerProtocol, certificate: LocalCertificateSource) => simple.configureServer(ctx, protocol, certificate),
     serverInstalled: (protocol: ServerProtocol, fingerprint: string) => simple.serverInstalled(ctx, protocol, fingerprint),
     retry: (id: string) => simple.retry(ctx, id),

@@ -144,6 +144,7 @@ export const simple = Object.freeze({
   setActive: (ctx: EngineContext, relationshipId: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage | 'tlsServer') =>
     single(ctx, { type: 'setActive', relationshipId, side, usage }),
   setServerActive: (ctx: EngineContext, protocol: ServerProtocol) => single(ctx, { type: 'setServerActive', protocol }),
+  withdrawServerCandidate: (ctx: EngineContext, protocol: ServerProtocol) => single(ctx, { type: 'withdrawServerCandidate', protocol }),
   cancelSchedule: (ctx: EngineContext, relationshipId: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage) =>
     single(ctx, { type: 'cancelSchedule', relationshipId, side, usage }),
   retry: (ctx: EngineContext, exchangeId: string) => single(ctx, { type: 'retry', exchangeId }),

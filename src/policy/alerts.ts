@@ -232,8 +232,10 @@ export function activatedAlert(kind: 'scheduledActivated' | 'certificateActivate
 }
 
 /**
- * The partner rejected one of our certificates after we had started using it because its
- * respond-by time passed: the certificates it replaced are `active` (or, for a listener's server
+ * The partner rejected one of our certificates after we had started using it: because its
+ * respond-by time passed (`useAfterRespondBy`; `inUse` `respondByPassed`, the default), or, for
+ * our encryption certificate, because the partner encrypted to it before answering (`inUse`
+ * `firstUsage`). The certificates it replaced are `active` (or, for a listener's server
  * certificate, `installed`) again. A warning: a new certificate is needed.
  *
  * @example
@@ -242,14 +244,15 @@ export function activatedAlert(kind: 'scheduledActivated' | 'certificateActivate
  * ```
  * @throws never.
  */
-export function restoredAlert(slot: AlertSlot, rejected: CertRef, restored: readonly CertRef[], requestId: string, reason: string | null, how: 'active' | 'installed'): Alert {
+export function restoredAlert(slot: AlertSlot, rejected: CertRef, restored: readonly CertRef[], requestId: string, reason: string | null, how: 'active' | 'installed', inUse: 'respondByPassed' | 'firstUsage' = 'respondByPassed'): Alert {
   const who = slot.relationshipId ?? 'A partner';
   const back = restored.length === 0
     ? `There was no previous ${slot.usage} certificate to go back to, so none is ${how === 'active' ? 'in use' : 'installed again'} now`
     : `The previous certificate ${restored.map((c) => `${c.subject} (serial ${c.serial})`).join(', ')} is ${how} again`;
+  const since = inUse === 'firstUsage' ? 'in use since the partner encrypted to it before answering' : 'in use since its respond-by time passed';
   return alert('certificateRestored', `certificateRestored:${slot.relationshipId ?? '-'}:${slot.side}:${slot.usage}:${rejected.fingerprint}:${requestId}`, 'warning', slot.relationshipId,
-    `${who} rejected our ${slot.usage} certificate ${rejected.subject} (serial ${rejected.serial}) of request ${requestId}${reason === null ? '' : ` (${reason})`}, in use since its respond-by time passed. ${back}; send a new certificate, or set the rejected one active to override.`,
-    { side: slot.side, usage: slot.usage, requestId, reason, certificate: certDetails(rejected), restored: restored.map((c) => certDetails(c)) });
+    `${who} rejected our ${slot.usage} certificate ${rejected.subject} (serial ${rejected.serial}) of request ${requestId}${reason === null ? '' : ` (${reason})`}, ${since}. ${back}; send a new certificate${inUse === 'firstUsage' ? ' (the rejected one stays available for reprocessing messages encrypted to it)' : ', or set the rejected one active to override'}.`,
+    { side: slot.side, usage: slot.usage, requestId, reason, inUse, certificate: certDetails(rejected), restored: restored.map((c) => certDetails(c)) });
 }
 
 /**
@@ -297,4 +300,35 @@ export function sendFailedAlert(relationshipId: string, exchangeId: string, what
   return alert('sendFailed', `sendFailed:${exchangeId}:${attempts}`, 'warning', relationshipId,
     `Sending the certificate exchange ${what} ${exchangeId} to ${relationshipId} failed: ${error}. Retry to send it again.`,
     { exchangeId, what, error, attempts });
+}
+
+/**
+ * The daily subject of {@link retryNeededAlert} for a failed exchange: `retryNeeded:<what>:<id>`
+ * (outbound Requests and emails by exchange id, our Responses by inbound exchange key).
+ *
+ * @example
+ * ```ts
+ * retryNeededSubject('request', 'r1') // 'retryNeeded:request:r1'
+ * ```
+ * @throws never.
+ */
+export function retryNeededSubject(what: 'request' | 'response' | 'email', exchangeId: string): string {
+  return `retryNeeded:${what}:${exchangeId}`;
+}
+
+/**
+ * A Request, Response or email failed and nobody retried it (daily, from the alert day after the
+ * failure, while the exchange stays failed): the `sendFailed` alert of the failure is that day's
+ * notice. Its key is `retryNeeded:<what>:<id>@<day>`.
+ *
+ * @example
+ * ```ts
+ * retryNeededAlert('acme', 'r1', 'request', 'HTTP 503', 1, '2026-02-03').dedupeKey // 'retryNeeded:request:r1@2026-02-03'
+ * ```
+ * @throws never.
+ */
+export function retryNeededAlert(relationshipId: string, exchangeId: string, what: 'request' | 'response' | 'email', error: string | null, attempts: number, day: string): Alert {
+  return alert('retryNeeded', `${retryNeededSubject(what, exchangeId)}@${day}`, 'warning', relationshipId,
+    `The certificate exchange ${what} ${exchangeId} to ${relationshipId} still has not been sent (last error: ${error ?? 'unknown'}). Retry it${what === 'response' ? '' : ', or set its certificates active'}.`,
+    { exchangeId, what, error, attempts, day });
 }

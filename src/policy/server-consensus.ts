@@ -35,8 +35,9 @@ export interface ServerConsensus {
 
 /**
  * One partner's stance on a candidate: `ready` for `accepted`, for `scheduled` once its time has
- * come, and (when `useAfterRespondBy` is on, draft §2.4 MAY) for `expired`; `rejecting` for
- * `rejected`; `waiting` otherwise, including a readiness for another certificate.
+ * come, and (when `useAfterRespondBy` is on, draft §2.4 MAY) for `expired`, unless that Request
+ * expired before its delivery was confirmed (`undelivered`); `rejecting` for `rejected`;
+ * `waiting` otherwise, including a readiness for another certificate.
  *
  * @example
  * ```ts
@@ -44,7 +45,7 @@ export interface ServerConsensus {
  * ```
  * @throws never.
  */
-export function partnerStance(readiness: ServerReadiness | null, candidate: Fingerprint, now: Date, useAfterRespondBy: boolean): PartnerServerStance {
+export function partnerStance(readiness: ServerReadiness | null, candidate: Fingerprint, now: Date, useAfterRespondBy: boolean, undelivered = false): PartnerServerStance {
   if (readiness === null || readiness.fingerprint !== candidate) return 'waiting';
   switch (readiness.status) {
     case 'accepted':
@@ -52,7 +53,7 @@ export function partnerStance(readiness: ServerReadiness | null, candidate: Fing
     case 'scheduled':
       return readiness.activateAt !== null && isDue(readiness.activateAt, now) ? 'ready' : 'waiting';
     case 'expired':
-      return useAfterRespondBy ? 'ready' : 'waiting';
+      return useAfterRespondBy && !undelivered ? 'ready' : 'waiting';
     case 'rejected':
       return 'rejecting';
     case 'pending':
@@ -100,7 +101,9 @@ export function assessServerConsensus(state: CemState, protocol: ServerProtocol,
     const readiness = rel.serverReadiness;
     if (readiness !== null && readiness.status === 'accepted') accepted.add(readiness.fingerprint);
     if (candidate === null) continue;
-    const stance = partnerStance(readiness, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy);
+    const exchangeId = readiness?.exchangeId ?? null;
+    const undelivered = exchangeId !== null && Object.hasOwn(state.outbound, exchangeId) && state.outbound[exchangeId]?.undelivered === true;
+    const stance = partnerStance(readiness, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy, undelivered);
     (stance === 'ready' ? ready : stance === 'waiting' ? waiting : rejecting).push(rel.id);
   }
   const install =

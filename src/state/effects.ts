@@ -57,7 +57,12 @@ export type AlertKind =
   /** An inbound CEM message was refused (unknown partner, unauthenticated, name mismatch). */
   | 'messageRefused'
   /** Sending a request, response or email failed; `retry` sends it again. */
-  | 'sendFailed';
+  | 'sendFailed'
+  /**
+   * A Request, Response or email whose sending failed was not retried: daily from the alert day
+   * after the failure while the exchange stays failed.
+   */
+  | 'retryNeeded';
 
 /** An administrator alert. `dedupeKey` is unique per firing: a daily alert's key holds its day. */
 export interface Alert {

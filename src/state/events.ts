@@ -153,6 +153,12 @@ export type CemEvent =
   | { readonly type: 'setActive'; readonly relationshipId: string; readonly side: 'local' | 'partner'; readonly usage: LocalUsage | PartnerUsage | 'tlsServer' }
   | { readonly type: 'setServerActive'; readonly protocol: ServerProtocol }
   /**
+   * Administrator's withdrawal of a listener's candidate server certificate (not installed yet):
+   * the candidate is archived as `cancelled`, every partner's readiness for it is cleared, and
+   * exchanges left with nothing to wait for are closed, so a new server certificate can be sent.
+   */
+  | { readonly type: 'withdrawServerCandidate'; readonly protocol: ServerProtocol }
+  /**
    * The host's listener presents this certificate (initial configuration or an out-of-band
    * change): it becomes the installed server certificate, the previous one is archived.
    */

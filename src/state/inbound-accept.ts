@@ -58,8 +58,10 @@ export function acceptPartnerCertificate(rel: Relationship, item: InboundItem, e
 
 /**
  * Rejecting a partner certificate: a successor that is this certificate, or a pending one it
- * replaces, shows `rejected` with the reason; other successors (an accepted or scheduled one)
- * are left alone.
+ * replaces, shows `rejected` with the reason; an accepted or scheduled successor is left alone,
+ * also when it is this very certificate (an acceptance we already sent for that usage stands,
+ * usages being cumulative, draft §6; the administrator's schedule stands until cancelled), so it
+ * is never turned into a rejected successor that the next certificate silently displaces.
  *
  * @example
  * ```ts
@@ -74,6 +76,7 @@ export function rejectPartnerCertificate(rel: Relationship, item: InboundItem, e
     const slot = next.partner[slotName];
     const current = slot.successor;
     if (slot.active.some((a) => a.cert.fingerprint === item.cert.fingerprint)) continue;
+    if (current !== null && (current.status === 'accepted' || current.status === 'scheduled')) continue;
     if (current !== null && current.cert.fingerprint === item.cert.fingerprint) {
       next = changeSlot(next, { side: 'partner', usage: slotName }, (s) => ({ slot: setSuccessorStatus(s, item.cert.fingerprint, 'rejected', now, item.reason), archived: [] })).rel;
     } else if (current === null || current.status === 'pending' || current.status === 'rejected') {

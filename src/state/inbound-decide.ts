@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { sendFailedAlert } from '../policy/alerts.js';
+import { claimDaily, retryNeededSubject, sendFailedAlert } from '../policy/alerts.js';
 import { assertNever } from './assert-never.js';
 import { normalizeFingerprint } from './cert-ref.js';
 import type { CemEffect } from './effects.js';
@@ -78,7 +78,8 @@ type InboundEvent = Extract<CemEvent, { type: 'decide' | 'responseDelivered' | '
  * Handles `decide` (the administrator accepts or rejects any subset of the pending
  * certificates, with reasons; when none is left pending the Responses go out),
  * `responseDelivered` (responding → answered) and `responseFailed` (responding or answered →
- * responseFailed, plus a `sendFailed` alert; `retry` sends the identical Responses).
+ * responseFailed, plus a `sendFailed` alert and, from the next alert day, a daily `retryNeeded`
+ * reminder until it is retried; `retry` sends the identical Responses).
  *
  * @example
  * ```ts
@@ -102,7 +103,9 @@ export function onInboundEvent(state: CemState, event: InboundEvent, now: Date):
       if (ex === undefined) return ignored(state, 'unknownExchange', `no received request ${String(event.exchangeKey)}`);
       if (ex.status !== 'responding' && ex.status !== 'answered') return ignored(state, 'invalidState', `request ${ex.key} is ${ex.status}`);
       const error = typeof event.error === 'string' ? event.error : 'unknown error';
-      return done(putInbound(state, freeze({ ...ex, status: 'responseFailed' as const, lastError: error })), [
+      const claim = claimDaily(state.alertLog, retryNeededSubject('response', ex.key), now, state.settings.alertDayOffsetMinutes);
+      const stored = putInbound(state, freeze({ ...ex, status: 'responseFailed' as const, lastError: error }));
+      return done(freeze({ ...stored, alertLog: claim.alertLog }), [
         notify(sendFailedAlert(ex.relationshipId, ex.key, 'response', error, ex.attempts)),
       ]);
     }

@@ -116,7 +116,10 @@ function supersedeOlder(state: CemState, rel: Relationship, usages: ReadonlySet<
   return { state: next, effects };
 }
 
-/** Places each item in the partner's slots according to its decision on receipt. */
+/**
+ * Places each item in the partner's slots according to its decision on receipt. A pending item leaves a
+ * scheduled successor in place, and one that is already this certificate accepted for the usage.
+ */
 function placeItems(rel: Relationship, items: readonly InboundItem[], key: string, now: Date): { rel: Relationship; effects: CemEffect[] } {
   let next = rel;
   const effects: CemEffect[] = [];
@@ -135,6 +138,8 @@ function placeItems(rel: Relationship, items: readonly InboundItem[], key: strin
         // A certificate the administrator scheduled stays scheduled (and acceptable where it was) while we decide;
         // the pending one is then shown by its exchange only.
         if (current.successor?.status === 'scheduled') continue;
+        // This very certificate, already accepted for this usage, stays accepted (usages are cumulative, draft §6).
+        if (current.successor?.status === 'accepted' && current.successor.cert.fingerprint === item.cert.fingerprint) continue;
         const successor = { cert: item.cert, status: 'pending' as const, since: now.toISOString(), exchangeId: key, activateAt: null, reason: null };
         const change = changeSlot(next, { side: 'partner', usage: slot }, (s) => placeSuccessor(s, successor, now));
         next = change.rel;

@@ -1,8 +1,10 @@
 /**
- * A partner's late Rejected answer for one of our certificates that we already use because its
- * respond-by time passed (`useAfterRespondBy`, draft §2.4 MAY): resolution must never hand out a
+ * A partner's late Rejected answer for one of our certificates that we already use without its
+ * acceptance: because its respond-by time passed (`useAfterRespondBy`, draft §2.4 MAY), or, for
+ * our encryption certificate, because the partner encrypted to it before answering (first usage)
+ * or because it kept decrypting after a newer one displaced it. Resolution must never hand out a
  * certificate the partner rejected, so the certificate it replaced becomes active again (cause
- * `restored`), with a `certificateRestored` warning. Decision 6 of docs/lifecycle.md.
+ * `restored`), with a `certificateRestored` warning. Decisions 5, 6 and 11 of docs/lifecycle.md.
  *
  * @module
  */
@@ -16,13 +18,15 @@ import { changeSlot } from './relationship-slots.js';
 import { notify } from './result.js';
 
 /**
- * The certificates a `respondByPassed` activation archived: those it names in `replaced`, or
- * (records stored before `replaced` existed) the archive entries archived at its `since`.
+ * The certificates a `respondByPassed` or `firstUsage` activation archived: those it names in
+ * `replaced`, or (records stored before `replaced` existed) the archive entries archived at its
+ * `since` for that reason.
  */
 function predecessors(entry: ActiveCert, archive: readonly ArchivedCert[]): CertRef[] {
   const named = entry.replaced;
+  const legacyReason = entry.cause === 'firstUsage' ? 'firstUsage' : 'replaced';
   const found = named === undefined
-    ? archive.filter((a) => a.reason === 'replaced' && a.archivedAt === entry.since)
+    ? archive.filter((a) => a.reason === legacyReason && a.archivedAt === entry.since)
     : named.flatMap((fp) => archive.filter((a) => a.cert.fingerprint === fp));
   return found.map((a) => a.cert).filter((c) => c.fingerprint !== entry.cert.fingerprint);
 }
@@ -74,6 +78,49 @@ export function restoreLocalOnRejection(rel: Relationship, usage: LocalUsage, it
   const next: CertSlot = freeze({ active, successor, archive: freeze(archive) });
   const change = changeSlot(rel, { side: 'local', usage }, () => freeze({ slot: next, archived: freeze(archived) }));
   const alert = restoredAlert({ relationshipId: rel.id, side: 'local', usage }, entry.cert, restored, answer.requestId, answer.reason, 'active');
+  return { rel: change.rel, effects: [...change.effects, notify(alert)] };
+}
+
+/**
+ * A Rejected answer for our encryption certificate that already decrypts as an active one
+ * without the partner's acceptance: it was activated by first usage while still `pending` or
+ * `expired` (the partner encrypted to it before answering; cause `firstUsage`, and the item was
+ * not accepted before), or it was kept decrypting after a newer certificate displaced it (cause
+ * `distributed`). Resolution must not offer a certificate the partner refused for live use, so it
+ * leaves the active certificates and is archived with reason `rejected` (an `archiveCertificate`
+ * effect): it stays in `decryptArchive`, because the partner may already have encrypted messages
+ * to it. For a first-usage activation, the certificates it replaced are active again (cause
+ * `restored`, taken out of the archive) and a `certificateRestored` warning goes out. A waiting
+ * successor is left alone. Returns `null` (nothing to undo) for any other certificate, and for
+ * one the partner had accepted before (a later conflicting Rejected is recorded, not undone,
+ * decision 5).
+ *
+ * @example
+ * ```ts
+ * const undone = restoreEncryptionOnRejection(rel, item, { relationshipId: rel.id, requestId: ex.id, reason: item.reason }, now)
+ * ```
+ * @throws never.
+ */
+export function restoreEncryptionOnRejection(rel: Relationship, item: OutboundItem, answer: LateRejection, now: Date): { rel: Relationship; effects: CemEffect[] } | null {
+  const slot = rel.local.encryption;
+  const entry = slot.active.find((a) => a.cert.fingerprint === item.fingerprint);
+  if (entry === undefined) return null;
+  const firstUsage = entry.cause === 'firstUsage' && item.previousStatus !== 'accepted';
+  if (!firstUsage && entry.cause !== 'distributed') return null;
+  const at = toIso(now);
+  const restored = firstUsage ? predecessors(entry, slot.archive) : [];
+  const back = new Set(restored.map((c) => c.fingerprint));
+  const active = freeze([
+    ...restored.map((cert) => freeze({ cert, since: at, cause: 'restored' as const })),
+    ...slot.active.filter((a) => a !== entry && !back.has(a.cert.fingerprint)),
+  ]);
+  const archive = freeze([
+    ...slot.archive.filter((a) => !back.has(a.cert.fingerprint) && a.cert.fingerprint !== entry.cert.fingerprint),
+    freeze({ cert: entry.cert, archivedAt: at, reason: 'rejected' as const }),
+  ]);
+  const change = changeSlot(rel, { side: 'local', usage: 'encryption' }, () => freeze({ slot: freeze({ ...slot, active, archive }), archived: freeze([entry.cert]) }));
+  if (!firstUsage) return { rel: change.rel, effects: [...change.effects] };
+  const alert = restoredAlert({ relationshipId: rel.id, side: 'local', usage: 'encryption' }, entry.cert, restored, answer.requestId, answer.reason, 'active', 'firstUsage');
   return { rel: change.rel, effects: [...change.effects, notify(alert)] };
 }
 

@@ -53,9 +53,12 @@ export interface CertRef {
  * How a certificate became acceptable. `respondByPassed`: our signing or TLS client certificate
  * (or a server certificate) put to use once the respond-by time passed unanswered
  * (`useAfterRespondBy`); `restored`: the certificate it replaced, active again because the partner
- * rejected it later.
+ * rejected it later; `distributed`: our encryption certificate, sent (or scheduled) and then
+ * displaced as the slot's successor by a newer one before the partner accepted or used it: the
+ * partner may still encrypt to it, so it keeps decrypting (never used for anything else) until
+ * the first usage of a newer certificate or "set as active" retires it.
  */
-export type ActivationCause = 'initial' | 'cem' | 'firstUsage' | 'schedule' | 'manual' | 'respondByPassed' | 'restored';
+export type ActivationCause = 'initial' | 'cem' | 'firstUsage' | 'schedule' | 'manual' | 'respondByPassed' | 'restored' | 'distributed';
 
 /** A certificate that is acceptable now. */
 export interface ActiveCert {
@@ -63,9 +66,11 @@ export interface ActiveCert {
   readonly since: IsoInstant;
   readonly cause: ActivationCause;
   /**
-   * With cause `respondByPassed`: the fingerprints of the certificates this activation archived,
-   * restored if the partner rejects this one later. Absent otherwise (and in records stored
-   * before it existed: then the archive entries archived at `since` count).
+   * With cause `respondByPassed` or `firstUsage`: the fingerprints of the certificates this
+   * activation archived, restored if the partner rejects this one later (our signing or TLS
+   * client certificate used after its respond-by time; our encryption certificate the partner
+   * encrypted to before answering). Absent otherwise (and in records stored before it existed:
+   * then the archive entries archived at `since` count).
    */
   readonly replaced?: readonly Fingerprint[];
 }
@@ -105,7 +110,9 @@ export interface ArchivedCert {
    * before it was ever used: it is kept for the record but never offered for reprocessing.
    * `rejected`: one of ours the partner rejected after we had started using it (respond-by
    * passed): a server certificate, or a signing / TLS client certificate while a newer one
-   * already waited in the slot.
+   * already waited in the slot; or our encryption certificate the partner rejected after it
+   * started decrypting as the active one (first usage before the answer, or kept as
+   * `distributed`): it stays available for reprocessing (`decryptArchive`).
    */
   readonly reason: 'replaced' | 'firstUsage' | 'manual' | 'expired' | 'cancelled' | 'rejected';
 }
@@ -214,6 +221,12 @@ export interface OutboundExchange {
   readonly responseUrl: string | null;
   /** The address the email went to (channel `email`), fixed so a resend is identical. */
   readonly emailTo: string | null;
+  /**
+   * Set when a tick expired the Request while it was still `sending` (its delivery was never
+   * confirmed): `useAfterRespondBy` then activates none of its certificates and its server
+   * readiness does not count as ready. Absent otherwise.
+   */
+  readonly undelivered?: boolean;
   /**
    * When the exchange last changed in a finished status (`accepted`, `rejected`, `closed`,
    * `superseded`): the start of its retention (`settings.retainFinishedDays`). Absent while it is

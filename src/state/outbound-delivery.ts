@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { sendFailedAlert } from '../policy/alerts.js';
+import { claimDaily, retryNeededSubject, sendFailedAlert } from '../policy/alerts.js';
 import { assertNever } from './assert-never.js';
 import type { CemEvent } from './events.js';
 import { emailEffect, requestEffect } from './emails.js';
@@ -45,12 +45,19 @@ function withExchange(state: CemState, rel: Relationship, exchange: OutboundExch
   return putOutbound(putRelationship(state, rel), exchange);
 }
 
+/**
+ * A failure: the exchange and its waiting successors become `sendFailed`, with a `sendFailed`
+ * alert. The daily `retryNeeded` reminder is claimed for today, so it starts the next alert day.
+ */
 function onFailed(state: CemState, ex: OutboundExchange, rel: Relationship, error: unknown, now: Date): TransitionResult {
   const message = typeof error === 'string' ? error : 'unknown error';
   const waiting: SuccessorStatus = ex.channel === 'cem' ? 'pending' : 'emailed';
+  const what = ex.channel === 'cem' ? 'request' : 'email';
   const next = freeze({ ...ex, status: 'sendFailed' as const, lastError: message });
   const updated = moveExchangeSuccessors(rel, ex.id, waiting, 'sendFailed', now);
-  return done(withExchange(state, updated, next), [notify(sendFailedAlert(rel.id, ex.id, ex.channel === 'cem' ? 'request' : 'email', message, ex.attempts))]);
+  const claim = claimDaily(state.alertLog, retryNeededSubject(what, ex.id), now, state.settings.alertDayOffsetMinutes);
+  const stored = withExchange(state, updated, next);
+  return done(freeze({ ...stored, alertLog: claim.alertLog }), [notify(sendFailedAlert(rel.id, ex.id, what, message, ex.attempts))]);
 }
 
 /**
@@ -77,9 +84,12 @@ type DeliveryEvent = Extract<CemEvent, { type: 'requestDelivered' | 'requestFail
 
 /**
  * Handles `requestDelivered` (sending → pending), `requestFailed` (sending or pending → sendFailed
- * with its successors, plus a `sendFailed` alert; a negative MDN means the partner ignored the
+ * with its successors, plus a `sendFailed` alert and, from the next alert day, a daily
+ * `retryNeeded` reminder until it is retried; a negative MDN means the partner ignored the
  * Request, draft §6), `emailDelivered` (nothing to change) and `emailFailed` (emailed →
- * sendFailed, plus an alert).
+ * sendFailed, plus the same alerts). A Request that is no longer `sending` or `pending` (expired
+ * by a tick while still sending, closed by "set as active" or a withdrawal, superseded) ignores
+ * both reports (`invalidState`): it never returns to `pending` or `sendFailed`.
  *
  * @example
  * ```ts

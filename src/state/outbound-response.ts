@@ -13,7 +13,7 @@ import { acceptsPartnerSigner, findByNames, getOutbound, getServer, putOutbound 
 import type { CemState, OutboundExchange, OutboundItem, Relationship } from './model.js';
 import { changeSlot, putRelationship } from './relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from './result.js';
-import { restoreLocalOnRejection, restoreServerOnRejection } from './late-rejection.js';
+import { restoreEncryptionOnRejection, restoreLocalOnRejection, restoreServerOnRejection } from './late-rejection.js';
 import { settleServer } from './servers.js';
 import { activateOnly, setSuccessorStatus } from './slots.js';
 import { localSlotOf } from './usages.js';
@@ -37,7 +37,10 @@ interface Applied {
 /**
  * Applies one answered item to our slots: what acceptance or rejection means per usage. A
  * rejection of a signing or TLS client certificate we already use because its respond-by time
- * passed restores the one it replaced ({@link restoreLocalOnRejection}).
+ * passed restores the one it replaced ({@link restoreLocalOnRejection}); a rejection of an
+ * encryption certificate that already decrypts as an active one without acceptance (first usage
+ * before the answer, or kept as `distributed`) takes it out of use and, after a first usage,
+ * restores the one it replaced ({@link restoreEncryptionOnRejection}).
  */
 function applyAnswer(state: CemState, rel: Relationship, ex: OutboundExchange, item: OutboundItem, now: Date): Applied {
   let next = rel;
@@ -56,8 +59,9 @@ function applyAnswer(state: CemState, rel: Relationship, ex: OutboundExchange, i
       continue;
     }
     const successor = next.local[slot].successor;
-    if (!accepted && slot !== 'encryption' && (successor === null || successor.cert.fingerprint !== item.fingerprint)) {
-      const undone = restoreLocalOnRejection(next, slot, item, { relationshipId: rel.id, requestId: ex.id, reason: item.reason }, now);
+    if (!accepted && (successor === null || successor.cert.fingerprint !== item.fingerprint)) {
+      const answer = { relationshipId: rel.id, requestId: ex.id, reason: item.reason };
+      const undone = slot === 'encryption' ? restoreEncryptionOnRejection(next, item, answer, now) : restoreLocalOnRejection(next, slot, item, answer, now);
       if (undone !== null) {
         next = undone.rel;
         effects.push(...undone.effects);

@@ -51,7 +51,7 @@ function placeUsages(state: CemState, rel: Relationship, usages: readonly Planne
     if (current.local[planned.slot].active[0]?.cert.fingerprint === planned.cert.fingerprint) continue;
     displaced.push(current.local[planned.slot].successor?.exchangeId ?? null);
     const successor = { cert: planned.cert, status, since: toIso(now), exchangeId, activateAt: null, reason: null };
-    const change = changeSlot(current, { side: 'local', usage: planned.slot }, (slot) => placeSuccessor(slot, successor, now));
+    const change = changeSlot(current, { side: 'local', usage: planned.slot }, (slot) => placeSuccessor(slot, successor, now, planned.slot === 'encryption'));
     current = change.rel;
     effects.push(...change.effects);
   }

@@ -65,7 +65,7 @@ function scheduleSlot(state: CemState, rel: Relationship, address: SlotAddress, 
   if (slot.active.some((a) => a.cert.fingerprint === cert.fingerprint)) return ignored(state, 'invalidState', `${cert.fingerprint} is already active`);
   if (slot.successor !== null && BLOCKING_STATUSES.includes(slot.successor.status)) return ignored(state, 'alreadyPending', `the ${address.side} ${address.usage} slot of ${rel.id} has a ${slot.successor.status} successor`);
   const successor = { cert, status: 'scheduled' as const, since: toIso(now), exchangeId, activateAt: toIso(activateAt), reason: null };
-  const placed = changeSlot(rel, address, (s) => placeSuccessor(s, successor, now));
+  const placed = changeSlot(rel, address, (s) => placeSuccessor(s, successor, now, address.side === 'local' && address.usage === 'encryption'));
   const effects: CemEffect[] = [...placed.effects];
   let current = placed.rel;
   if (activateAt.getTime() <= now.getTime()) {

@@ -18,6 +18,7 @@ import { getServer, putServer } from './lookup.js';
 import type { ActivationCause, ArchivedCert, CemState, CertRef, ServerProtocol, ServerSlot } from './model.js';
 import { putRelationship } from './relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from './result.js';
+import { closeIfSettled } from './settle.js';
 import { isLocalInput, isOneOf, isText } from './validate.js';
 
 /** Every listener protocol. */
@@ -108,10 +109,56 @@ export function installServer(state: CemState, protocol: ServerProtocol, cert: C
   return freeze({ state: next, effects: freeze(effects) });
 }
 
-type ServerEvent = Extract<CemEvent, { type: 'serverCertificateInstalled' | 'serverCertificateConfigured' | 'setServerActive' }>;
+/**
+ * Withdraws a listener's candidate server certificate: it is archived with reason `cancelled`
+ * (an `archiveCertificate` effect; it was never presented), every partner's readiness for it is
+ * cleared, whatever its status (pending, accepted, rejected, expired, emailed, scheduled,
+ * sendFailed), and each exchange that carried it is closed when nothing else of it waits (see
+ * `closeIfSettled`): its `requestOverdue` reminders stop, a later `requestDelivered` or
+ * `requestFailed` is ignored, and a Response that arrives later is recorded without touching the
+ * listener. Exchanges that still wait for other certificates stay open; their server item is
+ * simply no longer acted on. The daily `serverCertificatePending` alert stops with the candidate,
+ * and a new server certificate can be sent or scheduled for the listener. Also after the install
+ * was requested but not confirmed: the host must then not complete it (a later
+ * `serverCertificateInstalled` for it is refused as `unknownCertificate`; the host reports what
+ * its listener really presents with `serverCertificateConfigured`).
+ *
+ * @example
+ * ```ts
+ * const step = withdrawCandidate(state, 'HTTP', now) // null when the listener has no candidate
+ * ```
+ * @throws never.
+ */
+export function withdrawCandidate(state: CemState, protocol: ServerProtocol, now: Date): Step | null {
+  const slot = getServer(state, protocol);
+  const candidate = slot.candidate;
+  if (candidate === null) return null;
+  const fingerprint = candidate.cert.fingerprint;
+  const archive = freeze([
+    ...slot.archive.filter((a) => a.cert.fingerprint !== fingerprint),
+    freeze({ cert: candidate.cert, archivedAt: toIso(now), reason: 'cancelled' as const }),
+  ]);
+  let next = putServer(state, freeze({ ...slot, candidate: null, archive }));
+  const exchanges: string[] = [];
+  for (const rel of partnersOn(next, protocol)) {
+    const readiness = rel.serverReadiness;
+    if (readiness === null || readiness.fingerprint !== fingerprint) continue;
+    next = putRelationship(next, freeze({ ...rel, serverReadiness: null }));
+    if (readiness.exchangeId !== null) exchanges.push(readiness.exchangeId);
+  }
+  for (const id of exchanges) next = closeIfSettled(next, id);
+  const effects: CemEffect[] = [{ type: 'archiveCertificate', relationshipId: null, side: 'local', usage: 'tlsServer', fingerprint }];
+  return freeze({ state: next, effects: freeze(effects) });
+}
+
+type ServerEvent = Extract<CemEvent, { type: 'serverCertificateInstalled' | 'serverCertificateConfigured' | 'setServerActive' | 'withdrawServerCandidate' }>;
 
 /**
- * Handles `serverCertificateInstalled`, `serverCertificateConfigured` and `setServerActive`.
+ * Handles `serverCertificateInstalled`, `serverCertificateConfigured`, `setServerActive` and
+ * `withdrawServerCandidate` (see {@link withdrawCandidate}; `invalidState` without a candidate).
+ * `serverCertificateConfigured` reports what the listener presents: a different certificate than
+ * the candidate leaves the candidate in place (a rollover in progress is only ended by installing
+ * or withdrawing it).
  *
  * @example
  * ```ts
@@ -146,6 +193,11 @@ export function onServerEvent(state: CemState, event: ServerEvent, now: Date): T
       const cert = toCertRef(event.certificate.certificate, event.certificate.keyRef);
       if (slot.installed?.cert.fingerprint === cert.fingerprint) return ignored(state, 'duplicate', `${cert.fingerprint} is already installed`);
       const step = installServer(state, event.protocol, cert, now, slot.installed === null ? 'initial' : 'manual');
+      return done(step.state, step.effects);
+    }
+    case 'withdrawServerCandidate': {
+      const step = withdrawCandidate(state, event.protocol, now);
+      if (step === null) return ignored(state, 'invalidState', `no candidate server certificate for ${event.protocol}`);
       return done(step.state, step.effects);
     }
     case 'setServerActive': {

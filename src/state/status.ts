@@ -12,16 +12,17 @@ import { ALL_SLOTS, slotAt } from './relationship-slots.js';
 import { assertNever } from './assert-never.js';
 
 /** Status of a relationship as a whole. */
-export type RelationshipStatus = 'SendFailed' | 'Rejected' | 'Expired' | 'Pending' | 'Emailed' | 'Scheduled' | 'Active';
+export type RelationshipStatus = 'SendFailed' | 'Rejected' | 'Expired' | 'Pending' | 'Emailed' | 'Scheduled' | 'Accepted' | 'Active';
 
 /**
  * Relationship statuses from the most to the least urgent: the relationship shows the first one
  * that any of its certificates or exchanges has. SendFailed (retry needed) before Rejected (a new
  * certificate is needed) before Expired (resend or set active) before Pending (waiting for the
- * partner or for us) before Emailed (waiting for a manual "set as active") before Scheduled;
- * Active when nothing is in flight.
+ * partner or for us) before Emailed (waiting for a manual "set as active") before Scheduled
+ * (waiting for a time) before Accepted (accepted, waiting only for first usage or for the other
+ * partners of a listener: nothing to do); Active when nothing is in flight.
  */
-export const RELATIONSHIP_STATUS_PRECEDENCE: readonly RelationshipStatus[] = Object.freeze(['SendFailed', 'Rejected', 'Expired', 'Pending', 'Emailed', 'Scheduled', 'Active']);
+export const RELATIONSHIP_STATUS_PRECEDENCE: readonly RelationshipStatus[] = Object.freeze(['SendFailed', 'Rejected', 'Expired', 'Pending', 'Emailed', 'Scheduled', 'Accepted', 'Active']);
 
 /** Status of one certificate. */
 export type CertificateStatus = 'Active' | 'Pending' | 'Accepted' | 'Scheduled' | 'Emailed' | 'Rejected' | 'Expired' | 'SendFailed' | 'Archived';
@@ -122,12 +123,13 @@ export interface RelationshipStatusReport {
   readonly found: readonly RelationshipStatus[];
 }
 
-const fromCertificate = (status: CertificateStatus): RelationshipStatus | null =>
-  status === 'Accepted' ? 'Active' : status === 'Archived' ? null : status;
+const fromCertificate = (status: CertificateStatus): RelationshipStatus | null => (status === 'Archived' ? null : status);
 
 /**
  * The status of a relationship: the most urgent (see {@link RELATIONSHIP_STATUS_PRECEDENCE}) of
- * its successor certificates and server readiness (Accepted counts as Active), its outbound
+ * its successor certificates and server readiness (ours accepted by the partner and waiting for
+ * its first usage or for the other partners of the listener, or the partner's accepted by us and
+ * waiting for its first usage, show Accepted), its outbound
  * exchanges (sending/pending → Pending, sendFailed → SendFailed, expired → Expired) and received
  * Requests (awaiting a decision or responding → Pending, responseFailed → SendFailed). `null`
  * for an unknown relationship.

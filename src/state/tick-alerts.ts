@@ -1,11 +1,12 @@
 /**
- * The daily alerts a tick raises: our overdue Requests, received Requests awaiting an answer or
- * overdue, and active certificates close to expiry. Each fires at most once per alert day.
+ * The daily alerts a tick raises: our overdue Requests, failed Requests, emails and Responses
+ * nobody retried (`retryNeeded`), received Requests awaiting an answer or overdue, and active
+ * certificates close to expiry. Each fires at most once per alert day.
  *
  * @module
  */
 import { claimDaily } from '../policy/alert-days.js';
-import { awaitingAnswerAlert, expiringAlert, requestOverdueAlert, type AlertSlot } from '../policy/alerts.js';
+import { awaitingAnswerAlert, expiringAlert, requestOverdueAlert, retryNeededAlert, retryNeededSubject, type AlertSlot } from '../policy/alerts.js';
 import { expiresWithin, isDue } from '../policy/deadlines.js';
 import type { Alert, CemEffect } from './effects.js';
 import type { CemState, CertRef } from './model.js';
@@ -38,8 +39,13 @@ export function dailyAlerts(state: CemState, now: Date): DailyAlerts {
   };
   for (const ex of Object.values(state.outbound)) {
     if (ex.status === 'expired') fire(`requestOverdue:${ex.id}`, (day) => requestOverdueAlert(ex.relationshipId, ex.id, ex.respondBy, day));
+    if (ex.status === 'sendFailed') {
+      const what = ex.channel === 'cem' ? 'request' : 'email';
+      fire(retryNeededSubject(what, ex.id), (day) => retryNeededAlert(ex.relationshipId, ex.id, what, ex.lastError, ex.attempts, day));
+    }
   }
   for (const ex of Object.values(state.inbound)) {
+    if (ex.status === 'responseFailed') fire(retryNeededSubject('response', ex.key), (day) => retryNeededAlert(ex.relationshipId, ex.key, 'response', ex.lastError, ex.attempts, day));
     if (ex.status !== 'awaitingDecision') continue;
     const kind = ex.respondBy !== null && isDue(ex.respondBy, now) ? 'responseOverdue' : 'requestAwaitingAnswer';
     fire(`${kind}:${ex.key}`, (day) => awaitingAnswerAlert(kind, ex.relationshipId, ex.key, ex.requestId ?? ex.key, ex.respondBy, day));

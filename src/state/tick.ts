@@ -24,13 +24,19 @@ interface Step {
   effects: CemEffect[];
 }
 
-/** Our pending Request passed its respond-by time: expired, with its successors; signing and TLS client ones activate when configured (draft §2.4 MAY). */
+/**
+ * Our pending (or still sending) Request passed its respond-by time: expired, with its
+ * successors; signing and TLS client ones activate when configured (draft §2.4 MAY), but only
+ * for a Request whose delivery was confirmed: one still `sending` is marked `undelivered` and
+ * activates nothing (the partner may never have seen it).
+ */
 function expire(step: Step, ex: OutboundExchange, now: Date): void {
   const rel = getRelationship(step.state, ex.relationshipId);
-  step.state = putOutbound(step.state, freeze({ ...ex, status: 'expired' as const }));
+  const undelivered = ex.status === 'sending';
+  step.state = putOutbound(step.state, freeze({ ...ex, status: 'expired' as const, ...(undelivered ? { undelivered: true } : {}) }));
   if (rel === undefined) return;
   let current = moveExchangeSuccessors(rel, ex.id, 'pending', 'expired', now);
-  if (step.state.settings.useAfterRespondBy) {
+  if (step.state.settings.useAfterRespondBy && !undelivered) {
     for (const usage of ['signing', 'tlsClient'] as const) {
       const successor = current.local[usage].successor;
       if (successor === null || successor.exchangeId !== ex.id || successor.status !== 'expired') continue;
@@ -66,8 +72,9 @@ function activateScheduled(step: Step, now: Date): void {
 
 /**
  * Handles `tick`, in order: prune the alert log to today; drop finished exchanges whose retention
- * passed (`dropFinishedExchanges`); expire our pending Requests past their respond-by time
- * (`requestOverdue` at once); activate due schedules (`scheduledActivated`); settle every listener
+ * passed (`dropFinishedExchanges`); expire our pending or still sending Requests past their
+ * respond-by time (`requestOverdue` at once; a later `requestDelivered` or `requestFailed` for
+ * them is ignored, so they never return to `pending`); activate due schedules (`scheduledActivated`); settle every listener
  * (install, conflict, daily "still waiting"); then the daily alerts. Dropping comes first, so an
  * exchange this tick finishes is stamped (`finishedAt`) before any later tick weighs it.
  *
@@ -81,7 +88,8 @@ export function onTick(state: CemState, now: Date): TransitionResult {
   const pruned = pruneAlertLog(state.alertLog, now, state.settings.alertDayOffsetMinutes);
   const step: Step = { state: dropFinishedExchanges(pruned === state.alertLog ? state : freeze({ ...state, alertLog: pruned }), now), effects: [] };
   for (const ex of Object.values(step.state.outbound)) {
-    if (ex.channel === 'cem' && ex.status === 'pending' && ex.respondBy !== null && isDue(ex.respondBy, now)) expire(step, ex, now);
+    const waiting = ex.status === 'pending' || ex.status === 'sending';
+    if (ex.channel === 'cem' && waiting && ex.respondBy !== null && isDue(ex.respondBy, now)) expire(step, ex, now);
   }
   activateScheduled(step, now);
   for (const protocol of SERVER_PROTOCOLS) {

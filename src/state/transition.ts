@@ -34,7 +34,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<CemEventType>([
   'settingsChanged', 'relationshipAdded', 'relationshipUpdated', 'relationshipRemoved', 'featuresObserved',
   'sendCertificates', 'requestDelivered', 'requestFailed', 'emailDelivered', 'emailFailed', 'retry', 'resend',
   'responseReceived', 'requestReceived', 'decide', 'responseDelivered', 'responseFailed', 'trafficObserved',
-  'schedule', 'cancelSchedule', 'setActive', 'setServerActive', 'serverCertificateConfigured', 'serverCertificateInstalled', 'tick',
+  'schedule', 'cancelSchedule', 'setActive', 'setServerActive', 'withdrawServerCandidate', 'serverCertificateConfigured', 'serverCertificateInstalled', 'tick',
 ]);
 
 /**
@@ -101,6 +101,7 @@ function dispatch(state: CemState, event: CemEvent, now: Date): TransitionResult
     case 'setActive':
       return onManualEvent(state, event, now);
     case 'setServerActive':
+    case 'withdrawServerCandidate':
     case 'serverCertificateConfigured':
     case 'serverCertificateInstalled':
       return onServerEvent(state, event, now);

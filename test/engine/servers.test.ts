@@ -122,4 +122,38 @@ describe('rolling over our TLS server certificate across the partners of a liste
     const same = await a.engine.sendCertificates(gamma.host, { signing: source(a1, alpha, 'key:a1'), tlsServer: source(s2, alpha, 'tls:s2') });
     expect(same.applied).toBe(true);
   });
+
+  it('withdraws a rejected candidate: nothing is installed, the daily reminder stops and another server certificate can be sent', async () => {
+    const { a, others, net, clock } = await setup();
+    const [beta, gamma, delta] = others as [Party, Party, Party];
+    await beta.engine.updateSettings({ autoAccept: true });
+    await gamma.engine.updateSettings({ autoAccept: true });
+    await sendServerCertificate(a, others);
+    const deliveries = await net.deliver();
+    const request = deliveries.find((d) => d.to === 'DELTA')?.outcome;
+    if (request?.kind !== 'request') throw new Error('expected a request at DELTA');
+    await delta.engine.respond(request.exchangeKey, [{ fingerprint: fingerprint(s2), accept: false, reason: 'pinned' }]);
+    await net.deliver();
+    const other = alpha.leaf({ subject: '/O=Alpha/CN=alpha.test 2027', extendedKeyUsage: 'serverAuth' });
+    const blocked = await a.engine.sendCertificates(delta.host, { signing: source(a1, alpha, 'key:a1'), tlsServer: source(other, alpha, 'tls:other') });
+    expect(blocked).toMatchObject({ applied: false, refusal: { reason: 'serverCertificateMismatch' } });
+
+    const withdrawn = await a.engine.withdrawServerCandidate('HTTP');
+    expect(withdrawn).toMatchObject({ applied: true, refusal: null });
+    expect(withdrawn.effects).toEqual([{ type: 'archiveCertificate', relationshipId: null, side: 'local', usage: 'tlsServer', fingerprint: fingerprint(s2) }]);
+    const state = await a.engine.inspect();
+    expect(state.servers.HTTP?.candidate).toBeNull();
+    for (const p of others) expect(state.relationships[p.host]?.serverReadiness).toBeNull();
+    const [status] = await a.engine.status('delta');
+    expect(status?.certificates.find((c) => c.fingerprint === fingerprint(s2))).toMatchObject({ status: 'Archived', reason: 'cancelled' });
+    const before = a.ports.notifier.ofKind('serverCertificatePending').length;
+    await days({ clock }, [a], 3);
+    expect(a.ports.notifier.ofKind('serverCertificatePending')).toHaveLength(before);
+    expect(a.ports.installer.installs).toHaveLength(0);
+    expect((await a.engine.withdrawServerCandidate('HTTP'))).toMatchObject({ applied: false, refusal: { reason: 'invalidState' } });
+
+    const sent = await a.engine.sendCertificates(beta.host, { signing: source(a1, alpha, 'key:a1'), tlsServer: source(other, alpha, 'tls:other') });
+    expect(sent).toMatchObject({ applied: true, channel: 'cem' });
+    expect((await a.engine.inspect()).servers.HTTP?.candidate?.cert.fingerprint).toBe(fingerprint(other));
+  });
 });

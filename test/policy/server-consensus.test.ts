@@ -25,6 +25,15 @@ describe('server consensus', () => {
     expect(partnerStance(r, 'cand', T0, useAfter)).toBe(stance);
   });
 
+  it('does not count an expired readiness as ready when its Request expired before its delivery was confirmed', () => {
+    expect(partnerStance(readiness('expired'), 'cand', T0, true, true)).toBe('waiting');
+    const base = withReadiness({ ...readiness('expired'), exchangeId: 'r-a' }, readiness('accepted'));
+    const exchange = (undelivered: boolean) => ({ id: 'r-a', relationshipId: 'acme', channel: 'cem' as const, status: 'expired' as const, createdAt: T0.toISOString(), originated: T0.toISOString(), respondBy: T0.toISOString(), xmlContentId: 'x', items: [], attempts: 1, lastError: null, activateAt: null, responseUrl: 'https://us.example', emailTo: null, ...(undelivered ? { undelivered: true } : {}) });
+    const useAfter = { ...base.settings, useAfterRespondBy: true };
+    expect(assessServerConsensus({ ...base, settings: useAfter, outbound: { 'r-a': exchange(false) } }, 'HTTP', T0)).toMatchObject({ ready: ['acme', 'bolt'], install: true });
+    expect(assessServerConsensus({ ...base, settings: useAfter, outbound: { 'r-a': exchange(true) } }, 'HTTP', T0)).toMatchObject({ ready: ['bolt'], waiting: ['acme'], install: false });
+  });
+
   function withReadiness(a: ServerReadiness | null, b: ServerReadiness | null, ftp: ServerReadiness | null = null): CemState {
     const server = makeCert();
     const { state } = run(createInitialState(), [

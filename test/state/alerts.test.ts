@@ -83,6 +83,13 @@ const scenarios: Record<string, Scenario> = {
     const ticked = transition(state, { type: 'tick' }, day(1));
     return { before: state, effects: ticked.effects, repeat: (at) => transition(ticked.state, { type: 'tick' }, at).effects };
   },
+  retryNeeded: () => {
+    const { state } = establishedState();
+    const sent = sendDelivered(state, signingSelection(makeCert()));
+    const failed = transition(sent.state, { type: 'requestFailed', requestId: sent.ids.requestId, error: 'HTTP 503' }, T0).state;
+    const ticked = transition(failed, { type: 'tick' }, day(1));
+    return { before: failed, effects: ticked.effects, repeat: (at) => transition(ticked.state, { type: 'tick' }, at).effects };
+  },
   messageRefused: () => {
     const { state } = establishedState();
     return { before: state, effects: transition(state, requestEvent('r1', [{ cert: makeCert(), usages: ['digitalSignature'] }], makeCert()), T0).effects, repeat: noRepeat };
@@ -105,7 +112,7 @@ describe('Alerts: every CEM alert is an effect with a stable kind and a de-dupli
     expect(JSON.parse(JSON.stringify(alert))).toEqual(alert);
   });
 
-  it.each(['requestOverdue', 'responseOverdue', 'requestAwaitingAnswer', 'serverCertificatePending', 'serverCertificateConflict', 'certificateExpiring'])('Alerts: %s fires once per day', (kind) => {
+  it.each(['requestOverdue', 'responseOverdue', 'requestAwaitingAnswer', 'serverCertificatePending', 'serverCertificateConflict', 'certificateExpiring', 'retryNeeded'])('Alerts: %s fires once per day', (kind) => {
     const scenario = scenarios[kind];
     if (scenario === undefined) throw new Error(kind);
     const { effects, repeat } = scenario();

@@ -353,3 +353,31 @@ describe('Inbound 6: unsuitable certificates are never auto-accepted', () => {
     expect(effectsOf(result.effects, 'sendResponse')[0]?.items[0]?.status).toBe('Rejected');
   });
 });
+
+describe('Inbound 4: a later Request naming a certificate already accepted or scheduled', () => {
+  it('leaves the accepted successor accepted (still trusted) while the rest is decided, and a newer certificate never drops it', () => {
+    const { state, pki } = establishedState({ autoAccept: true });
+    const client = makeCert({ label: 'partner-tls-client-next' });
+    const first = transition(state, requestEvent('r1', [{ cert: client, usages: ['tlsClient'] }], pki.partnerSigning), T0).state;
+    expect(first.relationships['acme']?.partner.tlsClient.successor).toMatchObject({ cert: { fingerprint: client.sha256 }, status: 'accepted' });
+    const manual = transition(first, { type: 'relationshipUpdated', relationshipId: 'acme', changes: { autoAccept: 'off' } }, T0).state;
+    const other = makeCert({ label: 'partner-tls-client-other' });
+    const second = transition(manual, requestEvent('r2', [{ cert: client, usages: ['tlsClient', 'digitalSignature'] }, { cert: other, usages: ['tlsClient'] }], pki.partnerSigning), day(1)).state;
+    const tls = second.relationships['acme']!.partner.tlsClient;
+    // The newer certificate took the successor place; the accepted one joined the trusted certificates.
+    expect(tls.active.map((a) => a.cert.fingerprint)).toContain(client.sha256);
+    expect(fps(resolveCertificates(second, 'acme', day(1))?.tlsClientTrust)).toContain(client.sha256);
+    const rejected = transition(second, { type: 'decide', exchangeKey: 'acme/r2', decisions: [{ fingerprint: client.sha256, accept: false, reason: 'no' }, { fingerprint: other.sha256, accept: false }] }, day(2)).state;
+    expect(fps(resolveCertificates(rejected, 'acme', day(2))?.tlsClientTrust)).toContain(client.sha256);
+  });
+
+  it('keeps a certificate the administrator scheduled when a Request for it is rejected', () => {
+    const { state, pki } = establishedState();
+    const client = makeCert({ label: 'partner-tls-client-next' });
+    const scheduled = transition(state, { type: 'schedule', relationshipId: 'acme', side: 'partner', usage: 'tlsClient', certificate: client, activateAt: day(5) }, T0).state;
+    const received = transition(scheduled, requestEvent('r1', [{ cert: client, usages: ['tlsClient'] }, { cert: makeCert(), usages: ['tlsClient'] }], pki.partnerSigning), day(1)).state;
+    const rejected = transition(received, { type: 'decide', exchangeKey: 'acme/r1', decisions: received.inbound['acme/r1']!.items.map((i) => ({ fingerprint: i.cert.fingerprint, accept: false })) }, day(2)).state;
+    expect(rejected.relationships['acme']?.partner.tlsClient.successor).toMatchObject({ cert: { fingerprint: client.sha256 }, status: 'scheduled', activateAt: day(5).toISOString() });
+    expect(fps(resolveCertificates(rejected, 'acme', day(5))?.tlsClientTrust)).toContain(client.sha256);
+  });
+});

@@ -99,3 +99,56 @@ export function isDeepFrozen(value: unknown, seen = new Set<unknown>()): boolean
   if (!Object.isFrozen(value)) return false;
   return Object.values(value).every((v) => isDeepFrozen(v, seen));
 }
+
+/** One slot's members: its successor (with status) and every certificate it holds. */
+interface SlotMembers {
+  readonly successor: { readonly fingerprint: string; readonly status: string } | null;
+  readonly all: ReadonlySet<string>;
+}
+
+/** Every slot of the state (`rel|side|usage`, and `server|<protocol>`) with its members. */
+export function slotMembers(state: CemState): Map<string, SlotMembers> {
+  const slots = new Map<string, SlotMembers>();
+  for (const rel of Object.values(state.relationships)) {
+    for (const [side, group] of [['local', rel.local], ['partner', rel.partner]] as const) {
+      for (const [usage, slot] of Object.entries(group) as [string, CertSlot][]) {
+        const all = new Set([...slot.active.map((a) => a.cert.fingerprint), ...slot.archive.map((a) => a.cert.fingerprint)]);
+        if (slot.successor !== null) all.add(slot.successor.cert.fingerprint);
+        slots.set(`${rel.id}|${side}|${usage}`, { successor: slot.successor === null ? null : { fingerprint: slot.successor.cert.fingerprint, status: slot.successor.status }, all });
+      }
+    }
+  }
+  for (const server of Object.values(state.servers)) {
+    if (server === undefined) continue;
+    const all = new Set(server.archive.map((a) => a.cert.fingerprint));
+    if (server.installed !== null) all.add(server.installed.cert.fingerprint);
+    if (server.candidate !== null) all.add(server.candidate.cert.fingerprint);
+    slots.set(`server|${server.protocol}`, { successor: null, all });
+  }
+  return slots;
+}
+
+/**
+ * Why a certificate left a slot without an event that legitimately removes it, or null. A
+ * certificate that entered a slot (as successor, active or archived) stays there, as successor,
+ * active or archived, except: its relationship was removed; or it was the successor and a new
+ * successor took its place (or entered the slot and was activated at once) while it was
+ * `rejected` (never usable; also `pending` or `sendFailed` outside our encryption slot, where
+ * those keep decrypting as active certificates), so it stays findable in its exchange only.
+ */
+export function lostFromSlots(before: Map<string, SlotMembers>, after: Map<string, SlotMembers>, removedRelationships: ReadonlySet<string>): string | null {
+  for (const [key, members] of before) {
+    if (removedRelationships.has(key.split('|')[0] ?? '')) continue;
+    const next = after.get(key);
+    for (const fp of members.all) {
+      if (next?.all.has(fp) === true) continue;
+      const previous = members.successor;
+      const droppable = key.endsWith('|local|encryption') ? ['rejected'] : ['rejected', 'pending', 'sendFailed'];
+      // A new certificate took its place: it is the successor now, or entered the slot and was activated at once.
+      const replaced = next !== undefined && (next.successor?.fingerprint ?? fp) !== fp || [...(next?.all ?? [])].some((other) => !members.all.has(other));
+      const displaced = previous !== null && previous.fingerprint === fp && replaced && droppable.includes(previous.status);
+      if (!displaced) return `${fp} left ${key}${previous?.fingerprint === fp ? ` (successor ${previous.status})` : ''}`;
+    }
+  }
+  return null;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveCertificates } from '../../src/policy/resolution.js';
 import type { CemEvent } from '../../src/state/events.js';
 import type { CemState } from '../../src/state/model.js';
+import { certificateStatuses, relationshipStatus } from '../../src/state/status.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
 import { alertKinds, cemResponse, day, effectsOf, establishedState, ignoredReason, local, makeCert, makePki, relationshipInit, responseEvent, run, T0 } from './fixtures.js';
 import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
@@ -175,5 +176,105 @@ describe('Outbound 8: our new TLS server certificate needs every partner on the 
     const ticked = transition(conflicting, { type: 'tick' }, day(1));
     expect(alertKinds(ticked.effects)).toContain('serverCertificateConflict');
     expect(alertKinds(transition(ticked.state, { type: 'tick' }, day(1.1)).effects)).not.toContain('serverCertificateConflict');
+  });
+});
+
+describe('Outbound 8: withdrawing the candidate server certificate of a listener', () => {
+  function rejectedByAcme() {
+    const { state, a, b } = twoPartnersOnHttp();
+    const server = makeCert({ label: 'server-new' });
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const nextSigning = makeCert({ label: 'bolt-sign-next' });
+    // bolt gets the server certificate with a new signing certificate (one exchange, two items).
+    const toB = sendDelivered(toA.state, { signing: local(nextSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
+    const rejected = answer(toB.state, toA.ids.requestId, [{ cert: server, status: 'Rejected', reason: 'untrusted CA' }], a.partnerSigning, day(1));
+    return { state: rejected.state, a, b, server, nextSigning, toA, toB };
+  }
+
+  it('is the only way out once a partner rejected it: other sends are refused and a configured certificate leaves it in place', () => {
+    const { state, a, server } = rejectedByAcme();
+    const other = makeCert({ label: 'server-other' });
+    const again = send(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(other) });
+    expect(ignoredReason(again.effects)).toBe('serverCertificateMismatch');
+    expect(ignoredReason(transition(state, { type: 'cancelSchedule', relationshipId: 'acme', side: 'local', usage: 'tlsServer' }, day(1)).effects)).toBe('invalidState');
+    const configured = transition(state, { type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(other) }, day(1));
+    expect(configured.state.servers.HTTP?.installed?.cert.fingerprint).toBe(other.sha256);
+    expect(configured.state.servers.HTTP?.candidate?.cert.fingerprint).toBe(server.sha256);
+  });
+
+  it('archives the candidate as cancelled, clears every readiness, closes what only waited for it, and stops the daily alert', () => {
+    const { state, b, server, nextSigning, toA, toB } = rejectedByAcme();
+    expect(alertKinds(transition(state, { type: 'tick' }, day(2)).effects)).toContain('serverCertificatePending');
+    const withdrawn = transition(state, { type: 'withdrawServerCandidate', protocol: 'HTTP' }, day(2));
+    expect(ignoredReason(withdrawn.effects)).toBeUndefined();
+    expect(withdrawn.effects).toEqual([{ type: 'archiveCertificate', relationshipId: null, side: 'local', usage: 'tlsServer', fingerprint: server.sha256 }]);
+    const slot = withdrawn.state.servers.HTTP;
+    expect(slot?.candidate).toBeNull();
+    expect(slot?.installed?.cert.subject).toContain('server-old');
+    expect(slot?.archive.find((x) => x.cert.fingerprint === server.sha256)?.reason).toBe('cancelled');
+    expect(withdrawn.state.relationships['acme']?.serverReadiness).toBeNull();
+    expect(withdrawn.state.relationships['bolt']?.serverReadiness).toBeNull();
+    // acme's Request was already answered (rejected); bolt's still waits for its signing certificate.
+    expect(withdrawn.state.outbound[toA.ids.requestId]?.status).toBe('rejected');
+    expect(withdrawn.state.outbound[toB.ids.requestId]?.status).toBe('pending');
+    expect(withdrawn.state.relationships['bolt']?.local.signing.successor?.cert.fingerprint).toBe(nextSigning.sha256);
+    expect(certificateStatuses(withdrawn.state, 'acme')?.filter((c) => c.fingerprint === server.sha256).map((c) => c.status)).toEqual(['Archived']);
+    for (const at of [day(2.5), day(3), day(4)]) {
+      const kinds = alertKinds(transition(withdrawn.state, { type: 'tick' }, at).effects);
+      expect(kinds).not.toContain('serverCertificatePending');
+      expect(kinds).not.toContain('serverCertificateRejected');
+    }
+    // A late answer for the withdrawn certificate installs nothing and alerts no rejection.
+    const lateAnswer = answer(withdrawn.state, toB.ids.requestId, [{ cert: server, status: 'Accepted' }, { cert: nextSigning, status: 'Accepted' }], b.partnerSigning, day(3), 'BOLT');
+    expect(effectsOf(lateAnswer.effects, 'installServerCertificate')).toEqual([]);
+    expect(lateAnswer.state.relationships['bolt']?.serverReadiness).toBeNull();
+    expect(lateAnswer.state.servers.HTTP?.candidate).toBeNull();
+    expect(resolveCertificates(lateAnswer.state, 'bolt', day(3))?.signOutbound?.fingerprint).toBe(nextSigning.sha256);
+  });
+
+  it('closes an exchange that carried only the server certificate, also while sending: its later delivery report and expiry change nothing', () => {
+    const { state, a, b } = twoPartnersOnHttp();
+    const server = makeCert({ label: 'server-new' });
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const toB = send(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, { relationshipId: 'bolt' });
+    const withdrawn = transition(toB.state, { type: 'withdrawServerCandidate', protocol: 'HTTP' }, day(1));
+    expect(withdrawn.state.outbound[toA.ids.requestId]?.status).toBe('closed');
+    expect(withdrawn.state.outbound[toB.ids.requestId]?.status).toBe('closed');
+    expect(ignoredReason(transition(withdrawn.state, { type: 'requestDelivered', requestId: toB.ids.requestId }, day(1)).effects)).toBe('invalidState');
+    expect(ignoredReason(transition(withdrawn.state, { type: 'requestFailed', requestId: toB.ids.requestId, error: 'x' }, day(1)).effects)).toBe('invalidState');
+    const later = transition(withdrawn.state, { type: 'tick' }, day(40));
+    expect(alertKinds(later.effects)).not.toContain('requestOverdue');
+    expect(relationshipStatus(withdrawn.state, 'acme')?.status).toBe('Active');
+    expect(relationshipStatus(withdrawn.state, 'bolt')?.status).toBe('Active');
+  });
+
+  it('lets a new server certificate be sent to every partner of the listener afterwards', () => {
+    const { state, a, b } = rejectedByAcme();
+    const withdrawn = transition(state, { type: 'withdrawServerCandidate', protocol: 'HTTP' }, day(2)).state;
+    const fresh = makeCert({ label: 'server-fresh' });
+    const toA = sendDelivered(withdrawn, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(fresh) }, day(2), 'acme');
+    expect(ignoredReason(toA.effects)).toBeUndefined();
+    expect(toA.state.servers.HTTP?.candidate?.cert.fingerprint).toBe(fresh.sha256);
+    const acceptedA = answer(toA.state, toA.ids.requestId, [{ cert: fresh, status: 'Accepted' }], a.partnerSigning, day(3));
+    // bolt has no readiness for the fresh certificate yet: it is still waited for.
+    expect(effectsOf(acceptedA.effects, 'installServerCertificate')).toEqual([]);
+    const toB = sendDelivered(acceptedA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(fresh) }, day(3), 'bolt');
+    expect(ignoredReason(toB.effects)).toBeUndefined();
+    const acceptedB = answer(toB.state, toB.ids.requestId, [{ cert: fresh, status: 'Accepted' }], b.partnerSigning, day(4), 'BOLT');
+    expect(effectsOf(acceptedB.effects, 'installServerCertificate').map((e) => e.fingerprint)).toEqual([fresh.sha256]);
+  });
+
+  it('is refused without a candidate, and a confirmation of the withdrawn install is refused too', () => {
+    const { state, a, b } = twoPartnersOnHttp();
+    expect(ignoredReason(transition(state, { type: 'withdrawServerCandidate', protocol: 'HTTP' }, T0).effects)).toBe('invalidState');
+    expect(ignoredReason(transition(state, { type: 'withdrawServerCandidate', protocol: 'NOPE' } as unknown as CemEvent, T0).effects)).toBe('invalidEvent');
+    const server = makeCert({ label: 'server-new' });
+    const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
+    const forced = transition(toB.state, { type: 'setServerActive', protocol: 'HTTP' }, day(1));
+    expect(effectsOf(forced.effects, 'installServerCertificate')).toHaveLength(1);
+    const withdrawn = transition(forced.state, { type: 'withdrawServerCandidate', protocol: 'HTTP' }, day(1));
+    expect(withdrawn.state.servers.HTTP?.candidate).toBeNull();
+    expect(ignoredReason(transition(withdrawn.state, { type: 'serverCertificateInstalled', protocol: 'HTTP', fingerprint: server.sha256 }, day(1)).effects)).toBe('unknownCertificate');
   });
 });

@@ -3,7 +3,7 @@ import type { RelationshipInit } from '../../src/state/events.js';
 import { certificateStatuses, relationshipStatus } from '../../src/state/status.js';
 import { transition } from '../../src/state/transition.js';
 import { resolveCertificates } from '../../src/policy/resolution.js';
-import { alertKinds, day, effectsOf, establishedState, ignoredReason, local, makeCert, T0 } from './fixtures.js';
+import { alertKinds, day, effectsOf, establishedState, ignoredReason, local, makeCert, requestEvent, T0 } from './fixtures.js';
 import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
 
 describe('Outbound 1: CEM preconditions, otherwise by email', () => {
@@ -179,7 +179,10 @@ describe('Outbound 4: the partner answers', () => {
     expect(answered.state.outbound[sent.ids.requestId]?.status).toBe('accepted');
     expect(alertKinds(answered.effects)).toContain('responseReceived');
     expect(effectsOf(answered.effects, 'archiveCertificate').map((e) => e.fingerprint)).toEqual([pki.localSigning.sha256]);
-    expect(relationshipStatus(answered.state, 'acme')?.status).toBe('Active');
+    // The same certificate for encryption waits for the partner's first usage: Accepted until then.
+    expect(relationshipStatus(answered.state, 'acme')?.status).toBe('Accepted');
+    const used = transition(answered.state, { type: 'trafficObserved', relationshipId: 'acme', decryptedWith: next.sha256 }, day(3));
+    expect(relationshipStatus(used.state, 'acme')?.status).toBe('Active');
   });
 
   it('marks rejected certificates Rejected with the reason and accepts the rest; per-certificate status is queryable', () => {
@@ -197,6 +200,26 @@ describe('Outbound 4: the partner answers', () => {
     expect(statuses.find((c) => c.fingerprint === sign.sha256)).toMatchObject({ status: 'Active', usage: 'signing' });
     expect(relationshipStatus(answered.state, 'acme')?.status).toBe('Rejected');
     expect(resolveCertificates(answered.state, 'acme', day(1))?.decryptInbound.map((c) => c.fingerprint)).toEqual([pki.localEncryption.sha256]);
+  });
+
+  it('keeps signing with the old certificate when the partner rejects our new signing certificate in time, and marks it Rejected with the reason', () => {
+    const { state, pki } = establishedState();
+    const sign = makeCert({ label: 'us-sign-next' });
+    const sent = sendDelivered(state, { signing: local(sign), encryption: local(pki.localEncryption) });
+    const rejected = answer(sent.state, sent.ids.requestId, [{ cert: sign, status: 'Rejected', reason: 'unknown issuing CA' }], pki.partnerSigning, day(1));
+    const resolved = resolveCertificates(rejected.state, 'acme', day(1));
+    expect(resolved?.signOutbound?.fingerprint).toBe(pki.localSigning.sha256);
+    expect(resolved?.signMdn?.fingerprint).toBe(pki.localSigning.sha256);
+    const signing = rejected.state.relationships['acme']!.local.signing;
+    expect(signing.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[pki.localSigning.sha256, 'initial']]);
+    expect(signing.successor).toMatchObject({ cert: { fingerprint: sign.sha256 }, status: 'rejected', reason: 'unknown issuing CA', exchangeId: sent.ids.requestId });
+    expect(effectsOf(rejected.effects, 'archiveCertificate')).toEqual([]);
+    expect(certificateStatuses(rejected.state, 'acme')?.find((c) => c.fingerprint === sign.sha256)).toMatchObject({ side: 'local', usage: 'signing', status: 'Rejected', reason: 'unknown issuing CA' });
+    expect(rejected.state.outbound[sent.ids.requestId]?.items[0]).toMatchObject({ status: 'rejected', reason: 'unknown issuing CA' });
+    expect(relationshipStatus(rejected.state, 'acme')?.status).toBe('Rejected');
+    // Time passing (also past the respond-by time, with useAfterRespondBy) never puts it to use.
+    const later = transition(transition(rejected.state, { type: 'settingsChanged', settings: { useAfterRespondBy: true } }, day(2)).state, { type: 'tick' }, day(40));
+    expect(resolveCertificates(later.state, 'acme', day(40))?.signOutbound?.fingerprint).toBe(pki.localSigning.sha256);
   });
 
   it('matches the issuer by meaning and the serial by value', () => {
@@ -331,5 +354,75 @@ describe('Outbound 5: a new selection replaces an expired one', () => {
     const replaced = send(expired.state, { signing: local(makeCert()) }, { at: day(3) });
     expect(replaced.state.outbound[sent.ids.requestId]?.status).toBe('closed');
     expect(alertKinds(transition(replaced.state, { type: 'tick' }, day(4)).effects)).not.toContain('requestOverdue');
+  });
+});
+
+describe('Outbound 5: a Request still sending at its respond-by time', () => {
+  it('expires like a pending one (requestOverdue at once, then daily) and a late delivery report never revives it', () => {
+    const { state } = establishedState({ maxResponseDays: 2 });
+    const next = makeCert();
+    const sent = send(state, signingSelection(next));
+    expect(sent.state.outbound[sent.ids.requestId]?.status).toBe('sending');
+    const expired = transition(sent.state, { type: 'tick' }, day(2.5));
+    expect(expired.state.outbound[sent.ids.requestId]).toMatchObject({ status: 'expired', undelivered: true });
+    expect(expired.state.relationships['acme']?.local.signing.successor?.status).toBe('expired');
+    expect(alertKinds(expired.effects)).toContain('requestOverdue');
+    expect(alertKinds(transition(expired.state, { type: 'tick' }, day(3.5)).effects)).toContain('requestOverdue');
+    expect(relationshipStatus(expired.state, 'acme')?.status).toBe('Expired');
+    for (const event of [{ type: 'requestDelivered', requestId: sent.ids.requestId }, { type: 'requestFailed', requestId: sent.ids.requestId, error: 'HTTP 503' }] as const) {
+      const late = transition(expired.state, event, day(2.6));
+      expect(ignoredReason(late.effects), event.type).toBe('invalidState');
+      expect(late.state).toBe(expired.state);
+    }
+    // A late Response is still adopted, and resend supersedes it with a fresh Request.
+    const resent = transition(expired.state, { type: 'resend', requestId: sent.ids.requestId, ids: { requestId: 'again', xmlContentId: 'x@us', contentIds: ['c1@us'] } }, day(3));
+    expect(resent.state.outbound[sent.ids.requestId]?.status).toBe('superseded');
+    expect(resent.state.outbound['again']?.status).toBe('sending');
+  });
+
+  it('with useAfterRespondBy, activates nothing of a Request whose delivery was never confirmed', () => {
+    const { state, pki } = establishedState({ maxResponseDays: 2, useAfterRespondBy: true });
+    const next = makeCert();
+    const sent = send(state, { signing: local(next), encryption: local(pki.localEncryption), tlsClient: local(next) });
+    const expired = transition(sent.state, { type: 'tick' }, day(2.5));
+    const resolved = resolveCertificates(expired.state, 'acme', day(2.5));
+    expect([resolved?.signOutbound?.fingerprint, resolved?.tlsClient?.fingerprint]).toEqual([pki.localSigning.sha256, pki.localTls.sha256]);
+    expect(alertKinds(expired.effects)).not.toContain('certificateActivated');
+    // The same Request delivered in time is used after its respond-by time (draft §2.4 MAY).
+    const delivered = sendDelivered(state, { signing: local(next), encryption: local(pki.localEncryption), tlsClient: local(next) });
+    const used = transition(delivered.state, { type: 'tick' }, day(2.5));
+    expect(resolveCertificates(used.state, 'acme', day(2.5))?.signOutbound?.fingerprint).toBe(next.sha256);
+  });
+});
+
+describe('Outbound 3: a failed send nobody retries', () => {
+  it('reminds daily with retryNeeded from the next alert day until it is retried', () => {
+    const { state } = establishedState();
+    const sent = sendDelivered(state, signingSelection(makeCert()));
+    const failed = transition(sent.state, { type: 'requestFailed', requestId: sent.ids.requestId, error: 'HTTP 503' }, T0);
+    expect(alertKinds(failed.effects)).toEqual(['sendFailed']);
+    expect(alertKinds(transition(failed.state, { type: 'tick' }, new Date(T0.getTime() + 3_600_000)).effects)).not.toContain('retryNeeded');
+    const nextDay = transition(failed.state, { type: 'tick' }, day(1));
+    const [reminder] = effectsOf(nextDay.effects, 'notify').filter((n) => n.alert.kind === 'retryNeeded');
+    expect(reminder?.alert).toMatchObject({ dedupeKey: `retryNeeded:request:${sent.ids.requestId}@2026-03-03`, severity: 'warning', relationshipId: 'acme', details: { exchangeId: sent.ids.requestId, what: 'request', error: 'HTTP 503', attempts: 1 } });
+    expect(alertKinds(transition(nextDay.state, { type: 'tick' }, day(1.2)).effects)).not.toContain('retryNeeded');
+    expect(alertKinds(transition(nextDay.state, { type: 'tick' }, day(2)).effects)).toContain('retryNeeded');
+    const retried = transition(nextDay.state, { type: 'retry', exchangeId: sent.ids.requestId }, day(1.5));
+    expect(alertKinds(transition(retried.state, { type: 'tick' }, day(3)).effects)).not.toContain('retryNeeded');
+  });
+
+  it('reminds about a failed email and a failed Response of ours the same way', () => {
+    const { state } = establishedState({}, { cemOverride: 'incapable' });
+    const mailed = send(state, signingSelection(makeCert()));
+    const mailFailed = transition(mailed.state, { type: 'emailFailed', exchangeId: mailed.ids.requestId, error: 'SMTP 554' }, T0);
+    expect(effectsOf(transition(mailFailed.state, { type: 'tick' }, day(1)).effects, 'notify').filter((n) => n.alert.kind === 'retryNeeded').map((n) => n.alert.details['what'])).toEqual(['email']);
+
+    const auto = establishedState({ autoAccept: true });
+    const requested = transition(auto.state, requestEvent('r1', [{ cert: makeCert(), usages: ['digitalSignature'] }], auto.pki.partnerSigning), T0);
+    const responseFailed = transition(requested.state, { type: 'responseFailed', exchangeKey: 'acme/r1', error: 'HTTP 500' }, T0);
+    const ticked = transition(responseFailed.state, { type: 'tick' }, day(1));
+    expect(effectsOf(ticked.effects, 'notify').filter((n) => n.alert.kind === 'retryNeeded').map((n) => n.alert.dedupeKey)).toEqual(['retryNeeded:response:acme/r1@2026-03-03']);
+    const retried = transition(ticked.state, { type: 'retry', exchangeId: 'acme/r1' }, day(1.5));
+    expect(alertKinds(transition(retried.state, { type: 'tick' }, day(2)).effects)).not.toContain('retryNeeded');
   });
 });
