@@ -91,6 +91,15 @@ function onSchedule(state: CemState, event: ScheduleEvent, now: Date): Transitio
     if (getOutbound(state, event.exchangeId) !== undefined) return ignored(state, 'duplicate', `exchange ${event.exchangeId} exists`);
   }
   const exchangeId = email && isText(event.exchangeId) ? event.exchangeId : null;
+  // The same schedule again (a host repeating a call whose outcome it lost in a crash): nothing new.
+  const successor = address === 'server' ? null : slotAt(rel, address).successor;
+  const scheduled = address === 'server'
+    ? (rel.serverReadiness === null ? null : { ...rel.serverReadiness })
+    : successor === null ? null : { ...successor, fingerprint: successor.cert.fingerprint };
+  const sameTime = scheduled?.activateAt != null && Date.parse(scheduled.activateAt) === event.activateAt.getTime();
+  if (scheduled !== null && scheduled.status === 'scheduled' && scheduled.fingerprint === cert.fingerprint && sameTime && (!email || scheduled.exchangeId !== null)) {
+    return ignored(state, 'duplicate', `${cert.fingerprint} is already scheduled for ${scheduled.activateAt ?? ''}${email ? ' and was emailed' : ''}`);
+  }
   let step: TransitionResult;
   if (address === 'server') {
     if (rel.listener === null) return ignored(state, 'noListener', `${rel.id} has no listener`);
@@ -139,7 +148,10 @@ function onCancel(state: CemState, event: Extract<CemEvent, { type: 'cancelSched
  * listener's candidate, and this partner's readiness is `scheduled`: it is installed when every
  * partner on the listener is ready. With `emailPartner`, an email exchange announces it
  * (`sendEmail`): one email per scheduled certificate, since each event carries one (accepted
- * for now). `cancelSchedule` withdraws a scheduled certificate (archived as `cancelled`).
+ * for now). The same schedule again (same certificate and time, already emailed when asked) is
+ * a `duplicate` and changes nothing, so a host may repeat a call whose outcome a crash hid;
+ * another time reschedules. `cancelSchedule` withdraws a scheduled certificate (archived as
+ * `cancelled`).
  *
  * @example
  * ```ts

@@ -54,6 +54,29 @@ describe('Scheduling 1: schedule local or partner certificates, now or later', (
     expect(effectsOf(transition(failed.state, { type: 'retry', exchangeId: 'mail-1' }, day(1)).effects, 'sendEmail')).toEqual([email]);
   });
 
+  it('treats the same schedule repeated (a host retrying after a crash) as a duplicate: no second email, state unchanged', () => {
+    const { state } = establishedState();
+    const cert = makeCert();
+    const first = transition(state, schedule('local', 'signing', cert, day(7), { emailPartner: true, exchangeId: 'mail-1' }), T0);
+    const again = transition(first.state, schedule('local', 'signing', cert, day(7), { emailPartner: true, exchangeId: 'mail-2' }), T0);
+    expect(ignoredReason(again.effects)).toBe('duplicate');
+    expect(again.state).toBe(first.state);
+    expect(effectsOf(again.effects, 'sendEmail')).toEqual([]);
+    const partnerFirst = transition(state, schedule('partner', 'tlsServer', cert, day(7)), T0);
+    expect(ignoredReason(transition(partnerFirst.state, schedule('partner', 'tlsServer', cert, day(7)), T0).effects)).toBe('duplicate');
+  });
+
+  it('reschedules the same certificate for another time, and emails a schedule that was not emailed before', () => {
+    const { state } = establishedState();
+    const cert = makeCert();
+    const first = transition(state, schedule('local', 'signing', cert, day(7)), T0);
+    const moved = transition(first.state, schedule('local', 'signing', cert, day(9)), T0);
+    expect(ignoredReason(moved.effects)).toBeUndefined();
+    expect(moved.state.relationships['acme']?.local.signing.successor).toMatchObject({ status: 'scheduled', activateAt: day(9).toISOString() });
+    const emailed = transition(moved.state, schedule('local', 'signing', cert, day(9), { emailPartner: true, exchangeId: 'mail-1' }), T0);
+    expect(effectsOf(emailed.effects, 'sendEmail').map((e) => e.exchangeId)).toEqual(['mail-1']);
+  });
+
   it('cancels a schedule; the certificate is kept as cancelled, never offered for reprocessing', () => {
     const { state } = establishedState();
     const cert = makeCert();
