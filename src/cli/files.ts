@@ -9,6 +9,7 @@ import { readCertificate, readCertificates, type CertificateInfo } from '../cryp
 import { decodeCertsOnly } from '../crypto/certs-only.js';
 import { decodeBase64, latin1 } from '../crypto/internal/input.js';
 import { CemCryptoError, CemMimeError } from '../errors.js';
+import { utf16Encoding } from '../internal/xml-input.js';
 import { parseCemDocument, type CemDocument } from '../messages/document-xml.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
 import type { CemEntityCertificate, ParsedCemEntity } from '../messages/entity/types.js';
@@ -19,15 +20,6 @@ import type { CemEntityCertificate, ParsedCemEntity } from '../messages/entity/t
  * else: the last guess).
  */
 export type FileKind = 'xml' | 'pem' | 'der' | 'mime' | 'multipart-body' | 'base64';
-
-type Utf16 = 'utf-16le' | 'utf-16be';
-
-/** The byte order of bytes that start with a UTF-16 byte order mark (not a UTF-32 one). */
-function utf16Bom(bytes: Uint8Array): Utf16 | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0x00 && bytes[3] === 0x00)) return 'utf-16le';
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
-  return null;
-}
 
 function isUtf32Bom(bytes: Uint8Array): boolean {
   const [a, b, c, d] = bytes;
@@ -40,7 +32,7 @@ function isUtf32Bom(bytes: Uint8Array): boolean {
  * does every other file.
  */
 function asUtf8Text(bytes: Uint8Array): Uint8Array {
-  const utf16 = utf16Bom(bytes);
+  const utf16 = utf16Encoding(bytes);
   if (utf16 === null) return bytes;
   const text = new TextDecoder(utf16).decode(bytes);
   if (text.trimStart().startsWith('<')) return bytes;
@@ -51,7 +43,7 @@ const MIME_HEADER = /^[A-Za-z0-9-]+[ \t]*:/;
 
 /** Sniffs the kind of `bytes` from its first characters (UTF-16 text is looked at decoded). */
 export function sniffFileKind(bytes: Uint8Array): FileKind {
-  if (utf16Bom(bytes) !== null) {
+  if (utf16Encoding(bytes) !== null) {
     const text = asUtf8Text(bytes);
     return text === bytes ? 'xml' : sniffFileKind(text);
   }

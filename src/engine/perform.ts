@@ -66,18 +66,20 @@ async function attemptPort<M>(lease: Lease, prepare: () => Promise<M> | M, call:
   }
 }
 
+/** `lost` when the claim was lost before the call (not made) or during it (made); `null` while it is ours. */
+function lostOutcome(lease: Lease, error: unknown): Outcome | null {
+  if (error === LOST) return { kind: 'lost', called: false };
+  return lease.lost() ? { kind: 'lost', called: true } : null;
+}
+
 /** The outcome of a call whose result is an event, or `lost` when the claim was lost. */
 function settled(lease: Lease, error: unknown, ok: () => CemEvent, failed: (error: unknown) => CemEvent): Outcome {
-  if (error === LOST) return { kind: 'lost', called: false };
-  if (lease.lost()) return { kind: 'lost', called: true };
-  return { kind: 'done', event: error === undefined ? ok() : failed(error) };
+  return lostOutcome(lease, error) ?? { kind: 'done', event: error === undefined ? ok() : failed(error) };
 }
 
 /** The outcome of a call without a result event (notices, installs): kept for later on failure. */
 function retried(lease: Lease, error: unknown, what: string, event: CemEvent | null): Outcome {
-  if (error === LOST) return { kind: 'lost', called: false };
-  if (lease.lost()) return { kind: 'lost', called: true };
-  return error === undefined ? { kind: 'done', event } : { kind: 'later', error: portFailed(what, error) };
+  return lostOutcome(lease, error) ?? (error === undefined ? { kind: 'done', event } : { kind: 'later', error: portFailed(what, error) });
 }
 
 async function perform(ctx: EngineContext, lease: Lease): Promise<Outcome> {

@@ -61,10 +61,11 @@ function refuseDtd(text: string): void {
   }
 }
 
-type Utf16 = 'utf-16le' | 'utf-16be';
+/** A UTF-16 byte order. */
+export type Utf16 = 'utf-16le' | 'utf-16be';
 
 /** The UTF-16 byte order of bytes that start with a UTF-16 byte order mark (not a UTF-32 one). */
-function utf16Encoding(bytes: Uint8Array): Utf16 | null {
+export function utf16Encoding(bytes: Uint8Array): Utf16 | null {
   if (bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0x00 && bytes[3] === 0x00)) return 'utf-16le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
   return null;

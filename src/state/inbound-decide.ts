@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { claimDaily, retryNeededSubject, sendFailedAlert } from '../policy/alerts.js';
+import { sendFailedAlert } from '../policy/alerts.js';
 import { assertNever } from './assert-never.js';
 import { normalizeFingerprint } from './cert-ref.js';
 import type { CemEffect } from './effects.js';
@@ -14,6 +14,7 @@ import { getInbound, getRelationship, putInbound } from './lookup.js';
 import type { CemState, InboundExchange, InboundItem } from './model.js';
 import { putRelationship } from './relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from './result.js';
+import { claimTodaysRetryReminder } from './tick-alerts.js';
 import { isRecord, isText } from './validate.js';
 
 function decisionsAreWellFormed(decisions: unknown): decisions is readonly CertificateDecision[] {
@@ -103,9 +104,8 @@ export function onInboundEvent(state: CemState, event: InboundEvent, now: Date):
       if (ex === undefined) return ignored(state, 'unknownExchange', `no received request ${String(event.exchangeKey)}`);
       if (ex.status !== 'responding' && ex.status !== 'answered') return ignored(state, 'invalidState', `request ${ex.key} is ${ex.status}`);
       const error = typeof event.error === 'string' ? event.error : 'unknown error';
-      const claim = claimDaily(state.alertLog, retryNeededSubject('response', ex.key), now, state.settings.alertDayOffsetMinutes);
-      const stored = putInbound(state, freeze({ ...ex, status: 'responseFailed' as const, lastError: error }));
-      return done(freeze({ ...stored, alertLog: claim.alertLog }), [
+      const stored = claimTodaysRetryReminder(putInbound(state, freeze({ ...ex, status: 'responseFailed' as const, lastError: error })), 'response', ex.key, now);
+      return done(stored, [
         notify(sendFailedAlert(ex.relationshipId, ex.key, 'response', error, ex.attempts)),
       ]);
     }

@@ -13,22 +13,27 @@ import { toIso } from '../policy/deadlines.js';
 import type { CemEffect } from './effects.js';
 import { freeze } from './freeze.js';
 import { getServer, putServer } from './lookup.js';
-import type { ActiveCert, ArchivedCert, CemState, CertRef, CertSlot, LocalUsage, OutboundItem, Relationship, ServerProtocol, Successor } from './model.js';
+import type { ActiveCert, ArchivedCert, CemState, CertRef, CertSlot, LocalUsage, OutboundItem, Relationship, ServerProtocol } from './model.js';
 import { changeSlot } from './relationship-slots.js';
 import { notify } from './result.js';
 
-/**
- * The certificates a `respondByPassed` or `firstUsage` activation archived: those it names in
- * `replaced`, or (records stored before `replaced` existed) the archive entries archived at its
- * `since` for that reason.
- */
+/** The certificates a `respondByPassed` or `firstUsage` activation archived (its `replaced`), from the archive. */
 function predecessors(entry: ActiveCert, archive: readonly ArchivedCert[]): CertRef[] {
-  const named = entry.replaced;
-  const legacyReason = entry.cause === 'firstUsage' ? 'firstUsage' : 'replaced';
-  const found = named === undefined
-    ? archive.filter((a) => a.reason === legacyReason && a.archivedAt === entry.since)
-    : named.flatMap((fp) => archive.filter((a) => a.cert.fingerprint === fp));
-  return found.map((a) => a.cert).filter((c) => c.fingerprint !== entry.cert.fingerprint);
+  return (entry.replaced ?? []).flatMap((fp) => archive.filter((a) => a.cert.fingerprint === fp).map((a) => a.cert));
+}
+
+/**
+ * The slot without `entry` and with `restored` active again (cause `restored`, first): the
+ * active list, and the archive without the restored certificates and without `entry`.
+ */
+function withRestored(slot: CertSlot, entry: ActiveCert, restored: readonly CertRef[], at: string): { active: readonly ActiveCert[]; archive: readonly ArchivedCert[] } {
+  const back = new Set(restored.map((c) => c.fingerprint));
+  const active = freeze([
+    ...restored.map((cert) => freeze({ cert, since: at, cause: 'restored' as const })),
+    ...slot.active.filter((a) => a !== entry && !back.has(a.cert.fingerprint)),
+  ]);
+  const archive = slot.archive.filter((a) => !back.has(a.cert.fingerprint) && a.cert.fingerprint !== entry.cert.fingerprint);
+  return { active, archive };
 }
 
 /** What the partner said, for the alert and the rejected successor. */
@@ -60,23 +65,13 @@ export function restoreLocalOnRejection(rel: Relationship, usage: LocalUsage, it
   if (entry === undefined) return null;
   const at = toIso(now);
   const restored = predecessors(entry, slot.archive);
-  const back = new Set(restored.map((c) => c.fingerprint));
-  const active = freeze([
-    ...restored.map((cert) => freeze({ cert, since: at, cause: 'restored' as const })),
-    ...slot.active.filter((a) => a !== entry && !back.has(a.cert.fingerprint)),
-  ]);
-  let archive = slot.archive.filter((a) => !back.has(a.cert.fingerprint) && a.cert.fingerprint !== entry.cert.fingerprint);
-  const waiting = slot.successor !== null && !back.has(slot.successor.cert.fingerprint) ? slot.successor : null;
-  let successor: Successor | null = waiting;
-  const archived: CertRef[] = [];
-  if (waiting === null) {
-    successor = freeze({ cert: entry.cert, status: 'rejected' as const, since: at, exchangeId: answer.requestId, activateAt: null, reason: answer.reason });
-  } else {
-    archive = [...archive, freeze({ cert: entry.cert, archivedAt: at, reason: 'rejected' as const })];
-    archived.push(entry.cert);
-  }
-  const next: CertSlot = freeze({ active, successor, archive: freeze(archive) });
-  const change = changeSlot(rel, { side: 'local', usage }, () => freeze({ slot: next, archived: freeze(archived) }));
+  const { active, archive } = withRestored(slot, entry, restored, at);
+  const waiting = slot.successor !== null && !restored.some((c) => c.fingerprint === slot.successor?.cert.fingerprint) ? slot.successor : null;
+  // Rejected as if the answer had come in time; archived when a newer successor already waits.
+  const next: CertSlot = waiting === null
+    ? freeze({ active, archive: freeze(archive), successor: freeze({ cert: entry.cert, status: 'rejected' as const, since: at, exchangeId: answer.requestId, activateAt: null, reason: answer.reason }) })
+    : freeze({ active, successor: waiting, archive: freeze([...archive, freeze({ cert: entry.cert, archivedAt: at, reason: 'rejected' as const })]) });
+  const change = changeSlot(rel, { side: 'local', usage }, () => freeze({ slot: next, archived: freeze(waiting === null ? [] : [entry.cert]) }));
   const alert = restoredAlert({ relationshipId: rel.id, side: 'local', usage }, entry.cert, restored, answer.requestId, answer.reason, 'active');
   return { rel: change.rel, effects: [...change.effects, notify(alert)] };
 }
@@ -109,15 +104,8 @@ export function restoreEncryptionOnRejection(rel: Relationship, item: OutboundIt
   if (!firstUsage && entry.cause !== 'distributed') return null;
   const at = toIso(now);
   const restored = firstUsage ? predecessors(entry, slot.archive) : [];
-  const back = new Set(restored.map((c) => c.fingerprint));
-  const active = freeze([
-    ...restored.map((cert) => freeze({ cert, since: at, cause: 'restored' as const })),
-    ...slot.active.filter((a) => a !== entry && !back.has(a.cert.fingerprint)),
-  ]);
-  const archive = freeze([
-    ...slot.archive.filter((a) => !back.has(a.cert.fingerprint) && a.cert.fingerprint !== entry.cert.fingerprint),
-    freeze({ cert: entry.cert, archivedAt: at, reason: 'rejected' as const }),
-  ]);
+  const { active, archive: kept } = withRestored(slot, entry, restored, at);
+  const archive = freeze([...kept, freeze({ cert: entry.cert, archivedAt: at, reason: 'rejected' as const })]);
   const change = changeSlot(rel, { side: 'local', usage: 'encryption' }, () => freeze({ slot: freeze({ ...slot, active, archive }), archived: freeze([entry.cert]) }));
   if (!firstUsage) return { rel: change.rel, effects: [...change.effects] };
   const alert = restoredAlert({ relationshipId: rel.id, side: 'local', usage: 'encryption' }, entry.cert, restored, answer.requestId, answer.reason, 'active', 'firstUsage');

@@ -69,8 +69,7 @@ export interface ActiveCert {
    * With cause `respondByPassed` or `firstUsage`: the fingerprints of the certificates this
    * activation archived, restored if the partner rejects this one later (our signing or TLS
    * client certificate used after its respond-by time; our encryption certificate the partner
-   * encrypted to before answering). Absent otherwise (and in records stored before it existed:
-   * then the archive entries archived at `since` count).
+   * encrypted to before answering). Absent otherwise.
    */
   readonly replaced?: readonly Fingerprint[];
 }

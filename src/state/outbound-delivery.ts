@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { claimDaily, retryNeededSubject, sendFailedAlert } from '../policy/alerts.js';
+import { sendFailedAlert } from '../policy/alerts.js';
 import { assertNever } from './assert-never.js';
 import type { CemEvent } from './events.js';
 import { emailEffect, requestEffect } from './emails.js';
@@ -13,6 +13,7 @@ import type { CemState, OutboundExchange, Relationship, SuccessorStatus } from '
 import { putRelationship } from './relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from './result.js';
 import { setSuccessorStatus } from './slots.js';
+import { claimTodaysRetryReminder } from './tick-alerts.js';
 import { LOCAL_USAGES } from './usages.js';
 import { isText } from './validate.js';
 
@@ -55,9 +56,8 @@ function onFailed(state: CemState, ex: OutboundExchange, rel: Relationship, erro
   const what = ex.channel === 'cem' ? 'request' : 'email';
   const next = freeze({ ...ex, status: 'sendFailed' as const, lastError: message });
   const updated = moveExchangeSuccessors(rel, ex.id, waiting, 'sendFailed', now);
-  const claim = claimDaily(state.alertLog, retryNeededSubject(what, ex.id), now, state.settings.alertDayOffsetMinutes);
-  const stored = withExchange(state, updated, next);
-  return done(freeze({ ...stored, alertLog: claim.alertLog }), [notify(sendFailedAlert(rel.id, ex.id, what, message, ex.attempts))]);
+  const stored = claimTodaysRetryReminder(withExchange(state, updated, next), what, ex.id, now);
+  return done(stored, [notify(sendFailedAlert(rel.id, ex.id, what, message, ex.attempts))]);
 }
 
 /**

@@ -76,6 +76,13 @@ function scheduleSlot(state: CemState, rel: Relationship, address: SlotAddress, 
   return done(closeIfSettled(putRelationship(state, current), slot.successor?.exchangeId ?? null), effects);
 }
 
+/** What the slot (or, for our server certificate, this partner's readiness) has scheduled, if anything. */
+function scheduledNow(rel: Relationship, address: SlotAddress | 'server'): { fingerprint: string; activateAt: string | null; exchangeId: string | null } | null {
+  if (address === 'server') return rel.serverReadiness?.status === 'scheduled' ? rel.serverReadiness : null;
+  const successor = slotAt(rel, address).successor;
+  return successor?.status === 'scheduled' ? { fingerprint: successor.cert.fingerprint, activateAt: successor.activateAt, exchangeId: successor.exchangeId } : null;
+}
+
 function onSchedule(state: CemState, event: ScheduleEvent, now: Date): TransitionResult {
   const rel = getRelationship(state, event.relationshipId);
   if (rel === undefined) return ignored(state, 'unknownRelationship', `no relationship ${String(event.relationshipId)}`);
@@ -92,13 +99,9 @@ function onSchedule(state: CemState, event: ScheduleEvent, now: Date): Transitio
   }
   const exchangeId = email && isText(event.exchangeId) ? event.exchangeId : null;
   // The same schedule again (a host repeating a call whose outcome it lost in a crash): nothing new.
-  const successor = address === 'server' ? null : slotAt(rel, address).successor;
-  const scheduled = address === 'server'
-    ? (rel.serverReadiness === null ? null : { ...rel.serverReadiness })
-    : successor === null ? null : { ...successor, fingerprint: successor.cert.fingerprint };
-  const sameTime = scheduled?.activateAt != null && Date.parse(scheduled.activateAt) === event.activateAt.getTime();
-  if (scheduled !== null && scheduled.status === 'scheduled' && scheduled.fingerprint === cert.fingerprint && sameTime && (!email || scheduled.exchangeId !== null)) {
-    return ignored(state, 'duplicate', `${cert.fingerprint} is already scheduled for ${scheduled.activateAt ?? ''}${email ? ' and was emailed' : ''}`);
+  const current = scheduledNow(rel, address);
+  if (current !== null && current.fingerprint === cert.fingerprint && current.activateAt !== null && Date.parse(current.activateAt) === event.activateAt.getTime() && (!email || current.exchangeId !== null)) {
+    return ignored(state, 'duplicate', `${cert.fingerprint} is already scheduled for ${current.activateAt}${email ? ' and was emailed' : ''}`);
   }
   let step: TransitionResult;
   if (address === 'server') {

@@ -9,6 +9,7 @@ import { claimDaily } from '../policy/alert-days.js';
 import { awaitingAnswerAlert, expiringAlert, requestOverdueAlert, retryNeededAlert, retryNeededSubject, type AlertSlot } from '../policy/alerts.js';
 import { expiresWithin, isDue } from '../policy/deadlines.js';
 import type { Alert, CemEffect } from './effects.js';
+import { freeze } from './freeze.js';
 import type { CemState, CertRef } from './model.js';
 import { ALL_SLOTS, slotAt } from './relationship-slots.js';
 import { notify } from './result.js';
@@ -64,4 +65,20 @@ export function dailyAlerts(state: CemState, now: Date): DailyAlerts {
     if (server?.installed) expiring({ relationshipId: null, side: 'local', usage: `${server.protocol} server` }, server.installed.cert);
   }
   return { alertLog: log, effects };
+}
+
+/**
+ * The state after a send failed, with today's `retryNeeded` reminder for it claimed: the
+ * failure's own `sendFailed` alert is today's notice, so the daily reminders start on the next
+ * alert day.
+ *
+ * @example
+ * ```ts
+ * const next = claimTodaysRetryReminder(state, 'request', ex.id, now)
+ * ```
+ * @throws never.
+ */
+export function claimTodaysRetryReminder(state: CemState, what: 'request' | 'response' | 'email', exchangeId: string, now: Date): CemState {
+  const claim = claimDaily(state.alertLog, retryNeededSubject(what, exchangeId), now, state.settings.alertDayOffsetMinutes);
+  return claim.alertLog === state.alertLog ? state : freeze({ ...state, alertLog: claim.alertLog });
 }

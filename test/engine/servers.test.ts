@@ -42,6 +42,21 @@ async function sendServerCertificate(a: Party, others: readonly Party[]): Promis
   }
 }
 
+/** BETA and GAMMA auto-accept the new server certificate s2; DELTA rejects it with `reason`. */
+async function deltaRejects(reason: string): Promise<Awaited<ReturnType<typeof setup>>> {
+  const ctx = await setup();
+  const [beta, gamma, delta] = ctx.others as [Party, Party, Party];
+  await beta.engine.updateSettings({ autoAccept: true });
+  await gamma.engine.updateSettings({ autoAccept: true });
+  await sendServerCertificate(ctx.a, ctx.others);
+  const deliveries = await ctx.net.deliver();
+  const request = deliveries.find((d) => d.to === 'DELTA')?.outcome;
+  if (request?.kind !== 'request') throw new Error('expected a request at DELTA');
+  await delta.engine.respond(request.exchangeKey, [{ fingerprint: fingerprint(s2), accept: false, reason }]);
+  await ctx.net.deliver();
+  return ctx;
+}
+
 describe('rolling over our TLS server certificate across the partners of a listener', () => {
   it('installs it exactly once, through the installer port, when every partner accepted', async () => {
     const { a, others, net } = await setup();
@@ -62,16 +77,7 @@ describe('rolling over our TLS server certificate across the partners of a liste
   });
 
   it('holds it back when one partner rejects (alert, daily pending alerts), until the administrator sets it active', async () => {
-    const { a, others, net, clock } = await setup();
-    const [beta, gamma, delta] = others as [Party, Party, Party];
-    await beta.engine.updateSettings({ autoAccept: true });
-    await gamma.engine.updateSettings({ autoAccept: true });
-    await sendServerCertificate(a, others);
-    const deliveries = await net.deliver();
-    const request = deliveries.find((d) => d.to === 'DELTA')?.outcome;
-    if (request?.kind !== 'request') throw new Error('expected a request at DELTA');
-    await delta.engine.respond(request.exchangeKey, [{ fingerprint: fingerprint(s2), accept: false, reason: 'our firewall pins alpha.test' }]);
-    await net.deliver();
+    const { a, clock } = await deltaRejects('our firewall pins alpha.test');
     expect(a.ports.installer.installs).toHaveLength(0);
     const [rejected] = a.ports.notifier.ofKind('serverCertificateRejected');
     expect(rejected?.relationshipId).toBe('delta');
@@ -124,16 +130,8 @@ describe('rolling over our TLS server certificate across the partners of a liste
   });
 
   it('withdraws a rejected candidate: nothing is installed, the daily reminder stops and another server certificate can be sent', async () => {
-    const { a, others, net, clock } = await setup();
-    const [beta, gamma, delta] = others as [Party, Party, Party];
-    await beta.engine.updateSettings({ autoAccept: true });
-    await gamma.engine.updateSettings({ autoAccept: true });
-    await sendServerCertificate(a, others);
-    const deliveries = await net.deliver();
-    const request = deliveries.find((d) => d.to === 'DELTA')?.outcome;
-    if (request?.kind !== 'request') throw new Error('expected a request at DELTA');
-    await delta.engine.respond(request.exchangeKey, [{ fingerprint: fingerprint(s2), accept: false, reason: 'pinned' }]);
-    await net.deliver();
+    const { a, others, clock } = await deltaRejects('pinned');
+    const [beta, , delta] = others as [Party, Party, Party];
     const other = alpha.leaf({ subject: '/O=Alpha/CN=alpha.test 2027', extendedKeyUsage: 'serverAuth' });
     const blocked = await a.engine.sendCertificates(delta.host, { signing: source(a1, alpha, 'key:a1'), tlsServer: source(other, alpha, 'tls:other') });
     expect(blocked).toMatchObject({ applied: false, refusal: { reason: 'serverCertificateMismatch' } });

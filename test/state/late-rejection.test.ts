@@ -8,6 +8,15 @@ import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
 
 const USE_AFTER: Partial<CemSettings> = { maxResponseDays: 5, useAfterRespondBy: true };
 
+/** Our new signing certificate (with the old encryption one), sent and unanswered, in use since its respond-by time passed (day 5.5). */
+function signingInUseAfterRespondBy() {
+  const { state, pki } = establishedState(USE_AFTER);
+  const next = makeCert({ label: 'us-next' });
+  const sent = sendDelivered(state, { signing: local(next), encryption: local(pki.localEncryption) });
+  const expired = transition(sent.state, { type: 'tick' }, day(5.5));
+  return { pki, next, sent, expired };
+}
+
 describe('a late Rejected answer for a certificate we started using after the respond-by time', () => {
   it('restores the previous signing certificate, marks the rejected one Rejected and warns', () => {
     const { state, pki } = establishedState(USE_AFTER);
@@ -56,11 +65,8 @@ describe('a late Rejected answer for a certificate we started using after the re
   });
 
   it('archives the rejected certificate (reason rejected) when a newer certificate already waits in the slot', () => {
-    const { state, pki } = establishedState(USE_AFTER);
-    const next = makeCert({ label: 'us-next' });
+    const { pki, next, sent, expired } = signingInUseAfterRespondBy();
     const newer = makeCert({ label: 'us-newer' });
-    const sent = sendDelivered(state, { signing: local(next), encryption: local(pki.localEncryption) });
-    const expired = transition(sent.state, { type: 'tick' }, day(5.5));
     const again = sendDelivered(expired.state, { signing: local(newer), encryption: local(pki.localEncryption) }, day(5.6));
     const rejected = answer(again.state, sent.ids.requestId, [{ cert: next, status: 'Rejected' }], pki.partnerSigning, day(6));
     const signing = rejected.state.relationships['acme']!.local.signing;
@@ -72,10 +78,7 @@ describe('a late Rejected answer for a certificate we started using after the re
   });
 
   it('uses the certificate again when a later, conflicting Accepted follows the rejection', () => {
-    const { state, pki } = establishedState(USE_AFTER);
-    const next = makeCert({ label: 'us-next' });
-    const sent = sendDelivered(state, { signing: local(next), encryption: local(pki.localEncryption) });
-    const expired = transition(sent.state, { type: 'tick' }, day(5.5));
+    const { pki, next, sent, expired } = signingInUseAfterRespondBy();
     const rejected = answer(expired.state, sent.ids.requestId, [{ cert: next, status: 'Rejected' }], pki.partnerSigning, day(6));
     const accepted = answer(rejected.state, sent.ids.requestId, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(7));
     expect(resolveCertificates(accepted.state, 'acme', day(7))?.signOutbound?.fingerprint).toBe(next.sha256);
@@ -93,10 +96,7 @@ describe('a late Rejected answer for a certificate we started using after the re
   });
 
   it('keeps signing with the new certificate after a late Accepted', () => {
-    const { state, pki } = establishedState(USE_AFTER);
-    const next = makeCert({ label: 'us-next' });
-    const sent = sendDelivered(state, { signing: local(next), encryption: local(pki.localEncryption) });
-    const expired = transition(sent.state, { type: 'tick' }, day(5.5));
+    const { pki, next, sent, expired } = signingInUseAfterRespondBy();
     const accepted = answer(expired.state, sent.ids.requestId, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(6));
     expect(resolveCertificates(accepted.state, 'acme', day(6))?.signOutbound?.fingerprint).toBe(next.sha256);
     expect(alertKinds(accepted.effects)).not.toContain('certificateRestored');

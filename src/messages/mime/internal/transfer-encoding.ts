@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { base64Lines } from '../../../crypto/internal/input.js';
 import { CemMimeError } from '../../../errors.js';
 import { firstToken } from './header-lexer.js';
 
@@ -137,8 +138,5 @@ export function decodeTransferEncoding(body: Uint8Array, encoding: string | unde
 
 /** Base64 with CRLF after every 76 characters and after the last line (RFC 2045 §6.8). */
 export function encodeBase64Lines(data: Uint8Array): Uint8Array {
-  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-  const lines: string[] = [];
-  for (let i = 0; i < text.length; i += 76) lines.push(text.slice(i, i + 76));
-  return new Uint8Array(Buffer.from(lines.length === 0 ? '' : `${lines.join('\r\n')}\r\n`, 'latin1'));
+  return new Uint8Array(Buffer.from(data.length === 0 ? '' : `${base64Lines(data, 76, '\r\n')}\r\n`, 'latin1'));
 }
