@@ -50,12 +50,38 @@ export interface StoreWrite {
 }
 
 /**
+ * A range of a {@link CemStore.list}: keys compared as strings in code-unit order (byte order for
+ * the ASCII keys of a store).
+ *
+ * @example
+ * ```ts
+ * // the due index up to now, 100 at a time
+ * const due = await store.list('due/', { end: `due/${now.toISOString()}~`, limit: 100 })
+ * // the next page after the last key read
+ * const next = await store.list('due/', { after: due.at(-1)?.key, limit: 100 })
+ * ```
+ */
+export interface StoreListOptions {
+  /** Only keys `>= start`. */
+  readonly start?: string;
+  /** Only keys `> after` (for paging: the last key of the previous page). */
+  readonly after?: string;
+  /** Only keys `< end`. */
+  readonly end?: string;
+  /** At most this many records (a positive integer), the first in key order. */
+  readonly limit?: number;
+}
+
+/**
  * A versioned record store. Every method is async; adapters must pass `runStoreContract` from
  * `ediint-cem/testing`.
  *
  * - `get(key)`: the record, or `undefined`.
- * - `list(prefix)`: every record whose key starts with `prefix` (a plain string prefix; use a
- *   trailing `/`), sorted by key in code-unit order (the same as byte order, keys being ASCII).
+ * - `list(prefix, range?)`: the records whose key starts with `prefix` (a plain string prefix; use
+ *   a trailing `/`) and lies in `range` ({@link StoreListOptions}: `start`, `after`, `end`,
+ *   `limit`), sorted by key in code-unit order (the same as byte order, keys being ASCII). The
+ *   engine reads its indexes with ranges and limits, so the cost of a list must follow the
+ *   records returned (an ordered index), not the records stored.
  * - `commit(writes)`: all writes or none. Rejects with `CEM_STORE_CONFLICT`, writing nothing, when
  *   any `expectedVersion` is stale. A successful write sets the version to `expectedVersion + 1`
  *   (1 for a create). A deleted key that is created again starts again at version 1.
@@ -71,8 +97,11 @@ export interface StoreWrite {
 export interface CemStore {
   /** @throws CemArgumentError `CEM_ARGUMENT` for an invalid key. */
   get(key: string): Promise<StoredRecord | undefined>;
-  /** Accepts any string as a prefix (`''` lists everything). */
-  list(prefix: string): Promise<readonly StoredRecord[]>;
+  /**
+   * Accepts any string as a prefix (`''` lists everything).
+   * @throws CemArgumentError `CEM_ARGUMENT` for an invalid range (see {@link assertListOptions}).
+   */
+  list(prefix: string, range?: StoreListOptions): Promise<readonly StoredRecord[]>;
   /**
    * @throws CemEngineError `CEM_STORE_CONFLICT` when a version is stale;
    * `CemArgumentError` `CEM_ARGUMENT` for invalid keys, versions, values or a key written twice.
@@ -140,6 +169,46 @@ export function assertStoreWrites(writes: readonly StoreWrite[]): void {
     }
     if (w.value !== null) assertJsonValue(w.value, w.key);
   }
+}
+
+/**
+ * Validates a {@link CemStore.list} range, for adapters: `start`, `after` and `end` strings when
+ * given, `limit` a positive safe integer.
+ *
+ * @example
+ * ```ts
+ * async list(prefix, range) { assertListOptions(range); ... }
+ * ```
+ * @throws CemArgumentError `CEM_ARGUMENT` naming the offending option.
+ */
+export function assertListOptions(range: StoreListOptions | undefined): void {
+  if (range === undefined) return;
+  if (range === null || typeof range !== 'object') throw new CemArgumentError('list: the range must be an object');
+  for (const name of ['start', 'after', 'end'] as const) {
+    const value = range[name];
+    if (value !== undefined && typeof value !== 'string') throw new CemArgumentError(`list: ${name} must be a string`);
+  }
+  const limit = range.limit;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1)) throw new CemArgumentError(`list: invalid limit ${String(limit)}`);
+}
+
+/**
+ * True when `key` lies in `prefix` and `range` (the filter of {@link CemStore.list}, without its
+ * limit): for adapters that filter keys themselves.
+ *
+ * @example
+ * ```ts
+ * keyInRange('due/2027-01-01T00:00:00.000Z/rel/a', 'due/', { end: 'due/2028' }) // true
+ * ```
+ * @throws never.
+ */
+export function keyInRange(key: string, prefix: string, range: StoreListOptions | undefined): boolean {
+  if (!key.startsWith(prefix)) return false;
+  if (range === undefined) return true;
+  if (range.start !== undefined && key < range.start) return false;
+  if (range.after !== undefined && key <= range.after) return false;
+  if (range.end !== undefined && key >= range.end) return false;
+  return true;
 }
 
 /**

@@ -5,8 +5,9 @@
  */
 import { CemArgumentError } from '../errors.js';
 import { cloneJson } from '../ports/json.js';
-import { assertStoreKey, assertStoreWrites, storeConflict } from '../ports/store.js';
-import type { CemStore, StoredRecord, StoreWrite } from '../ports/store.js';
+import { assertListOptions, assertStoreKey, assertStoreWrites, storeConflict } from '../ports/store.js';
+import type { CemStore, StoredRecord, StoreListOptions, StoreWrite } from '../ports/store.js';
+import { createSortedKeys } from './sorted-keys.js';
 
 /**
  * A {@link CemStore} held in memory, with a synchronous view for assertions.
@@ -45,6 +46,7 @@ function freezeRecord(key: string, version: number, value: StoredRecord['value']
  */
 export function createMemoryStore(initial: readonly StoredRecord[] = []): MemoryStore {
   const records = new Map<string, StoredRecord>();
+  const order = createSortedKeys();
   let commits = 0;
   for (const r of initial) {
     // A null value means "delete" in a commit, so no stored record can hold one.
@@ -52,6 +54,7 @@ export function createMemoryStore(initial: readonly StoredRecord[] = []): Memory
     if (records.has(r.key)) throw new CemArgumentError(`createMemoryStore: ${r.key} given twice`);
     assertStoreWrites([{ key: r.key, expectedVersion: r.version, value: r.value }]);
     records.set(r.key, freezeRecord(r.key, r.version, r.value));
+    order.add(r.key);
   }
 
   function apply(writes: readonly StoreWrite[]): void {
@@ -65,14 +68,29 @@ export function createMemoryStore(initial: readonly StoredRecord[] = []): Memory
       w.value === null ? { key: w.key, record: null } : { key: w.key, record: freezeRecord(w.key, (w.expectedVersion ?? 0) + 1, w.value) },
     );
     for (const { key, record } of next) {
-      if (record === null) records.delete(key);
-      else records.set(key, record);
+      if (record === null) {
+        records.delete(key);
+        order.delete(key);
+      } else {
+        if (!records.has(key)) order.add(key);
+        records.set(key, record);
+      }
     }
     commits++;
   }
 
-  function sorted(): StoredRecord[] {
-    return [...records.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  /** The records of `prefix` in `range`, in key order: `O(log n + returned)`. */
+  function listed(prefix: string, range: StoreListOptions = {}): StoredRecord[] {
+    let from = prefix;
+    let exclusive = false;
+    if (range.start !== undefined && range.start > from) from = range.start;
+    if (range.after !== undefined && range.after >= from) {
+      from = range.after;
+      exclusive = true;
+    }
+    const end = range.end;
+    const keep = (key: string): boolean => key.startsWith(prefix) && (end === undefined || key < end);
+    return order.range(from, exclusive, keep, range.limit ?? Number.POSITIVE_INFINITY).map((key) => records.get(key) as StoredRecord);
   }
 
   return Object.freeze({
@@ -80,14 +98,15 @@ export function createMemoryStore(initial: readonly StoredRecord[] = []): Memory
       assertStoreKey(key);
       return records.get(key);
     },
-    async list(prefix: string): Promise<readonly StoredRecord[]> {
-      return Object.freeze(sorted().filter((r) => r.key.startsWith(prefix)));
+    async list(prefix: string, range?: StoreListOptions): Promise<readonly StoredRecord[]> {
+      assertListOptions(range);
+      return Object.freeze(listed(prefix, range));
     },
     async commit(writes: readonly StoreWrite[]): Promise<void> {
       apply(writes);
     },
     snapshot(): Readonly<Record<string, StoredRecord>> {
-      return Object.freeze(Object.fromEntries(sorted().map((r) => [r.key, r])));
+      return Object.freeze(Object.fromEntries(listed('').map((r) => [r.key, r])));
     },
     commitCount: (): number => commits,
   });

@@ -15,7 +15,7 @@ import {
   runTransportContract,
 } from '../../src/testing/index.js';
 import { cloneJson, type JsonValue } from '../../src/ports/json.js';
-import { assertStoreKey, assertStoreWrites, storeConflict, type CemStore, type StoreWrite } from '../../src/ports/store.js';
+import { assertListOptions, assertStoreKey, assertStoreWrites, keyInRange, storeConflict, type CemStore, type StoreWrite } from '../../src/ports/store.js';
 
 runStoreContract({ describe, it }, () => createMemoryStore(), { name: 'memory store' });
 
@@ -67,7 +67,11 @@ function lockThenInsertStore(options: { onConflictDoNothing?: boolean } = {}): {
           const row = rows.get(key);
           return row === undefined ? undefined : { key, version: row.version, value: cloneJson(row.value) };
         },
-        list: async (prefix) => [...rows].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, row]) => ({ key, version: row.version, value: cloneJson(row.value) })),
+        list: async (prefix, range) => {
+          assertListOptions(range);
+          const found = [...rows].filter(([k]) => keyInRange(k, prefix, range)).sort(([a], [b]) => (a < b ? -1 : 1));
+          return found.slice(0, range?.limit ?? found.length).map(([key, row]) => ({ key, version: row.version, value: cloneJson(row.value) }));
+        },
         commit: async (writes) => {
           assertStoreWrites(writes);
           const held: Array<() => void> = [];

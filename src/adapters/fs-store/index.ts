@@ -22,8 +22,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CemArgumentError, CemEngineError, isCemError } from '../../errors.js';
 import { cloneJson } from '../../ports/json.js';
-import { assertStoreKey, assertStoreWrites, storeConflict } from '../../ports/store.js';
-import type { CemStore, StoredRecord, StoreWrite } from '../../ports/store.js';
+import { assertListOptions, assertStoreKey, assertStoreWrites, keyInRange, storeConflict } from '../../ports/store.js';
+import type { CemStore, StoredRecord, StoreListOptions, StoreWrite } from '../../ports/store.js';
 import { readDocument, sweepLeftovers, writeDocument } from './document.js';
 import type { RecordMap } from './document.js';
 import { acquireLock } from './lock.js';
@@ -143,10 +143,11 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       const rec = (await readDocument(file)).get(key);
       return rec === undefined ? undefined : toRecord(key, rec);
     },
-    async list(prefix: string): Promise<readonly StoredRecord[]> {
-      const records = [...(await readDocument(file))].filter(([k]) => k.startsWith(prefix));
+    async list(prefix: string, range?: StoreListOptions): Promise<readonly StoredRecord[]> {
+      assertListOptions(range);
+      const records = [...(await readDocument(file))].filter(([k]) => keyInRange(k, prefix, range));
       records.sort(([a], [b]) => (a < b ? -1 : 1));
-      return Object.freeze(records.map(([k, rec]) => toRecord(k, rec)));
+      return Object.freeze(records.slice(0, range?.limit ?? records.length).map(([k, rec]) => toRecord(k, rec)));
     },
     async commit(writes: readonly StoreWrite[]): Promise<void> {
       assertStoreWrites(writes);
