@@ -50,6 +50,8 @@ export type CemArgumentErrorCode = 'CEM_ARGUMENT';
 /** Codes raised by the engine and its ports. */
 export type CemEngineErrorCode =
   | 'CEM_STORE_CONFLICT'
+  /** The store holds another layout version than this engine writes (see the engine's `keys.ts`). */
+  | 'CEM_STORE_LAYOUT'
   | 'CEM_PORT_FAILED'
   | 'CEM_NOT_FOUND'
   | 'CEM_REFUSED';

@@ -1,7 +1,8 @@
 /**
- * One state change, end to end: load the records, apply events with the pure transition, and
- * commit every changed record, the new outbox entries and the new certificate material in one
- * version-checked commit. A conflict reloads and recomputes from fresh state.
+ * One state change, end to end: load the slice of aggregates the operation touches, apply events
+ * with the pure transition, and commit every changed aggregate with its indexes, the new outbox
+ * entries and the new certificate material in one version-checked commit. A conflict reloads the
+ * slice and recomputes from fresh state.
  *
  * @module
  */
@@ -11,31 +12,34 @@ import type { CemEffect } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
 import type { CemState } from '../state/model.js';
 import { transition } from '../state/transition.js';
+import type { ResponseEntry, SeenEntry, Slice } from './aggregates.js';
 import { audit } from './audit.js';
 import { storeCall, type EngineContext } from './context.js';
+import { digest } from './keys.js';
 import type { MaterialSet } from './material.js';
-import { doneWrite, listOutbox, newEntries, responseContentIds, type LoadedEntry } from './outbox.js';
+import { doneWrite, newEntries, pendingEffects, type LoadedEntry } from './outbox.js';
 import { clockNow, drawId } from './port-calls.js';
-import { diffState, headWrite, loadSnapshot, type Snapshot } from './snapshot.js';
+import { ensureLayout, loadSlice, type Scope } from './slice.js';
+import { sliceWrites } from './slice-writes.js';
 
 /** What to apply, decided on the freshly loaded state (it may draw ids). */
 export interface Plan {
   readonly events: readonly CemEvent[];
   /** Certificate material to store when the state changes. */
   readonly material?: MaterialSet;
-  /** More writes to commit when the state changes (e.g. the `seen/` record of a message). */
+  /** Seen entries to add to a relationship's aggregate when its state changes (a processed message). */
+  readonly remember?: { readonly relationshipId: string; readonly seen: Readonly<Record<string, SeenEntry>> };
+  /** A tick: drop the aggregates' seen and Response entries whose retention passed. */
+  readonly prune?: boolean;
+  /** Re-file the loaded aggregates' due entries (a settings sweep). */
+  readonly refile?: boolean;
+  /** More writes to commit whatever the events did (a consumed due entry). */
   readonly extra?: readonly StoreWrite[];
-  /**
-   * Writes to commit whether or not the events changed the state, decided on the state after
-   * them (a tick deleting `seen/` and `response/` records past their retention). They carry the
-   * `head` write like every state change, so a writer of an older snapshot cannot recreate them.
-   */
-  readonly cleanup?: (next: CemState) => readonly StoreWrite[];
 }
 
 /** The result of {@link applyEvents}. */
 export interface Applied {
-  /** The state the events were applied to. */
+  /** The state the events were applied to (the loaded slice). */
   readonly before: CemState;
   /** The state after them (the committed one when `committed`). */
   readonly state: CemState;
@@ -47,35 +51,69 @@ export interface Applied {
   readonly entries: readonly LoadedEntry[];
   /** False when `consume` was given and the entry was no longer ours: nothing was applied. */
   readonly owned: boolean;
+  /** The slice the events were applied to. */
+  readonly slice: Slice;
 }
 
-async function attempt(ctx: EngineContext, snap: Snapshot, plan: Plan, now: Date, consume: LoadedEntry | undefined): Promise<Applied> {
-  let state = snap.state;
+function responseKey(exchangeKey: string, responseUrl: string | null): string {
+  return digest(`${exchangeKey}\n${responseUrl ?? ''}`);
+}
+
+/** The XML Content-ID of each Response among `effects`: the one its aggregate holds, or a new one. */
+function responseContentIds(ctx: EngineContext, slice: Slice, next: CemState, effects: readonly CemEffect[], now: Date): {
+  lookup: (effect: Extract<CemEffect, { type: 'sendResponse' }>) => string;
+  added: Map<string, Record<string, ResponseEntry>>;
+} {
+  const added = new Map<string, Record<string, ResponseEntry>>();
+  const found = new Map<string, string>();
+  for (const effect of effects) {
+    if (effect.type !== 'sendResponse') continue;
+    const key = responseKey(effect.exchangeKey, effect.responseUrl);
+    if (found.has(key)) continue;
+    const relationshipId = next.inbound[effect.exchangeKey]?.relationshipId ?? slice.state.inbound[effect.exchangeKey]?.relationshipId;
+    const stored = relationshipId === undefined ? undefined : slice.relationships.get(relationshipId)?.value.responses[key];
+    if (stored !== undefined) {
+      found.set(key, stored.xmlContentId);
+      continue;
+    }
+    const id = drawId(ctx.ports, 'contentId');
+    found.set(key, id);
+    if (relationshipId === undefined) continue;
+    let map = added.get(relationshipId);
+    if (map === undefined) added.set(relationshipId, (map = {}));
+    map[key] = { exchangeKey: effect.exchangeKey, responseUrl: effect.responseUrl, xmlContentId: id, at: now.toISOString() };
+  }
+  return { lookup: (effect) => found.get(responseKey(effect.exchangeKey, effect.responseUrl)) ?? drawId(ctx.ports, 'contentId'), added };
+}
+
+async function attempt(ctx: EngineContext, slice: Slice, plan: Plan, now: Date, consume: LoadedEntry | undefined): Promise<Applied> {
+  let state = slice.state;
   const results: CemEffect[][] = [];
   for (const event of plan.events) {
     const result = transition(state, event, now);
     state = result.state;
     results.push([...result.effects]);
   }
-  const writes = diffState(snap, state);
-  const existing = await storeCall(() => listOutbox(ctx.ports.store));
-  const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
   const effects = results.flat();
-  const responses = await storeCall(() => responseContentIds(ctx.ports.store, effects, () => drawId(ctx.ports, 'contentId'), now));
-  const created = newEntries({ effects, opId: ctx.nextOpId(now), now, claim, existing, contentId: responses.lookup });
-  if (writes.length > 0) {
-    writes.push(...(await storeCall(async () => (plan.material === undefined ? [] : plan.material.writes(ctx.ports.store)))));
-    writes.push(...(plan.extra ?? []));
+  const responses = responseContentIds(ctx, slice, state, effects, now);
+  const writes = sliceWrites(slice, state, now, {
+    ...(plan.remember === undefined ? {} : { remember: plan.remember }),
+    ...(responses.added.size === 0 ? {} : { responses: responses.added }),
+    ...(plan.prune === true ? { prune: true } : {}),
+    ...(plan.refile === true ? { refile: true } : {}),
+  });
+  if (plan.extra !== undefined) writes.push(...plan.extra);
+  if (writes.length > 0 && state !== slice.state && plan.material !== undefined) {
+    const material = plan.material;
+    writes.push(...(await storeCall(() => material.writes(ctx.ports.store))));
   }
-  if (created.writes.length > 0) writes.push(...responses.writes);
+  const existing = await storeCall(() => pendingEffects(ctx.ports.store, effects));
+  const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
+  const created = newEntries({ effects, opId: ctx.nextOpId(now), now, claim, existing, contentId: responses.lookup });
   writes.push(...created.writes);
-  if (consume !== undefined) writes.push(doneWrite(consume));
-  const written = new Set(writes.map((w) => w.key));
-  writes.push(...(plan.cleanup?.(state) ?? []).filter((w) => !written.has(w.key)));
-  const stateChanged = writes.some((w) => !w.key.startsWith('outbox/'));
-  if (stateChanged) writes.push(headWrite(snap));
+  if (consume !== undefined) writes.push(...doneWrite(consume));
   if (writes.length > 0) await storeCall(() => ctx.ports.store.commit(writes));
-  return { before: snap.state, state, results, committed: writes.length > 0, entries: created.entries, owned: true };
+  return { before: slice.state, state, results, committed: writes.length > 0, entries: created.entries, owned: true, slice };
 }
 
 async function stillOwned(ctx: EngineContext, entry: LoadedEntry): Promise<boolean> {
@@ -84,31 +122,34 @@ async function stillOwned(ctx: EngineContext, entry: LoadedEntry): Promise<boole
 }
 
 /**
- * Loads, plans, transitions and commits, retrying store conflicts from fresh state. With
- * `consume`, the commit also deletes that outbox entry (version-checked); when the entry is gone
- * or was taken over, nothing is applied and `owned` is false.
+ * Loads the slice of `scope`, plans, transitions and commits, retrying store conflicts from fresh
+ * state. With `consume`, the commit also deletes that outbox entry (version-checked); when the
+ * entry is gone or was taken over, nothing is applied and `owned` is false.
  *
  * @example
  * ```ts
- * const applied = await applyEvents(ctx, async () => ({ events: [{ type: 'tick' }] }))
+ * const applied = await applyEvents(ctx, { kind: 'relationship', id: 'acme' }, () => ({ events: [{ type: 'setActive', relationshipId: 'acme', side: 'local', usage: 'encryption' }] }))
  * ```
  * @throws CemEngineError `CEM_STORE_CONFLICT` after `maxConflictRetries` conflicts in a row;
- *   `CEM_PORT_FAILED` when the store, the clock or the id port fails; whatever `plan` throws.
+ *   `CEM_STORE_LAYOUT` for a store of another layout; `CEM_PORT_FAILED` when the store, the clock
+ *   or the id port fails; whatever `plan` throws.
  */
 export async function applyEvents(
   ctx: EngineContext,
-  plan: (state: CemState, now: Date) => Promise<Plan> | Plan,
+  scope: Scope,
+  plan: (state: CemState, now: Date, slice: Slice) => Promise<Plan> | Plan,
   consume?: LoadedEntry,
 ): Promise<Applied> {
+  await ensureLayout(ctx);
   for (let round = 0; round <= ctx.maxConflictRetries; round++) {
-    const snap = await storeCall(() => loadSnapshot(ctx.ports.store, ctx.settings));
+    const slice = await loadSlice(ctx, scope);
     if (consume !== undefined && !(await stillOwned(ctx, consume))) {
-      return { before: snap.state, state: snap.state, results: [], committed: false, entries: [], owned: false };
+      return { before: slice.state, state: slice.state, results: [], committed: false, entries: [], owned: false, slice };
     }
     const now = clockNow(ctx.ports);
-    const decided = await plan(snap.state, now);
+    const decided = await plan(slice.state, now, slice);
     try {
-      const applied = await attempt(ctx, snap, decided, now, consume);
+      const applied = await attempt(ctx, slice, decided, now, consume);
       if (applied.committed) await auditApplied(ctx, decided.events, applied);
       return applied;
     } catch (error) {

@@ -62,8 +62,15 @@ export interface EngineContext {
   readonly parse: ParseCemEntityOptions;
   /** This instance's claimant id: the engine id plus a per-instance nonce. */
   readonly claimant: string;
+  /** The engine id (claims by this id with another nonce are a previous run's: taken over at once). */
+  readonly engineId: string;
   /** A new id for the outbox entries of one commit attempt. */
   nextOpId(now: Date): string;
+  /** True once the store's layout version was checked. */
+  layoutChecked(): boolean;
+  markLayoutChecked(): void;
+  /** True on the first call only: the first outbox drain of this instance. */
+  firstDrain(): boolean;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -87,7 +94,19 @@ export function createContext(ports: CemPorts, config: CemEngineConfig = {}): En
   createInitialState(config.settings ?? {}); // refuses unknown or out-of-range settings now, not on every operation
   const claimant = `${engineId}.${randomUUID().slice(0, 8)}`;
   let counter = 0;
+  let checked = false;
+  let drained = false;
   return Object.freeze({
+    firstDrain: (): boolean => {
+      const first = !drained;
+      drained = true;
+      return first;
+    },
+    engineId,
+    layoutChecked: (): boolean => checked,
+    markLayoutChecked: (): void => {
+      checked = true;
+    },
     ports,
     settings: config.settings ?? {},
     zone: config.zone,

@@ -8,19 +8,18 @@
 import type { CemPorts } from '../ports/ports.js';
 import type { CemEvent } from '../state/events.js';
 import type { CemSettings, CemState, LocalUsage, PartnerUsage, ServerProtocol } from '../state/model.js';
-import { storeCall, createContext, type CemEngineConfig } from './context.js';
+import { createContext, type CemEngineConfig } from './context.js';
 import type { LocalCertificateSource } from './material.js';
 import { addRelationship, resend, schedule, sendCertificates, simple } from './operations.js';
 import { drainDue } from './perform.js';
 import { receive } from './receive.js';
+import { inspectAll, outboxPage } from './admin-reads.js';
 import { resolve, status, type MaterialCache } from './resolve.js';
-import { expiredRecords } from './retention.js';
-import { runOperation } from './run.js';
-import { loadSnapshot } from './snapshot.js';
+import { tickDue } from './tick.js';
 import { observeTraffic } from './traffic.js';
 import type {
   CemOperationResult, CertificateSelectionInput, DecisionInput, InboundMessage, ReceiveOutcome, RelationshipInput,
-  ResolvedMaterial, ScheduleInput, SendResult, StatusEntry, TickResult, TrafficInput,
+  OutboxPage, OutboxPageRequest, ResolvedMaterial, ScheduleInput, SendResult, StatusEntry, TickResult, TrafficInput,
 } from './types.js';
 
 /**
@@ -74,17 +73,23 @@ export interface CemEngine {
   observeTraffic(input: TrafficInput): Promise<CemOperationResult>;
   /** The certificates to use with a partner now, with DER, chain and key references. */
   resolve(relationshipId: string): Promise<ResolvedMaterial | null>;
-  /** Status per relationship and per certificate (all relationships when no id is given). */
+  /**
+   * Status per relationship and per certificate. With an id: that relationship, reading only its
+   * records. Without: every relationship (an admin read that pages through all of them).
+   */
   status(relationshipId?: string): Promise<readonly StatusEntry[]>;
   /**
    * Deadlines, expiry, scheduled activations, server installs, daily alerts, retention (finished
-   * exchanges and `seen/` / `response/` records older than `retainFinishedDays` are deleted), then
-   * the outbox.
+   * exchanges and remembered Message-IDs older than `retainFinishedDays` are dropped), then the
+   * outbox. Reads the due index up to now and only the aggregates found there: an idle tick is
+   * one range read of each index.
    */
   tick(): Promise<TickResult>;
   /** Performs outbox entries left over by failures or crashed engines; returns how many. */
   drainOutbox(): Promise<number>;
-  /** The whole lifecycle state as stored (frozen), for inspection and export. */
+  /** The work waiting in the outbox, in the order it can be taken, with its next attempt time (paged). */
+  outbox(page?: OutboxPageRequest): Promise<OutboxPage>;
+  /** The whole lifecycle state as stored (frozen), for inspection and export: an admin read of every record. */
   inspect(): Promise<CemState>;
 }
 
@@ -125,11 +130,12 @@ export function createCemEngine(ports: CemPorts, config: CemEngineConfig = {}): 
     resolve: (id: string) => resolve(ctx, cache, id),
     status: (id?: string) => status(ctx, id),
     async tick(): Promise<TickResult> {
-      const { result } = await runOperation(ctx, async (_state, now) => ({ events: [{ type: 'tick' }], cleanup: await expiredRecords(ctx, now) }));
+      const result = await tickDue(ctx);
       const performed = await drainDue(ctx);
       return Object.freeze({ ...result, performed });
     },
     drainOutbox: () => drainDue(ctx),
-    inspect: async () => (await storeCall(() => loadSnapshot(ctx.ports.store, ctx.settings))).state,
+    inspect: () => inspectAll(ctx),
+    outbox: (page?: OutboxPageRequest) => outboxPage(ctx, page),
   });
 }

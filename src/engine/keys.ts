@@ -1,22 +1,25 @@
 /**
- * The store layout of the engine: which record holds which part of the state.
+ * The store layout of the engine (layout version {@link LAYOUT_VERSION}): one record per
+ * aggregate, indexes kept in the same commit as the aggregates they point to, so every operation
+ * reads and writes only the records it touches.
  *
  * | key | value |
  * |---|---|
- * | `head` | bumped by every state change: the commit that serialises writers |
+ * | `layout` | `{ format: 'ediint-cem', version }`: the layout version (see `layout.ts`) |
  * | `settings` | {@link CemSettings} (absent: the configured defaults) |
- * | `alerts` | the daily-alert log |
- * | `rel/<id>` | one {@link Relationship} |
- * | `out/<requestId>` | one {@link OutboundExchange} |
- * | `in/<key>` | one {@link InboundExchange} |
- * | `server/<protocol>` | one {@link ServerSlot} |
+ * | `rel/<id>` | a relationship aggregate: the {@link Relationship}, its outbound and inbound exchanges, its part of the daily-alert log, the Message-IDs and Request digests it processed, the Content-IDs of its Responses, and its due key |
+ * | `listener/<protocol>` | a listener aggregate: the {@link ServerSlot}, its part of the alert log, its due key |
+ * | `name/<AS2-From>/<AS2-To>` | index: the relationship of inbound messages between these AS2 names |
+ * | `member/<protocol>/<id>` | index: the relationships on a listener |
+ * | `xout/<requestId>`, `xin/<key>` | index: the relationship of an outbound / inbound exchange |
+ * | `due/<ISO instant>/<aggregate key>` | index: one entry per aggregate with something due, at its earliest due instant |
  * | `material/<fingerprint>` | a certificate's DER and chain, base64 |
  * | `outbox/<id>` | an effect to perform (see `outbox.ts`) |
- * | `seen/<relationship>/<sha256(message-id)>` | a processed inbound CEM message, with the time `at` |
- * | `response/<sha256(exchange, url)>` | the XML Content-ID of our Response, so every send of it is identical, with the time `at` |
+ * | `odue/<ISO instant>/<id>` | index: when each outbox entry can next be taken (its claim's end or retry time) |
+ * | `oeffect/<sha256(effect)>` | index: the pending entry of an effect, so an identical intent is stored once |
  *
- * Finished exchanges and old `seen/` and `response/` records are deleted by `tick` after
- * `retainFinishedDays` (see `retention.ts`).
+ * Index records are written once (version 1) and deleted at version 1; they never change in
+ * place. Due keys sort by time as strings: `toISOString()` is fixed-width for the years 0–9999.
  *
  * Ids (peer-supplied requestIds and Message-IDs, host-made request ids, relationship ids, AS2
  * names) form one segment each, escaped with `encodeURIComponent`, so ids with `/` stay one
@@ -24,33 +27,37 @@
  * non-ASCII requestId escapes to 1530 characters), or the id cannot be escaped (a lone UTF-16
  * surrogate), the segment is `sha256=` followed by the SHA-256 (hex) of the id's UTF-16 code
  * units instead. `=` is escaped by `encodeURIComponent`, so such a segment never equals the
- * escaped form of another id. Every key that fitted before keeps its exact form, so records of an
- * existing store are found and updated in place; the raw id is always kept in the record's value
- * (the state is loaded by prefix and indexed by value, never by decoding keys).
+ * escaped form of another id. The raw id is always kept in the record's value.
  *
  * @module
  */
 import { createHash } from 'node:crypto';
 import { isStoreKey } from '../ports/store.js';
 
-/** The record every state change rewrites (version-checked). */
-export const HEAD_KEY = 'head';
+/** The stored layout's version: opening a store of another version is refused. */
+export const LAYOUT_VERSION = 2;
+/** The layout record. */
+export const LAYOUT_KEY = 'layout';
 /** The settings record. */
 export const SETTINGS_KEY = 'settings';
-/** The daily-alert log record. */
-export const ALERTS_KEY = 'alerts';
 
-/** Prefixes of the per-item state records, in load order. */
+/** Prefixes of the records. */
 export const PREFIX = Object.freeze({
   relationship: 'rel/',
-  outbound: 'out/',
-  inbound: 'in/',
-  server: 'server/',
+  listener: 'listener/',
+  name: 'name/',
+  member: 'member/',
+  due: 'due/',
   material: 'material/',
   outbox: 'outbox/',
-  seen: 'seen/',
-  response: 'response/',
+  outboxDue: 'odue/',
+  outboxEffect: 'oeffect/',
 });
+
+/** The instant part of a due key: fixed-width ISO (clamped to the years 0–9999). */
+export function dueInstant(ms: number): string {
+  return new Date(Math.min(Math.max(ms, -62167219200000), 253402300799999)).toISOString();
+}
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -96,11 +103,28 @@ export function boundedKey(prefix: string, id: string, suffix?: string): string 
  */
 export const keys = Object.freeze({
   relationship: (id: string): string => boundedKey('rel', id),
-  outbound: (id: string): string => boundedKey('out', id),
-  inbound: (key: string): string => boundedKey('in', key),
-  server: (protocol: string): string => boundedKey('server', protocol),
+  listener: (protocol: string): string => boundedKey('listener', protocol),
+  name: (as2From: string, as2To: string): string => boundedKey('name', sha256(`${as2From}\n${as2To}`)),
+  member: (protocol: string, id: string): string => `${boundedKey('member', protocol)}/${boundedKey('m', id).slice(2)}`,
+  memberPrefix: (protocol: string): string => `${boundedKey('member', protocol)}/`,
+  outbound: (id: string): string => boundedKey('xout', id),
+  inbound: (key: string): string => boundedKey('xin', key),
+  due: (ms: number, aggregateKey: string): string => `due/${dueInstant(ms)}/${aggregateKey}`,
   material: (fingerprint: string): string => boundedKey('material', fingerprint),
   outbox: (id: string): string => boundedKey('outbox', id),
-  seen: (scope: string, messageId: string): string => boundedKey('seen', scope, sha256(messageId)),
-  response: (exchangeKey: string, responseUrl: string | null): string => boundedKey('response', sha256(`${exchangeKey}\n${responseUrl ?? ''}`)),
+  outboxDue: (ms: number, id: string): string => `odue/${dueInstant(ms)}/${boundedKey('o', id).slice(2)}`,
+  outboxEffect: (text: string): string => `oeffect/${sha256(text)}`,
 });
+
+/**
+ * The digest under which a processed Message-ID or CEM document is remembered in its aggregate.
+ *
+ * @example
+ * ```ts
+ * digest('<m1@partner>') // 64 hex digits
+ * ```
+ * @throws never.
+ */
+export function digest(text: string): string {
+  return sha256(text);
+}

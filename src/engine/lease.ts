@@ -55,14 +55,15 @@ export function holdLease(ctx: EngineContext, entry: LoadedEntry): Lease {
     if (isLost) return false;
     const now = clockNow(ctx.ports);
     const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
+    const made = claimWrite(held, claim);
     try {
-      await storeCall(() => ctx.ports.store.commit([claimWrite(held, claim)]));
+      await storeCall(() => ctx.ports.store.commit(made.writes));
     } catch (error) {
       if (!isCemError(error, 'CEM_STORE_CONFLICT')) throw error;
       isLost = true;
       return false;
     }
-    held = { key: held.key, version: held.version + 1, entry: { ...held.entry, claim } };
+    held = made.claimed;
     return true;
   }
 

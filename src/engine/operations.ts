@@ -12,6 +12,7 @@ import type { EngineContext } from './context.js';
 import { createMaterialSet, readSource, type LocalCertificateSource, type MaterialSet } from './material.js';
 import { drawId } from './port-calls.js';
 import { runOperation } from './run.js';
+import { scopeOf } from './scope.js';
 import type { CemOperationResult, CertificateSelectionInput, DecisionInput, RelationshipInput, ScheduleInput, SendResult } from './types.js';
 
 /** Ids for one Request, drawn from the id port (`CEM_PORT_FAILED` when it fails). */
@@ -27,7 +28,7 @@ function local(source: LocalCertificateSource, material: MaterialSet): LocalCert
 }
 
 async function single(ctx: EngineContext, event: CemEvent, material?: MaterialSet): Promise<CemOperationResult> {
-  return (await runOperation(ctx, () => (material === undefined ? { events: [event] } : { events: [event], material }))).result;
+  return (await runOperation(ctx, scopeOf(event), () => (material === undefined ? { events: [event] } : { events: [event], material }))).result;
 }
 
 /**
@@ -73,7 +74,7 @@ export async function sendCertificates(ctx: EngineContext, relationshipId: strin
   if (input.tlsClient !== undefined) selection.tlsClient = local(input.tlsClient, material);
   if (input.tlsServer !== undefined) selection.tlsServer = local(input.tlsServer, material);
   let requestId = '';
-  const { applied, result } = await runOperation(ctx, () => {
+  const { applied, result } = await runOperation(ctx, { kind: 'relationship', id: relationshipId, server: selection.tlsServer !== undefined }, () => {
     const ids = requestIds(ctx);
     requestId = ids.requestId;
     return { events: [{ type: 'sendCertificates', relationshipId, selection, includeActive: input.includeActive === true, ids }], material };
@@ -93,7 +94,7 @@ export async function sendCertificates(ctx: EngineContext, relationshipId: strin
  */
 export async function resend(ctx: EngineContext, requestId: string): Promise<SendResult> {
   let newId = '';
-  const { applied, result } = await runOperation(ctx, () => {
+  const { applied, result } = await runOperation(ctx, { kind: 'exchange', id: requestId, server: true }, () => {
     const ids = requestIds(ctx);
     newId = ids.requestId;
     return { events: [{ type: 'resend', requestId, ids }] };
@@ -116,7 +117,7 @@ export async function schedule(ctx: EngineContext, input: ScheduleInput): Promis
   if (input.side === 'local') {
     const certificate = local(input.certificate, material);
     const email = input.emailPartner === true;
-    return (await runOperation(ctx, () => ({
+    return (await runOperation(ctx, { kind: 'relationship', id: input.relationshipId, server: input.usage === 'tlsServer' }, () => ({
       events: [{ type: 'schedule', relationshipId: input.relationshipId, side: 'local', usage: input.usage, certificate, activateAt: input.activateAt, emailPartner: email, ...(email ? { exchangeId: drawId(ctx.ports, 'requestId') } : {}) }],
       material,
     }))).result;

@@ -4,6 +4,10 @@
  * its result. A crash leaves the entry behind; once its lease expires any engine performs it again,
  * identically, because everything needed is in the entry and the stored material.
  *
+ * Each entry has one due entry (`odue/<instant>/<id>`: when it can next be taken, its claim's end
+ * or its retry time) moved by every write of the entry, and one effect entry
+ * (`oeffect/<sha256>`) so an identical pending intent is found with one `get`, never by listing.
+ *
  * @module
  */
 import type { JsonValue } from '../ports/json.js';
@@ -31,6 +35,8 @@ export interface OutboxEntry {
   readonly lastError: string | null;
   /** The Content-ID of a Response's XML part, drawn once so a resend is identical. */
   readonly xmlContentId: string | null;
+  /** The entry's key in the `odue/` index. */
+  readonly dueKey: string;
 }
 
 /** An entry read from the store, with its key and version. */
@@ -60,16 +66,45 @@ function asEntry(record: StoredRecord): LoadedEntry | null {
 }
 
 /**
- * Every outbox entry, oldest first.
+ * Outbox entries in the order they can be taken (their due entries up to `until`, at most
+ * `limit`, after the due key `after`), each re-read so its version is current.
  *
  * @example
  * ```ts
- * const pending = await listOutbox(store)
+ * const { entries, last } = await dueEntries(store, now.toISOString(), 50)
  * ```
  * @throws whatever the store throws.
  */
-export async function listOutbox(store: CemStore): Promise<LoadedEntry[]> {
-  return (await store.list(PREFIX.outbox)).map(asEntry).filter((e): e is LoadedEntry => e !== null);
+export async function dueEntries(store: CemStore, until: string | null, limit: number, after?: string): Promise<{ entries: LoadedEntry[]; last: string | undefined; full: boolean }> {
+  const range = { limit, ...(until === null ? {} : { end: `${PREFIX.outboxDue}${until}~` }), ...(after === undefined ? {} : { after }) };
+  const page = await store.list(PREFIX.outboxDue, range);
+  const entries: LoadedEntry[] = [];
+  for (const due of page) {
+    const id = isRecord(due.value) ? due.value['id'] : undefined;
+    if (typeof id !== 'string') continue;
+    const record = await store.get(keys.outbox(id));
+    const entry = record === undefined ? null : asEntry(record);
+    if (entry !== null && entry.entry.dueKey === due.key) entries.push(entry);
+  }
+  return { entries, last: page.at(-1)?.key, full: page.length === limit };
+}
+
+/** When an entry can next be taken: its retry time, else its claim's end, else now. */
+function takeableAt(entry: Omit<OutboxEntry, 'dueKey'>): number {
+  if (entry.notBefore !== null) return Math.max(Date.parse(entry.notBefore), entry.claim === null ? 0 : Date.parse(entry.claim.until));
+  return entry.claim === null ? Date.parse(entry.createdAt) : Date.parse(entry.claim.until);
+}
+
+/** The writes that store `entry` (new value of `loaded`, or a create) with its due entry moved. */
+function entryWrites(loaded: LoadedEntry | null, key: string, entry: Omit<OutboxEntry, 'dueKey'>): { writes: StoreWrite[]; value: OutboxEntry } {
+  const dueKey = keys.outboxDue(takeableAt(entry), entry.id);
+  const value = JSON.parse(JSON.stringify({ ...entry, dueKey })) as OutboxEntry;
+  const writes: StoreWrite[] = [{ key, expectedVersion: loaded?.version ?? null, value: value as unknown as JsonValue }];
+  if (loaded?.entry.dueKey !== dueKey) {
+    if (loaded !== null) writes.push({ key: loaded.entry.dueKey, expectedVersion: 1, value: null });
+    writes.push({ key: dueKey, expectedVersion: null, value: { id: entry.id } });
+  }
+  return { writes, value };
 }
 
 /** Options for creating entries. */
@@ -80,8 +115,8 @@ export interface NewEntriesInput {
   readonly now: Date;
   /** The claim the creating engine holds from the start. */
   readonly claim: OutboxClaim;
-  /** Entries already stored: an identical pending intent is not stored twice. */
-  readonly existing: readonly LoadedEntry[];
+  /** Effect texts of intents already pending (see {@link pendingEffects}): not stored twice. */
+  readonly existing: ReadonlySet<string>;
   /** The Content-ID of a Response's XML part (see `responseContentIds`). */
   readonly contentId: (effect: Extract<CemEffect, { type: 'sendResponse' }>) => string;
 }
@@ -97,7 +132,7 @@ export interface NewEntriesInput {
  * @throws CemArgumentError `CEM_ARGUMENT` when an id cannot form a key.
  */
 export function newEntries(input: NewEntriesInput): { writes: StoreWrite[]; entries: LoadedEntry[] } {
-  const known = new Set(input.existing.map((e) => effectText(e.entry.effect)));
+  const known = new Set(input.existing);
   const writes: StoreWrite[] = [];
   const entries: LoadedEntry[] = [];
   input.effects.forEach((effect, index) => {
@@ -106,7 +141,7 @@ export function newEntries(input: NewEntriesInput): { writes: StoreWrite[]; entr
     if (known.has(text)) return;
     known.add(text);
     const id = `${input.opId}-${String(index).padStart(3, '0')}`;
-    const entry: OutboxEntry = {
+    const entry = {
       id,
       effect,
       createdAt: input.now.toISOString(),
@@ -117,9 +152,9 @@ export function newEntries(input: NewEntriesInput): { writes: StoreWrite[]; entr
       xmlContentId: effect.type === 'sendResponse' ? input.contentId(effect) : null,
     };
     const key = keys.outbox(id);
-    const value = JSON.parse(JSON.stringify(entry)) as JsonValue;
-    writes.push({ key, expectedVersion: null, value });
-    entries.push({ key, version: 1, entry: value as unknown as OutboxEntry });
+    const made = entryWrites(null, key, entry);
+    writes.push(...made.writes, { key: keys.outboxEffect(text), expectedVersion: null, value: { id } });
+    entries.push({ key, version: 1, entry: made.value });
   });
   return { writes, entries };
 }
@@ -134,9 +169,9 @@ export function newEntries(input: NewEntriesInput): { writes: StoreWrite[]; entr
  * ```
  * @throws never.
  */
-export function isClaimable(entry: OutboxEntry, now: Date): boolean {
+export function isClaimable(entry: OutboxEntry, now: Date, previousRun?: (claimant: string) => boolean): boolean {
   if (entry.notBefore !== null && Date.parse(entry.notBefore) > now.getTime()) return false;
-  return entry.claim === null || Date.parse(entry.claim.until) <= now.getTime();
+  return entry.claim === null || Date.parse(entry.claim.until) <= now.getTime() || previousRun?.(entry.claim.by) === true;
 }
 
 /**
@@ -148,8 +183,9 @@ export function isClaimable(entry: OutboxEntry, now: Date): boolean {
  * ```
  * @throws never.
  */
-export function claimWrite(loaded: LoadedEntry, claim: OutboxClaim): StoreWrite {
-  return { key: loaded.key, expectedVersion: loaded.version, value: JSON.parse(JSON.stringify({ ...loaded.entry, claim })) as JsonValue };
+export function claimWrite(loaded: LoadedEntry, claim: OutboxClaim): { writes: StoreWrite[]; claimed: LoadedEntry } {
+  const made = entryWrites(loaded, loaded.key, { ...loaded.entry, claim });
+  return { writes: made.writes, claimed: { key: loaded.key, version: loaded.version + 1, entry: made.value } };
 }
 
 /**
@@ -162,9 +198,9 @@ export function claimWrite(loaded: LoadedEntry, claim: OutboxClaim): StoreWrite 
  * ```
  * @throws never.
  */
-export function releaseWrite(loaded: LoadedEntry, error: string, notBefore: Date): StoreWrite {
+export function releaseWrite(loaded: LoadedEntry, error: string, notBefore: Date): StoreWrite[] {
   const entry = { ...loaded.entry, claim: null, attempts: loaded.entry.attempts + 1, lastError: error, notBefore: notBefore.toISOString() };
-  return { key: loaded.key, expectedVersion: loaded.version, value: JSON.parse(JSON.stringify(entry)) as JsonValue };
+  return entryWrites(loaded, loaded.key, entry).writes;
 }
 
 /**
@@ -176,41 +212,33 @@ export function releaseWrite(loaded: LoadedEntry, error: string, notBefore: Date
  * ```
  * @throws never.
  */
-export function doneWrite(loaded: LoadedEntry): StoreWrite {
-  return { key: loaded.key, expectedVersion: loaded.version, value: null };
+export function doneWrite(loaded: LoadedEntry): StoreWrite[] {
+  return [
+    { key: loaded.key, expectedVersion: loaded.version, value: null },
+    { key: loaded.entry.dueKey, expectedVersion: 1, value: null },
+    { key: keys.outboxEffect(effectText(loaded.entry.effect)), expectedVersion: 1, value: null },
+  ];
 }
 
 /**
- * The XML Content-IDs of the Responses among `effects`: the one stored for the same exchange and
- * ResponseURL, or a new one (with the write that stores it, stamped `at = now` for its retention).
- * Every send of a Response, also after a failure and `retry`, is then byte-identical.
+ * The effect texts among `effects` that already have a pending entry: one `get` per distinct
+ * performable effect.
  *
  * @example
  * ```ts
- * const { lookup, writes } = await responseContentIds(store, effects, () => ids.contentId(), now)
+ * const existing = await pendingEffects(store, effects)
  * ```
  * @throws whatever the store throws.
  */
-export async function responseContentIds(
-  store: CemStore,
-  effects: readonly CemEffect[],
-  draw: () => string,
-  now: Date,
-): Promise<{ lookup: (effect: Extract<CemEffect, { type: 'sendResponse' }>) => string; writes: StoreWrite[] }> {
-  const found = new Map<string, string>();
-  const writes: StoreWrite[] = [];
+export async function pendingEffects(store: CemStore, effects: readonly CemEffect[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const asked = new Set<string>();
   for (const effect of effects) {
-    if (effect.type !== 'sendResponse') continue;
-    const key = keys.response(effect.exchangeKey, effect.responseUrl);
-    if (found.has(key)) continue;
-    const value = (await store.get(key))?.value;
-    if (isRecord(value) && typeof value['xmlContentId'] === 'string') {
-      found.set(key, value['xmlContentId']);
-      continue;
-    }
-    const id = draw();
-    found.set(key, id);
-    writes.push({ key, expectedVersion: null, value: { exchangeKey: effect.exchangeKey, responseUrl: effect.responseUrl, xmlContentId: id, at: now.toISOString() } });
+    if (effect.type === 'ignored') continue;
+    const text = effectText(effect);
+    if (asked.has(text)) continue;
+    asked.add(text);
+    if ((await store.get(keys.outboxEffect(text))) !== undefined) found.add(text);
   }
-  return { lookup: (effect) => found.get(keys.response(effect.exchangeKey, effect.responseUrl)) ?? draw(), writes };
+  return found;
 }

@@ -12,10 +12,11 @@ import type { CemEvent } from '../state/events.js';
 import { audit } from './audit.js';
 import { buildEmailMessage, buildRequestMessage, buildResponseMessage, type MessageOptions } from './build-messages.js';
 import { applyEvents } from './commit.js';
+import { scopeOf } from './scope.js';
 import { storeCall, type EngineContext } from './context.js';
 import { holdLease, type Lease } from './lease.js';
 import { loadMaterial } from './material.js';
-import { claimWrite, doneWrite, isClaimable, listOutbox, releaseWrite, type LoadedEntry } from './outbox.js';
+import { claimWrite, doneWrite, dueEntries, isClaimable, releaseWrite, type LoadedEntry } from './outbox.js';
 import { clockNow, describeError, drawId } from './port-calls.js';
 
 /** What performing one entry gave. */
@@ -167,7 +168,7 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
       const loaded = lease.current();
       if (outcome.kind === 'later') {
         const later = new Date(clockNow(ctx.ports).getTime() + ctx.retryDelayMs);
-        await storeCall(() => ctx.ports.store.commit([releaseWrite(loaded, outcome.error, later)])).catch((error: unknown) => {
+        await storeCall(() => ctx.ports.store.commit(releaseWrite(loaded, outcome.error, later))).catch((error: unknown) => {
           if (!isCemError(error, 'CEM_STORE_CONFLICT')) throw error; // taken over meanwhile: the taker decides
         });
         continue;
@@ -175,13 +176,13 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
       const event = outcome.event;
       if (event === null) {
         // Nothing to apply: just remove the entry (a conflict means another engine took it over).
-        await storeCall(() => ctx.ports.store.commit([doneWrite(loaded)])).catch((error: unknown) => {
+        await storeCall(() => ctx.ports.store.commit(doneWrite(loaded))).catch((error: unknown) => {
           if (!isCemError(error, 'CEM_STORE_CONFLICT')) throw error;
         });
         continue;
       }
       // Applied only while the entry is still ours (version-checked delete in the same commit).
-      const applied = await applyEvents(ctx, () => ({ events: [event] }), loaded);
+      const applied = await applyEvents(ctx, scopeOf(event), () => ({ events: [event] }), loaded);
       queue.push(...applied.entries);
     } catch (error) {
       // The entry stays in the outbox, claimed until its lease expires; a later drain performs it.
@@ -192,9 +193,10 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
 }
 
 /**
- * Claims and performs every entry that is due: unclaimed, or whose claimant's lease expired (a
- * crashed engine). A claim held by another live engine is left alone; a lost claim race is
- * skipped. Returns how many entries were performed.
+ * Claims and performs every entry that is due, read from the outbox's due index: unclaimed, or
+ * whose claimant's lease expired (a crashed engine), or claimed by a previous run of this engine
+ * id. A claim held by another live engine is left alone; a lost claim race is skipped. Returns
+ * how many entries were performed.
  *
  * @example
  * ```ts
@@ -203,19 +205,28 @@ export async function performClaimed(ctx: EngineContext, entries: readonly Loade
  * @throws CemEngineError `CEM_PORT_FAILED` when the store cannot be listed or the clock fails.
  */
 export async function drainDue(ctx: EngineContext): Promise<number> {
-  const entries = await storeCall(() => listOutbox(ctx.ports.store));
   let performed = 0;
-  for (const loaded of entries) {
-    const now = clockNow(ctx.ports);
-    if (!isClaimable(loaded.entry, now)) continue;
-    const claim = { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() };
-    try {
-      await storeCall(() => ctx.ports.store.commit([claimWrite(loaded, claim)]));
-    } catch {
-      continue; // another engine claimed it first, or the store failed: leave it
+  let after: string | undefined;
+  const previousRun = (claimant: string): boolean => claimant !== ctx.claimant && claimant.startsWith(`${ctx.engineId}.`);
+  // The first drain of an engine instance reads the whole due index once, to take over at once
+  // what a previous run of this engine id had claimed (a restart after a crash: the host
+  // guarantees one live instance per engineId). Later drains read only what is due.
+  const everything = ctx.firstDrain();
+  for (;;) {
+    const until = everything ? null : clockNow(ctx.ports).toISOString();
+    const page = await storeCall(() => dueEntries(ctx.ports.store, until, 50, after));
+    for (const loaded of page.entries) {
+      const now = clockNow(ctx.ports);
+      if (!isClaimable(loaded.entry, now, previousRun)) continue;
+      const made = claimWrite(loaded, { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() });
+      try {
+        await storeCall(() => ctx.ports.store.commit(made.writes));
+      } catch {
+        continue; // another engine claimed it first, or the store failed: leave it
+      }
+      performed += await performClaimed(ctx, [made.claimed]);
     }
-    const claimed: LoadedEntry = { key: loaded.key, version: loaded.version + 1, entry: { ...loaded.entry, claim } };
-    performed += await performClaimed(ctx, [claimed]);
+    if (!page.full) return performed;
+    after = page.last;
   }
-  return performed;
 }

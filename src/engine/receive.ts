@@ -8,16 +8,19 @@ import { CemEngineError, CemError, isCemError } from '../errors.js';
 import { parseEdiintFeatures } from '../messages/features.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
 import type { ParsedCemEntity } from '../messages/entity/types.js';
-import type { StoreWrite } from '../ports/store.js';
 import type { CemEffect } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
 import { inboundKey } from '../state/inbound-request.js';
 import { findByNames, getInbound, getOutbound } from '../state/lookup.js';
-import type { CemState, InboundExchange, OutboundExchange } from '../state/model.js';
+import { DEFAULT_SETTINGS, type CemState } from '../state/model.js';
+import { transition } from '../state/transition.js';
+import { composeState, type RelationshipAggregate, type SeenEntry, type Slice } from './aggregates.js';
 import { type Applied, type Plan } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
 import { as2Name, fingerprintOf, headerValues } from './headers.js';
-import { keys } from './keys.js';
+import { digest, keys } from './keys.js';
+import { clockNow } from './port-calls.js';
+import { ensureLayout, loadSettings } from './slice.js';
 import { createMaterialSet } from './material.js';
 import { runOperation } from './run.js';
 import type { InboundMessage, ReceiveOutcome } from './types.js';
@@ -86,12 +89,19 @@ function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshi
  * Handles one inbound message (see {@link InboundMessage}).
  *
  * Every message from a known relationship that carries an `EDIINT-Features` (or legacy
- * `X-EDIINT-Features`) header records it (`featuresObserved`): a header without `CEM` means the
- * partner no longer takes CEM. A message without the header changes nothing: RFC 6017 §3 wants
+ * `X-EDIINT-Features`) header and is verified by an accepted partner signing certificate
+ * (`verifiedBy`) records it (`featuresObserved`): a header without `CEM` means the partner no
+ * longer takes CEM. An unsigned or otherwise unverified message changes no capability (anyone can
+ * post one with the partner's AS2 names); nothing of it is kept. An ordinary (non-CEM) message
+ * costs two store reads (the name index and the relationship) and no write unless its
+ * verified features change the capability. A message without the header changes nothing: RFC 6017 §3 wants
  * it on every message, but some products leave it off synchronous MDNs, and one such message
  * must not switch a CEM-capable partner to e-mail. A CEM Request or Response is applied in the
- * same commit, with its Message-ID remembered (`seen/`) so a repeated message is a `duplicate`,
- * and the certificates of a Request stored as material. Other payloads give `ignored`.
+ * same commit, with its Message-ID remembered in the relationship's aggregate so a repeated
+ * message is a `duplicate`, and the certificates of a Request stored as material. A Request
+ * without a `requestId` is also remembered by a digest of its XML document: the same document
+ * delivered again under another Message-ID (the header is not covered by the S/MIME signature)
+ * is the same exchange, not a new one. Other payloads give `ignored`.
  *
  * It throws `CEM_PORT_FAILED` only, and only when a port failed (the store, also when it kept
  * changing under every retry, or the clock or id port): nothing was changed, so the host must not
@@ -132,46 +142,78 @@ async function receiveMessage(ctx: EngineContext, message: InboundMessage): Prom
   } catch (error) {
     return invalid(error);
   }
+  if (parsed === null) return ordinary(ctx, as2From, as2To, features, verifiedBy);
   const material = createMaterialSet();
-  if (parsed?.kind === 'request') {
+  if (parsed.kind === 'request') {
     for (const c of parsed.certificates) material.add({ info: c.endEntity, chain: c.chain.map((x) => x.der) });
   }
+  const documentKey = parsed.kind === 'request' && parsed.request.requestId === null ? `d:${digest(parsed.xml)}` : null;
   let relationshipId: string | null = null;
   let duplicateMessage = false;
-  const plan = async (state: CemState, now: Date): Promise<Plan> => {
+  let keyMessageId = messageId;
+  const plan = (state: CemState, now: Date, slice: Slice): Plan => {
     const rel = findByNames(state, as2From, as2To);
     relationshipId = rel?.id ?? null;
     duplicateMessage = false;
-    const events: CemEvent[] = rel === undefined || features === null ? [] : [{ type: 'featuresObserved', relationshipId: rel.id, features }];
-    if (parsed === null) return { events };
-    const extra: StoreWrite[] = [];
-    if (messageId !== null) {
-      const seenKey = keys.seen(rel?.id ?? `from:${as2From}`, messageId);
-      if ((await storeCall(() => ctx.ports.store.get(seenKey))) !== undefined) {
+    keyMessageId = messageId;
+    const events: CemEvent[] = rel === undefined || features === null ? [] : [{ type: 'featuresObserved', relationshipId: rel.id, features, verifiedBy }];
+    const seen = rel === undefined ? undefined : slice.relationships.get(rel.id)?.value.seen;
+    const remember: Record<string, SeenEntry> = {};
+    if (messageId !== null && seen !== undefined) {
+      const messageKey = `m:${digest(messageId)}`;
+      if (Object.hasOwn(seen, messageKey)) {
         duplicateMessage = true;
         return { events };
       }
-      extra.push({ key: seenKey, expectedVersion: null, value: { messageId, at: now.toISOString() } });
+      remember[messageKey] = { at: now.toISOString() };
     }
-    return { events: [...events, cemEvent(parsed, as2From, as2To, verifiedBy, messageId)], material, extra };
+    if (documentKey !== null && seen !== undefined) {
+      const first = Object.hasOwn(seen, documentKey) ? seen[documentKey] : undefined;
+      if (first !== undefined) keyMessageId = first.messageId ?? messageId;
+      else remember[documentKey] = { at: now.toISOString(), messageId };
+    }
+    const event = cemEvent(parsed, as2From, as2To, verifiedBy, keyMessageId);
+    return { events: [...events, event], material, ...(rel === undefined ? {} : { remember: { relationshipId: rel.id, seen: remember } }) };
   };
-  const { applied } = await runOperation(ctx, plan);
-  return outcomeOf(parsed, await afterPerforming(ctx, applied, parsed, relationshipId, messageId), relationshipId, messageId, duplicateMessage);
+  const { applied } = await runOperation(ctx, { kind: 'names', as2From, as2To }, plan);
+  return outcomeOf(parsed, await afterPerforming(ctx, applied, parsed, relationshipId, keyMessageId), relationshipId, keyMessageId, duplicateMessage);
+}
+
+/**
+ * An ordinary (non-CEM) message: the name index and the relationship are read; a commit happens
+ * only when the message's verified features change the partner's capability.
+ */
+async function ordinary(ctx: EngineContext, as2From: string, as2To: string, features: readonly string[] | null, verifiedBy: string | null): Promise<ReceiveOutcome> {
+  await ensureLayout(ctx);
+  const { store } = ctx.ports;
+  const index = await storeCall(() => store.get(keys.name(as2From, as2To)));
+  const id = index !== undefined && typeof (index.value as { relationshipId?: unknown }).relationshipId === 'string' ? (index.value as { relationshipId: string }).relationshipId : null;
+  if (id === null) return Object.freeze({ kind: 'ignored', relationshipId: null });
+  if (features === null) return Object.freeze({ kind: 'ignored', relationshipId: id });
+  const record = await storeCall(() => store.get(keys.relationship(id)));
+  if (record === undefined) return Object.freeze({ kind: 'ignored', relationshipId: null });
+  const event: CemEvent = { type: 'featuresObserved', relationshipId: id, features, verifiedBy };
+  // The pure transition decides whether anything changes; it does not read the settings.
+  const probe = composeState(DEFAULT_SETTINGS, [record.value as unknown as RelationshipAggregate], []);
+  if (transition(probe, event, clockNow(ctx.ports)).state === probe) return Object.freeze({ kind: 'ignored', relationshipId: id });
+  await runOperation(ctx, { kind: 'relationship', id }, () => ({ events: [event] }));
+  return Object.freeze({ kind: 'ignored', relationshipId: id });
 }
 
 /** The applied state with the exchange re-read after its effects were performed (e.g. `answered`), when the store answers. */
 async function afterPerforming(ctx: EngineContext, applied: Applied, parsed: ParsedCemEntity | null, relationshipId: string | null, messageId: string | null): Promise<Applied> {
   if (parsed === null || relationshipId === null || !applied.committed) return applied;
   try {
+    const agg = (await ctx.ports.store.get(keys.relationship(relationshipId)))?.value as unknown as RelationshipAggregate | undefined;
+    if (agg === undefined) return applied;
     if (parsed.kind === 'request') {
       const key = inboundKey(relationshipId, parsed.request, messageId);
-      const value = (await ctx.ports.store.get(keys.inbound(key)))?.value as unknown as InboundExchange | undefined;
+      const value = agg.inbound[key];
       return value === undefined ? applied : { ...applied, state: { ...applied.state, inbound: { ...applied.state.inbound, [key]: value } } };
     }
     const id = parsed.response.requestId;
-    if (id === null) return applied;
-    const value = (await ctx.ports.store.get(keys.outbound(id)))?.value as unknown as OutboundExchange | undefined;
-    return value === undefined ? applied : { ...applied, state: { ...applied.state, outbound: { ...applied.state.outbound, [id]: value } } };
+    const value = id === null ? undefined : agg.outbound[id];
+    return value === undefined || id === null ? applied : { ...applied, state: { ...applied.state, outbound: { ...applied.state.outbound, [id]: value } } };
   } catch {
     return applied;
   }

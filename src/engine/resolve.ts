@@ -7,14 +7,15 @@
  */
 import type { CemStore } from '../ports/store.js';
 import { resolveCertificates } from '../policy/resolution.js';
-import type { CemState, CertRef, Relationship, ServerSlot } from '../state/model.js';
-import { freezeState } from '../state/freeze.js';
+import { DEFAULT_SETTINGS, type CemSettings, type CemState, type CertRef, type Relationship } from '../state/model.js';
+import { inspectAll } from './admin-reads.js';
+import { composeState, type ListenerAggregate, type RelationshipAggregate } from './aggregates.js';
 import { certificateStatuses, relationshipStatus } from '../state/status.js';
 import { storeCall, type EngineContext } from './context.js';
 import { keys } from './keys.js';
 import { loadMaterial, type CertificateMaterial } from './material.js';
 import { clockNow } from './port-calls.js';
-import { loadSnapshot } from './snapshot.js';
+import { ensureLayout, loadSettings } from './slice.js';
 import type { ResolvedCertificate, ResolvedMaterial, StatusEntry } from './types.js';
 
 /** A cache of material by fingerprint (material is immutable). */
@@ -27,59 +28,71 @@ async function withMaterial(store: CemStore, cache: MaterialCache, cert: CertRef
     if (cache.size > 1000) cache.clear();
     cache.set(cert.fingerprint, material);
   }
+  // Copies: the host may change the bytes it gets; the cache stays intact.
   return Object.freeze({ ...cert, der: material.der.slice(), chain: Object.freeze(material.chain.map((c) => c.slice())) });
 }
 
-/**
- * The certificates of one relationship now, with DER, chain and key references, or `null` for an
- * unknown relationship.
- *
- * @example
- * ```ts
- * const r = await resolve(ctx, cache, 'acme')
- * as2.sign(message, r.signOutbound.der, keys.get(r.signOutbound.keyRef))
- * ```
- * @throws CemEngineError `CEM_PORT_FAILED` when the store or the clock fails; `CEM_NOT_FOUND` when material is missing.
- */
-export async function resolve(ctx: EngineContext, cache: MaterialCache, relationshipId: string): Promise<ResolvedMaterial | null> {
+/** One relationship's slice for reads: its aggregate and its listener (two gets, no list). */
+async function readSlice(ctx: EngineContext, relationshipId: string, settings: CemSettings = DEFAULT_SETTINGS): Promise<{ state: CemState; rel: Relationship } | null> {
   const { store } = ctx.ports;
-  const relRecord = await storeCall(() => store.get(keys.relationship(relationshipId)));
-  if (relRecord === undefined) return null;
-  const rel = relRecord.value as unknown as Relationship;
-  const serverRecord = rel.listener === null ? undefined : await storeCall(() => store.get(keys.server(rel.listener ?? '')));
-  const servers = serverRecord === undefined || rel.listener === null ? {} : { [rel.listener]: serverRecord.value as unknown as ServerSlot };
-  const state: CemState = freezeState({ settings: {} as CemState['settings'], relationships: { [rel.id]: rel }, servers, outbound: {}, inbound: {}, alertLog: {} });
-  const resolved = resolveCertificates(state, rel.id, clockNow(ctx.ports));
-  if (resolved === null) return null;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(resolved)) {
-    if (Array.isArray(value)) out[key] = Object.freeze(await Promise.all((value as readonly CertRef[]).map((c) => withMaterial(store, cache, c))));
-    else if (value !== null && typeof value === 'object') out[key] = await withMaterial(store, cache, value as CertRef);
-    else out[key] = value;
-  }
-  return Object.freeze(out) as unknown as ResolvedMaterial;
+  await ensureLayout(ctx);
+  const record = await storeCall(() => store.get(keys.relationship(relationshipId)));
+  if (record === undefined) return null;
+  const agg = record.value as unknown as RelationshipAggregate;
+  const listener = agg.relationship.listener === null ? undefined : await storeCall(() => store.get(keys.listener(agg.relationship.listener ?? '')));
+  const listeners = listener === undefined ? [] : [listener.value as unknown as ListenerAggregate];
+  return { state: composeState(settings, [agg], listeners), rel: agg.relationship };
 }
 
 /**
- * The status of one relationship (or of all) and each of its certificates.
+ * The certificates to use with a partner now, with their material: reads the relationship's
+ * aggregate and its listener (and the material of certificates not cached yet).
+ *
+ * @example
+ * ```ts
+ * const resolved = await resolve(ctx, new Map(), 'acme')
+ * ```
+ * @throws CemEngineError `CEM_PORT_FAILED` when the store fails; `CEM_NOT_FOUND` when material is missing.
+ */
+export async function resolve(ctx: EngineContext, cache: MaterialCache, relationshipId: string): Promise<ResolvedMaterial | null> {
+  const read = await readSlice(ctx, relationshipId);
+  if (read === null) return null;
+  const resolved = resolveCertificates(read.state, read.rel.id, clockNow(ctx.ports));
+  if (resolved === null) return null;
+  const { store } = ctx.ports;
+  const entries = await Promise.all(Object.entries(resolved).map(async ([key, value]): Promise<[string, unknown]> => {
+    if (Array.isArray(value)) return [key, Object.freeze(await Promise.all((value as readonly CertRef[]).map((c) => withMaterial(store, cache, c))))];
+    if (value !== null && typeof value === 'object') return [key, await withMaterial(store, cache, value as CertRef)];
+    return [key, value];
+  }));
+  return Object.freeze(Object.fromEntries(entries)) as unknown as ResolvedMaterial;
+}
+
+function statusEntry(state: CemState, id: string): StatusEntry | null {
+  const report = relationshipStatus(state, id);
+  const certificates = certificateStatuses(state, id);
+  const rel = Object.hasOwn(state.relationships, id) ? state.relationships[id] : undefined;
+  if (report === null || certificates === null || rel === undefined) return null;
+  return Object.freeze({ ...report, partnerName: rel.partnerName, certificates });
+}
+
+/**
+ * Status per relationship and per certificate: one relationship's records, or (no id) every
+ * relationship, paged (an admin read).
  *
  * @example
  * ```ts
  * const [acme] = await status(ctx, 'acme')
- * acme?.status // 'Pending'
  * ```
  * @throws CemEngineError `CEM_PORT_FAILED` when the store fails.
  */
 export async function status(ctx: EngineContext, relationshipId?: string): Promise<readonly StatusEntry[]> {
-  const { state } = await storeCall(() => loadSnapshot(ctx.ports.store, ctx.settings));
-  const ids = relationshipId === undefined ? Object.keys(state.relationships).sort() : [relationshipId];
-  const entries: StatusEntry[] = [];
-  for (const id of ids) {
-    const report = relationshipStatus(state, id);
-    const certificates = certificateStatuses(state, id);
-    const rel = Object.hasOwn(state.relationships, id) ? state.relationships[id] : undefined;
-    if (report === null || certificates === null || rel === undefined) continue;
-    entries.push(Object.freeze({ ...report, partnerName: rel.partnerName, certificates }));
+  if (relationshipId !== undefined) {
+    const read = await readSlice(ctx, relationshipId, (await loadSettings(ctx)).settings);
+    const entry = read === null ? null : statusEntry(read.state, relationshipId);
+    return Object.freeze(entry === null ? [] : [entry]);
   }
+  const state = await inspectAll(ctx);
+  const entries = Object.keys(state.relationships).sort().map((id) => statusEntry(state, id)).filter((e): e is StatusEntry => e !== null);
   return Object.freeze(entries);
 }

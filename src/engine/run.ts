@@ -5,9 +5,11 @@
  */
 import type { CemEffect } from '../state/effects.js';
 import type { CemState } from '../state/model.js';
+import type { Slice } from './aggregates.js';
 import { applyEvents, type Applied, type Plan } from './commit.js';
 import type { EngineContext } from './context.js';
 import { performClaimed } from './perform.js';
+import type { Scope } from './slice.js';
 import type { CemOperationResult } from './types.js';
 
 /**
@@ -34,12 +36,16 @@ export function summarize(applied: Applied): CemOperationResult {
  *
  * @example
  * ```ts
- * const { applied, result } = await runOperation(ctx, () => ({ events: [{ type: 'setServerActive', protocol: 'HTTP' }] }))
+ * const { applied, result } = await runOperation(ctx, { kind: 'listener', protocol: 'HTTP' }, () => ({ events: [{ type: 'setServerActive', protocol: 'HTTP' }] }))
  * ```
  * @throws CemEngineError `CEM_STORE_CONFLICT`, `CEM_PORT_FAILED` (store, clock or ids), whatever `plan` throws.
  */
-export async function runOperation(ctx: EngineContext, plan: (state: CemState, now: Date) => Promise<Plan> | Plan): Promise<{ applied: Applied; result: CemOperationResult }> {
-  const applied = await applyEvents(ctx, plan);
+export async function runOperation(
+  ctx: EngineContext,
+  scope: Scope,
+  plan: (state: CemState, now: Date, slice: Slice) => Promise<Plan> | Plan,
+): Promise<{ applied: Applied; result: CemOperationResult }> {
+  const applied = await applyEvents(ctx, scope, plan);
   await performClaimed(ctx, applied.entries);
   return { applied, result: summarize(applied) };
 }

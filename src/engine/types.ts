@@ -192,3 +192,33 @@ export interface TickResult extends CemOperationResult {
   /** Outbox entries performed by the drain that followed. */
   readonly performed: number;
 }
+
+/** A page request of `engine.outbox()`. */
+export interface OutboxPageRequest {
+  /** At most this many entries (default 100, at most 1000). */
+  readonly limit?: number;
+  /** The `next` cursor of the previous page. */
+  readonly cursor?: string;
+}
+
+/** One entry of the outbox, as `engine.outbox()` shows it. */
+export interface OutboxView {
+  readonly id: string;
+  /** The effect's type (`sendRequest`, `sendResponse`, `sendEmail`, `notify`, `installServerCertificate`, ...). */
+  readonly type: string;
+  readonly relationshipId: string | null;
+  readonly createdAt: string;
+  /** When it can next be taken: its retry time, or when the current claim runs out. */
+  readonly nextAttemptAt: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  /** The engine instance holding it now, `null` when unclaimed. */
+  readonly claimedBy: string | null;
+}
+
+/** A page of `engine.outbox()`. */
+export interface OutboxPage {
+  readonly entries: readonly OutboxView[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  readonly next: string | null;
+}

@@ -77,7 +77,18 @@ export type CemEvent =
     }
   | { readonly type: 'relationshipRemoved'; readonly relationshipId: string }
   /** EDIINT-Features seen on a partner's message or MDN. */
-  | { readonly type: 'featuresObserved'; readonly relationshipId: string; readonly features: readonly string[] }
+  | {
+      readonly type: 'featuresObserved';
+      readonly relationshipId: string;
+      readonly features: readonly string[];
+      /**
+       * The partner signing certificate that verified the message (`null`: unsigned or not
+       * verified). Only a message verified by an accepted partner signing certificate changes
+       * the capability; an unverified observation is `ignored` / `notAuthenticated`. Omitted, the
+       * caller asserts the observation is authenticated (the engine always passes it).
+       */
+      readonly verifiedBy?: Fingerprint | null;
+    }
   | {
       readonly type: 'sendCertificates';
       readonly relationshipId: string;

@@ -9,7 +9,7 @@ import type { CemEffect } from './effects.js';
 import type { CemEvent, RelationshipInit } from './events.js';
 import { toCertRef } from './cert-ref.js';
 import { freeze } from './freeze.js';
-import { findByNames, getRelationship } from './lookup.js';
+import { acceptsPartnerSigner, findByNames, getRelationship } from './lookup.js';
 import type { CemState, LocalUsage, PartnerProtocol, PartnerUsage, Relationship, ServerProtocol } from './model.js';
 import { ALL_SLOTS, slotAt } from './relationship-slots.js';
 import { done, ignored, type TransitionResult } from './result.js';
@@ -181,7 +181,8 @@ type RelationshipEvent = Extract<CemEvent, { type: 'settingsChanged' | 'relation
  * exchanges leave the state.
  *
  * `featuresObserved` records whether the partner's last message advertised `CEM` (RFC 6017 §3;
- * names compared case-insensitively); `observedAt` is when the current value was first seen, so
+ * names compared case-insensitively), only for a message verified by an accepted partner signing
+ * certificate (`verifiedBy`; otherwise `ignored` / `notAuthenticated`, nothing kept); `observedAt` is when the current value was first seen, so
  * repeated identical observations change nothing.
  *
  * @example
@@ -213,6 +214,9 @@ export function onRelationshipEvent(state: CemState, event: RelationshipEvent, n
       const rel = getRelationship(state, event.relationshipId);
       if (rel === undefined) return ignored(state, 'unknownRelationship', `no relationship ${String(event.relationshipId)}`);
       if (!Array.isArray(event.features)) return ignored(state, 'invalidEvent', 'features must be a list');
+      if (event.verifiedBy !== undefined && !acceptsPartnerSigner(rel, event.verifiedBy)) {
+        return ignored(state, 'notAuthenticated', 'EDIINT-Features of a message not verified by an accepted partner signing certificate change nothing');
+      }
       const observed = event.features.some((f: unknown) => typeof f === 'string' && f.trim().toLowerCase() === 'cem');
       if (observed === rel.cem.observed) return done(state);
       const next = freeze({ ...rel, cem: freeze({ ...rel.cem, observed, observedAt: now.toISOString() }) });

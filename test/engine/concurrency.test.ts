@@ -45,7 +45,7 @@ function interleaved(store: CemStore, seed: number): CemStore {
   };
   return {
     get: async (k) => { await pause(); return store.get(k); },
-    list: async (p) => { await pause(); return store.list(p); },
+    list: async (p, r) => { await pause(); return store.list(p, r); },
     commit: async (w) => {
       await pause();
       try {

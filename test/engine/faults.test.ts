@@ -14,6 +14,7 @@
  * fault-free run sent one (never more requestIds than the fault-free run), and every resend
  * byte-identical.
  */
+import type { StoreListOptions } from '../../src/ports/store.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CemEngine } from '../../src/engine/engine.js';
 import type { CemEngineConfig } from '../../src/engine/context.js';
@@ -462,7 +463,7 @@ function recording(ports: CemPorts, calls: Set<string>): CemPorts {
   return {
     clock: ports.clock,
     ids: ports.ids,
-    store: { get: wrap('store.get', (k: string) => store.get(k)), list: wrap('store.list', (p: string) => store.list(p)), commit: wrap('store.commit', (w: Parameters<typeof store.commit>[0]) => store.commit(w)) },
+    store: { get: wrap('store.get', (k: string) => store.get(k)), list: wrap('store.list', (p: string, r?: StoreListOptions) => store.list(p, r)), commit: wrap('store.commit', (w: Parameters<typeof store.commit>[0]) => store.commit(w)) },
     transport: {
       sendRequest: wrap('transport.sendRequest', (m: Parameters<typeof transport.sendRequest>[0]) => transport.sendRequest(m)),
       sendResponse: wrap('transport.sendResponse', (m: Parameters<typeof transport.sendResponse>[0]) => transport.sendResponse(m)),

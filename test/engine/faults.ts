@@ -5,6 +5,7 @@
  * (every further call of it fails, as if the process died), before the call or after it
  * completed. The host restarts a dead engine on the same store.
  */
+import type { StoreListOptions } from '../../src/ports/store.js';
 import { isCemError } from '../../src/errors.js';
 import type { CemEngine } from '../../src/engine/engine.js';
 import type { CemPorts } from '../../src/ports/ports.js';
@@ -122,7 +123,7 @@ export function createInjector(plan: FaultPlan): Injector {
         ids: ports.ids,
         store: {
           get: guard(instance, 'store.get', (k: string) => store.get(k)),
-          list: guard(instance, 'store.list', (p: string) => store.list(p)),
+          list: guard(instance, 'store.list', (p: string, r?: StoreListOptions) => store.list(p, r)),
           commit: guard(instance, 'store.commit', (w: Parameters<typeof store.commit>[0]) => store.commit(w)),
         },
         transport: {

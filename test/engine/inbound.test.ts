@@ -91,10 +91,18 @@ describe('receiving a partner\'s certificates', () => {
     expect(await stateOf(b)).toBe(before);
   });
 
-  it('records EDIINT-Features on every message: a partner that stops advertising CEM gets email again', async () => {
+  it('records EDIINT-Features on every verified message: a partner that stops advertising CEM gets email again', async () => {
     const { a, b, net } = await setupPair(pki);
     expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
-    await b.engine.receive({ body: { contentType: 'application/edi-x12', body: Buffer.from('ISA*') }, headers: { 'AS2-From': 'ALPHA', 'AS2-To': 'BETA', 'EDIINT-Features': 'multiple-attachments' } });
+    const payload = { contentType: 'application/edi-x12', body: Buffer.from('ISA*') };
+    const headers = { 'AS2-From': 'ALPHA', 'AS2-To': 'BETA', 'EDIINT-Features': 'multiple-attachments' };
+    // Unsigned, or signed by a certificate we do not accept for ALPHA: anyone could post it, so nothing changes.
+    const before = await stateOf(b);
+    await b.engine.receive({ body: payload, headers });
+    await b.engine.receive({ body: payload, headers, verifiedBy: pki.b1.der });
+    expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
+    expect(await stateOf(b)).toBe(before);
+    await b.engine.receive({ body: payload, headers, verifiedBy: pki.a1.der });
     expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(false);
     await net.payload(a, b);
     expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);

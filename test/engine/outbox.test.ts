@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCemEngine } from '../../src/engine/engine.js';
 import type { CemPorts } from '../../src/ports/ports.js';
-import type { CemStore, StoreWrite } from '../../src/ports/store.js';
+import type { CemStore, StoreListOptions, StoreWrite } from '../../src/ports/store.js';
 import type { OutboundCemRequest } from '../../src/ports/transport.js';
 import { fingerprint, setupPair, source, twoPartnerPki, type Party } from './harness.js';
 
@@ -38,13 +38,13 @@ describe('the outbox', () => {
     const before = a.ports.store.commitCount();
     const sent = await a.engine.sendCertificates('beta', { signing: source(pki.a2, pki.alpha) });
     expect(commitsAtSend).toBe(before + 1);
-    expect(seenAtSend).toEqual(expect.arrayContaining([`out/${sent.requestId}`, `material/${fingerprint(pki.a2)}`]));
+    expect(seenAtSend).toEqual(expect.arrayContaining(['rel/beta', `xout/${sent.requestId}`, `material/${fingerprint(pki.a2)}`]));
     expect(seenAtSend.some((k) => k.startsWith('outbox/'))).toBe(true);
     expect(outboxKeys(a)).toEqual([]);
     expect((await a.engine.inspect()).outbound[sent.requestId!]?.status).toBe('pending');
   });
 
-  it('re-sends a request whose sender died after the transport call, byte-identical, only once the lease expired', async () => {
+  it('re-sends a request whose sender died after the transport call, byte-identical: another node once the lease expired, the same engineId restarted at once', async () => {
     let dead = false;
     let died = false;
     const { a, net } = await setupPair(pki, {
@@ -54,7 +54,7 @@ describe('the outbox', () => {
           if (dead) throw new Error('process died');
           return f(...args);
         };
-        const store = { get: guard((k: string) => ports.store.get(k)), list: guard((p: string) => ports.store.list(p)), commit: guard((w: readonly StoreWrite[]) => ports.store.commit(w)) };
+        const store = { get: guard((k: string) => ports.store.get(k)), list: guard((p: string, r?: StoreListOptions) => ports.store.list(p, r)), commit: guard((w: readonly StoreWrite[]) => ports.store.commit(w)) };
         return withStore(withTransport(ports, async (m) => {
           if (dead) throw new Error('process died');
           await ports.transport.sendRequest(m);
@@ -66,10 +66,14 @@ describe('the outbox', () => {
     expect(dead).toBe(true);
     expect(outboxKeys(a)).toHaveLength(1);
     dead = false;
-    const restarted = a.restart();
-    expect(await restarted.drainOutbox()).toBe(0);
+    // Another node waits for the dead node's lease to run out...
+    const other = createCemEngine(a.ports, { engineId: 'other-node' });
+    expect(await other.drainOutbox()).toBe(0);
+    a.ports.clock.advance({ minutes: 4 });
+    expect(await other.drainOutbox()).toBe(0);
     expect(a.ports.transport.requests).toHaveLength(1);
-    a.ports.clock.advance({ minutes: 6 });
+    // ...the node restarted with the same engineId takes its own claim over at once.
+    const restarted = a.restart();
     expect(await restarted.drainOutbox()).toBe(1);
     const [first, second] = a.ports.transport.requests;
     expect(second?.requestId).toBe(sent.requestId);
@@ -136,9 +140,11 @@ describe('the outbox', () => {
         commit: async (w) => {
           if (interfere > 0) {
             interfere--;
-            // Another node changes the settings between our read and our write.
-            const head = await ports.store.get('head');
-            await ports.store.commit([{ key: 'head', expectedVersion: head?.version ?? null, value: { format: 1 } }]);
+            // Another node changes the records we read (the relationship, the settings) between our read and our write.
+            for (const key of ['rel/beta', 'settings']) {
+              const current = await ports.store.get(key);
+              await ports.store.commit([{ key, expectedVersion: current?.version ?? null, value: current?.value ?? {} }]);
+            }
           }
           return ports.store.commit(w);
         },

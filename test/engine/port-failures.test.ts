@@ -46,7 +46,7 @@ function switchable(switches: Switches, cause: PortDown): (ports: CemPorts) => C
     },
     store: {
       get: (key) => ports.store.get(key),
-      list: (prefix) => ports.store.list(prefix),
+      list: (prefix, range) => ports.store.list(prefix, range),
       commit: async (writes) => {
         if (switches.commit === 'conflict') throw storeConflict(writes[0]?.key ?? 'head', 1, 2);
         return ports.store.commit(writes);
@@ -223,7 +223,7 @@ describe('failures of the clock and id ports', () => {
           ...ports.store,
           commit: async (writes) => {
             await ports.store.commit(writes);
-            if (armed !== null && writes.some((w) => w.key === 'head')) [failNext, armed] = [armed, null];
+            if (armed !== null && writes.some((w) => w.key.startsWith('rel/'))) [failNext, armed] = [armed, null];
           },
         },
       }),

@@ -3,6 +3,7 @@
  * store once `retainFinishedDays` have passed, so a product running for years keeps a bounded
  * store, while nothing that still waits is ever deleted.
  */
+import type { JsonValue } from '../../src/ports/json.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCemEngine } from '../../src/engine/engine.js';
 import type { CemStore, StoredRecord } from '../../src/ports/store.js';
@@ -37,6 +38,18 @@ function census(store: MemoryStore): Record<string, number> {
 
 const withoutMaterial = (store: MemoryStore): number => Object.keys(store.snapshot()).filter((k) => !k.startsWith('material/')).length;
 const keysUnder = (store: MemoryStore, prefix: string): string[] => Object.keys(store.snapshot()).filter((k) => k.startsWith(prefix));
+
+/** The keys of one part (`outbound`, `inbound`, `seen`, `responses`) of every relationship aggregate in the store. */
+function stored(store: MemoryStore, part: 'outbound' | 'inbound' | 'seen' | 'responses'): string[] {
+  return Object.values(store.snapshot())
+    .filter((r) => r.key.startsWith('rel/'))
+    .flatMap((r) => Object.keys(((r.value as Record<string, JsonValue>)[part] ?? {}) as Record<string, JsonValue>));
+}
+
+/** One relationship aggregate as stored. */
+function aggregate(store: MemoryStore, id: string): Record<string, Record<string, JsonValue>> {
+  return store.snapshot()[`rel/${id}`]?.value as Record<string, Record<string, JsonValue>>;
+}
 
 /** Every certificate fingerprint the state still holds: active, successor, archived, in an exchange, on a listener. */
 function heldFingerprints(state: CemState): Set<string> {
@@ -119,12 +132,14 @@ describe('engine retention', () => {
     expect((await a.engine.resolve('beta'))?.signOutbound?.fingerprint).toBe(fingerprint(next));
     // Finished and used: 30 days later both exchanges and their records are gone.
     await days(pair, [a, b], 29);
-    expect(keysUnder(a.ports.store, 'out/')).toHaveLength(1);
-    expect(keysUnder(b.ports.store, 'in/')).toHaveLength(1);
+    expect(stored(a.ports.store, 'outbound')).toHaveLength(1);
+    expect(stored(b.ports.store, 'inbound')).toHaveLength(1);
     await days(pair, [a, b], 2);
     for (const party of [a, b]) {
-      expect(keysUnder(party.ports.store, 'out/').concat(keysUnder(party.ports.store, 'in/'), keysUnder(party.ports.store, 'response/'))).toEqual([]);
-      expect(keysUnder(party.ports.store, 'seen/')).toEqual([]);
+      expect(stored(party.ports.store, 'outbound').concat(stored(party.ports.store, 'inbound'), stored(party.ports.store, 'responses'))).toEqual([]);
+      expect(stored(party.ports.store, 'seen')).toEqual([]);
+      // The exchange indexes went with the exchanges.
+      expect(keysUnder(party.ports.store, 'xout/').concat(keysUnder(party.ports.store, 'xin/'))).toEqual([]);
     }
   });
 
@@ -134,54 +149,48 @@ describe('engine retention', () => {
     const next = rotations.alpha[1]!;
     await a.engine.sendCertificates('beta', { signing: source(next, pki.alpha, 'key:next') });
     await net.deliver();
-    const [responseKey] = keysUnder(b.ports.store, 'response/');
+    const [responseKey] = stored(b.ports.store, 'responses');
     expect(responseKey).toBeDefined();
-    const written = b.ports.store.snapshot()[responseKey!]?.value as { at?: string };
+    const written = aggregate(b.ports.store, 'alpha')['responses']?.[responseKey!] as { at?: string };
     expect(written.at).toBe(pair.clock.now().toISOString());
     // No first usage yet: BETA still accepts ALPHA's old signing certificate beside the new one, so the Request stays.
     await days(pair, [a, b], 60);
-    expect(keysUnder(b.ports.store, 'in/')).toHaveLength(1);
-    expect(keysUnder(b.ports.store, 'response/')).toEqual([responseKey]);
-    expect(keysUnder(b.ports.store, 'seen/')).toEqual([]);
+    expect(stored(b.ports.store, 'inbound')).toHaveLength(1);
+    expect(stored(b.ports.store, 'responses')).toEqual([responseKey]);
+    expect(stored(b.ports.store, 'seen')).toEqual([]);
     await net.payload(a, b);
     await b.engine.tick();
-    expect(keysUnder(b.ports.store, 'in/')).toEqual([]);
-    expect(keysUnder(b.ports.store, 'response/')).toEqual([]);
+    expect(stored(b.ports.store, 'inbound')).toEqual([]);
+    expect(stored(b.ports.store, 'responses')).toEqual([]);
   });
 
-  it('deletes seen/ records without a time and orphaned response/ records at the next tick, keeping those of stored Requests', async () => {
-    const pair = await setupPair(pki, { a: settings(400), b: settings(400) });
+  it('drops remembered Message-IDs and orphaned Response Content-IDs after the retention, keeping those of stored Requests, in the aggregate\'s own version-checked commit', async () => {
+    const pair = await setupPair(pki, { a: settings(30), b: settings(30) });
     const { a, b, net } = pair;
     await a.engine.sendCertificates('beta', { signing: source(rotations.alpha[2]!, pki.alpha, 'key:next') });
     await net.deliver();
     const store = b.ports.store;
-    const [responseKey] = keysUnder(store, 'response/');
-    const live = store.snapshot()[responseKey!]!;
-    const { at: _at, ...legacyValue } = live.value as Record<string, string>;
-    // Records as an older engine wrote them: without `at`.
-    await store.commit([
-      { key: responseKey!, expectedVersion: live.version, value: legacyValue },
-      { key: 'seen/alpha/legacy', expectedVersion: null, value: { messageId: '<legacy@alpha.test>' } },
-      { key: 'response/legacy', expectedVersion: null, value: { exchangeKey: 'alpha/gone', responseUrl: null, xmlContentId: 'x@beta.test' } },
-    ]);
-    const seenBefore = keysUnder(store, 'seen/').filter((k) => k !== 'seen/alpha/legacy');
+    const [responseKey] = stored(store, 'responses');
+    const seenBefore = stored(store, 'seen');
     expect(seenBefore.length).toBeGreaterThan(0);
-    // A node whose commits are recorded ticks.
+    // An orphaned Response entry (its Request already gone), written now.
+    const record = store.snapshot()['rel/alpha']!;
+    const value = record.value as Record<string, Record<string, JsonValue>>;
+    const orphan = { exchangeKey: 'alpha/gone', responseUrl: null, xmlContentId: 'x@beta.test', at: pair.clock.now().toISOString() };
+    await store.commit([{ key: 'rel/alpha', expectedVersion: record.version, value: { ...value, responses: { ...value['responses'], orphan } } }]);
+    // A node whose commits are recorded ticks once the retention passed.
+    pair.clock.advance({ days: 31 });
     const commits: Parameters<CemStore['commit']>[0][] = [];
-    const recording: CemStore = { get: (k) => store.get(k), list: (p) => store.list(p), commit: (w) => (commits.push(w), store.commit(w)) };
-    const headBefore = store.snapshot()['head']!.version;
-    const node = createCemEngine({ clock: pair.clock, ids: createSequentialIds({ prefix: 'beta2', domain: 'beta.test' }), store: recording, transport: createMemoryTransport(), notifier: createMemoryNotifier() }, { engineId: 'beta-2' });
+    const recording: CemStore = { get: (k) => store.get(k), list: (p, r) => store.list(p, r), commit: (w) => (commits.push(w), store.commit(w)) };
+    const versionBefore = store.snapshot()['rel/alpha']!.version;
+    const node = createCemEngine({ clock: pair.clock, ids: createSequentialIds({ prefix: 'beta2', domain: 'beta.test' }), store: recording, transport: createMemoryTransport(), notifier: createMemoryNotifier() }, { engineId: 'beta-2', ...settings(30) });
     await node.tick();
-    expect(keysUnder(store, 'seen/')).toEqual(seenBefore);
-    expect(keysUnder(store, 'response/')).toEqual([responseKey]);
-    // The deletes went with the head write, version-checked, so a writer of an older snapshot conflicts.
-    const deleting = commits.filter((c) => c.some((w) => w.value === null && !w.key.startsWith('outbox/')));
-    expect(deleting).toHaveLength(1);
-    expect(deleting[0]).toEqual(expect.arrayContaining([
-      { key: 'seen/alpha/legacy', expectedVersion: 1, value: null },
-      { key: 'response/legacy', expectedVersion: 1, value: null },
-      expect.objectContaining({ key: 'head', expectedVersion: headBefore }),
-    ]));
+    expect(stored(store, 'seen')).toEqual([]);
+    expect(stored(store, 'responses')).toEqual([responseKey]);
+    // The drop went with the aggregate's version-checked write, so a writer of an older read conflicts.
+    const dropping = commits.filter((c) => c.some((w) => w.key === 'rel/alpha'));
+    expect(dropping.length).toBeGreaterThan(0);
+    expect(dropping[0]).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'rel/alpha', expectedVersion: versionBefore })]));
   });
 
   it('treats a redelivered Response after the retention as an unknown Request, and a redelivered Request as a new one', async () => {
@@ -196,7 +205,7 @@ describe('engine retention', () => {
     const responseIndex = b.ports.transport.sent.findIndex((e) => e.kind === 'response');
     expect((await net.redeliver(b, responseIndex)).outcome?.kind).toBe('duplicate');
     await days(pair, [a, b], 31);
-    expect(keysUnder(a.ports.store, 'out/').concat(keysUnder(b.ports.store, 'in/'))).toEqual([]);
+    expect(stored(a.ports.store, 'outbound').concat(stored(b.ports.store, 'inbound'))).toEqual([]);
     const lateResponse = (await net.redeliver(b, responseIndex)).outcome;
     expect(lateResponse?.kind).toBe('refused');
     expect(lateResponse?.kind === 'refused' ? lateResponse.reason : null).toBe('unknownExchange');
@@ -241,16 +250,17 @@ describe('engine retention', () => {
     });
     await gate.waiting();
     const stale = gate.held()!;
-    expect(stale.some((w) => w.key === `in/${encodeURIComponent(key)}` && w.expectedVersion !== null)).toBe(true);
+    const staleAggregate = stale.find((w) => w.key === 'rel/alpha');
+    expect(staleAggregate?.expectedVersion).not.toBeNull();
+    expect(Object.keys((staleAggregate?.value as Record<string, Record<string, JsonValue>>)['inbound'] ?? {})).toContain(key);
     await b.engine.tick(); // drops the Request and deletes its records meanwhile
-    expect(b.ports.store.snapshot()[`in/${encodeURIComponent(key)}`]).toBeUndefined();
+    expect(aggregate(b.ports.store, 'alpha')['inbound']?.[key]).toBeUndefined();
     gate.open();
     const outcome = await receiving;
     expect(gate.conflicts()).toBeGreaterThan(0);
     // Recomputed on the fresh state: a new exchange, not the deleted one sent again.
     expect(outcome.kind).toBe('request');
-    const record = b.ports.store.snapshot()[`in/${encodeURIComponent(key)}`] as StoredRecord;
-    expect(record.value).toMatchObject({ receivedAt: pair.clock.now().toISOString(), messageId: '<sent-again@alpha.test>' });
+    expect(aggregate(b.ports.store, 'alpha')['inbound']?.[key]).toMatchObject({ receivedAt: pair.clock.now().toISOString(), messageId: '<sent-again@alpha.test>' });
   });
 });
 
@@ -265,9 +275,9 @@ function gatedStore(inner: CemStore) {
   const arrived = new Promise<void>((r) => (notify = r));
   const store: CemStore = {
     get: (k) => inner.get(k),
-    list: (p) => inner.list(p),
+    list: (p, r) => inner.list(p, r),
     async commit(writes) {
-      if (closed && writes.some((w) => w.key === 'head')) {
+      if (closed && writes.some((w) => w.key.startsWith('rel/'))) {
         held = writes;
         notify();
         await opened;

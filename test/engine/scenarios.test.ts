@@ -69,7 +69,9 @@ describe('serverCertificateConflict: partners on one listener accepted different
     const record = a.ports.store.snapshot()['rel/gamma'];
     if (record === undefined) throw new Error('no rel/gamma record');
     const readiness = { fingerprint: fingerprint(s3), status: 'accepted', exchangeId: null, activateAt: null, reason: null };
-    await a.ports.store.commit([{ key: 'rel/gamma', expectedVersion: record.version, value: { ...(record.value as Record<string, JsonValue>), serverReadiness: readiness } }]);
+    const aggregate = record.value as Record<string, JsonValue>;
+    const relationship = { ...(aggregate['relationship'] as Record<string, JsonValue>), serverReadiness: readiness };
+    await a.ports.store.commit([{ key: 'rel/gamma', expectedVersion: record.version, value: { ...aggregate, relationship } }]);
 
     await a.engine.tick();
     const [conflict] = a.ports.notifier.ofKind('serverCertificateConflict');

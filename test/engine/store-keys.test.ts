@@ -121,13 +121,16 @@ describe('store keys of peer- and host-supplied ids', () => {
     expect(storedKeys(b).every(isStoreKey)).toBe(true);
   });
 
-  it('keeps the keys of ids that fit (existing stores stay readable and are updated in place)', () => {
+  it('keys ids that fit by their escaped form (readable keys for a DBA), the AS2 name index by a digest', () => {
     for (const id of ['alpha', 'alpha/req-000001', 'Acme Corp/EU', 'Grüße', 'x'.repeat(1000)]) {
-      expect(keys.inbound(id)).toBe(storeKey('in', id));
-      expect(keys.outbound(id)).toBe(storeKey('out', id));
+      expect(keys.inbound(id)).toBe(storeKey('xin', id));
+      expect(keys.outbound(id)).toBe(storeKey('xout', id));
       expect(keys.relationship(id)).toBe(storeKey('rel', id));
+      expect(keys.member('HTTP', id)).toBe(storeKey('member', 'HTTP', id));
     }
-    expect(keys.seen('alpha', '<m@alpha>')).toMatch(/^seen\/alpha\/[0-9a-f]{64}$/);
+    expect(keys.name('ALPHA', 'BETA')).toMatch(/^name\/[0-9a-f]{64}$/);
+    expect(keys.name('ALPHA', 'BETA')).not.toBe(keys.name('BETA', 'ALPHA'));
+    expect(keys.due(Date.parse('2027-01-01T00:00:00Z'), 'rel/alpha')).toBe('due/2027-01-01T00:00:00.000Z/rel/alpha');
   });
 
   it('hashes an id whose escaped key would be too long, or that cannot be escaped, into one bounded segment', () => {
@@ -141,8 +144,9 @@ describe('store keys of peer- and host-supplied ids', () => {
     // Different lone surrogates stay different keys.
     expect(keys.outbound('\ud800')).not.toBe(keys.outbound('\ud801'));
     // A hashed key never equals the escaped key of another id.
-    const hashedSegment = built[0]!.slice('in/'.length);
+    const hashedSegment = built[0]!.slice('xin/'.length);
     expect(keys.inbound(decodeURIComponent(hashedSegment))).not.toBe(built[0]);
-    expect(isStoreKey(keys.seen('Ω'.repeat(400), '<m@x>'))).toBe(true);
+    expect(isStoreKey(keys.member('HTTP', 'Ω'.repeat(400)))).toBe(true);
+    expect(isStoreKey(keys.name('Ω'.repeat(400), 'Ω'.repeat(400)))).toBe(true);
   });
 });

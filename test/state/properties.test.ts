@@ -14,6 +14,7 @@ import type { CertUsage } from '../../src/types.js';
 import { cemDate, local, makeCert, makePki, relationshipInit, T0 } from './fixtures.js';
 import { archivedByEffects, findableFingerprints, isDeepFrozen, liveFingerprints, lostFromSlots, overlapBroken, slotMembers, unacceptedInResolution } from './invariants.js';
 import { createShadow, observe, serverStepProblem, unearnedInResolution, type Shadow } from './shadow.js';
+import { checkDue } from './due-check.js';
 
 const POOL: readonly CertificateInfo[] = [
   ...Array.from({ length: 9 }, (_, i) => makeCert({ label: `pool-${i}` })),
@@ -413,6 +414,8 @@ function runSequence(extra: readonly CemEvent[], commands: readonly Command[]): 
     // Most Requests reach the partner: confirm delivery right away when the command says so.
     const sent = result.effects.find((e) => e.type === 'sendRequest');
     if (cmd.kind === 'send' && cmd.deliver && sent?.type === 'sendRequest') state = checkStep(shadow, state, { type: 'requestDelivered', requestId: sent.requestId }, now, now).state;
+    // The due index: nothing happens before the earliest due instant.
+    checkDue(state, now);
   }
 }
 

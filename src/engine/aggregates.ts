@@ -1,0 +1,128 @@
+/**
+ * The stored aggregates and the slice of state an event works on.
+ *
+ * A relationship aggregate (`rel/<id>`) holds the relationship with its exchanges, its part of the
+ * daily-alert log, the Message-IDs and Request digests it processed and the Content-IDs of its
+ * Responses. A listener aggregate (`listener/<protocol>`) holds the server slot and its part of
+ * the log. An operation loads the aggregates its event names into a {@link Slice}: a
+ * {@link CemState} holding just them, which the pure `transition` works on unchanged.
+ *
+ * @module
+ */
+import type { CemSettings, CemState, InboundExchange, OutboundExchange, Relationship, ServerProtocol, ServerSlot } from '../state/model.js';
+import { freezeState } from '../state/freeze.js';
+
+/** A processed Message-ID or Request document, by digest: when it was seen. */
+export interface SeenEntry {
+  readonly at: string;
+  /** For a Request document: the Message-ID of its first delivery (the exchange's key when it had no requestId). */
+  readonly messageId?: string | null;
+}
+
+/** The XML Content-ID drawn for our Response to one exchange and ResponseURL. */
+export interface ResponseEntry {
+  readonly exchangeKey: string;
+  readonly responseUrl: string | null;
+  readonly xmlContentId: string;
+  readonly at: string;
+}
+
+/** One relationship's aggregate, as stored under `rel/<id>`. */
+export interface RelationshipAggregate {
+  readonly relationship: Relationship;
+  readonly outbound: Readonly<Record<string, OutboundExchange>>;
+  readonly inbound: Readonly<Record<string, InboundExchange>>;
+  readonly alertLog: Readonly<Record<string, string>>;
+  /** Processed Message-IDs (`m:<digest>`) and Request documents (`d:<digest>`). */
+  readonly seen: Readonly<Record<string, SeenEntry>>;
+  /** By digest of exchange key and ResponseURL. */
+  readonly responses: Readonly<Record<string, ResponseEntry>>;
+  /** The aggregate's entry in the due index, `null` when nothing is due. */
+  readonly due: string | null;
+}
+
+/** One listener's aggregate, as stored under `listener/<protocol>`. */
+export interface ListenerAggregate {
+  readonly server: ServerSlot;
+  readonly alertLog: Readonly<Record<string, string>>;
+  readonly due: string | null;
+}
+
+/** A record as loaded, with its version. */
+export interface Loaded<T> {
+  readonly key: string;
+  readonly version: number;
+  readonly value: T;
+}
+
+/** The aggregates one operation loaded, and the state composed of them. */
+export interface Slice {
+  readonly state: CemState;
+  /** Version of the settings record (`null`: none stored). */
+  readonly settingsVersion: number | null;
+  /** Relationship aggregates by relationship id. */
+  readonly relationships: ReadonlyMap<string, Loaded<RelationshipAggregate>>;
+  /** Listener aggregates by protocol (`null`: none stored yet). */
+  readonly listeners: ReadonlyMap<ServerProtocol, Loaded<ListenerAggregate> | null>;
+  /** Listeners whose every member relationship is in the slice. */
+  readonly fullListeners: ReadonlySet<ServerProtocol>;
+}
+
+/**
+ * Composes the state of a slice: its relationships, their exchanges, its listeners and the union
+ * of their alert logs, over `settings`. Deep-frozen.
+ *
+ * @example
+ * ```ts
+ * const state = composeState(settings, [acmeAggregate], [httpListener])
+ * ```
+ * @throws never.
+ */
+export function composeState(
+  settings: CemSettings,
+  relationships: readonly RelationshipAggregate[],
+  listeners: readonly ListenerAggregate[],
+): CemState {
+  const rels: Record<string, Relationship> = {};
+  const outbound: Record<string, OutboundExchange> = {};
+  const inbound: Record<string, InboundExchange> = {};
+  const servers: Partial<Record<ServerProtocol, ServerSlot>> = {};
+  const alertLog: Record<string, string> = {};
+  for (const agg of relationships) {
+    rels[agg.relationship.id] = agg.relationship;
+    Object.assign(outbound, agg.outbound);
+    Object.assign(inbound, agg.inbound);
+    Object.assign(alertLog, agg.alertLog);
+  }
+  for (const agg of listeners) {
+    servers[agg.server.protocol] = agg.server;
+    Object.assign(alertLog, agg.alertLog);
+  }
+  return freezeState({ settings, relationships: rels, outbound, inbound, servers, alertLog });
+}
+
+/**
+ * The exchanges of one relationship in `state`, reusing `previous` (and its records) when none of
+ * them changed, so an unchanged aggregate is recognised by identity.
+ *
+ * @example
+ * ```ts
+ * const outbound = exchangesOf(next.outbound, 'acme', loaded.outbound)
+ * ```
+ * @throws never.
+ */
+export function exchangesOf<T extends { readonly relationshipId: string }>(
+  all: Readonly<Record<string, T>>,
+  ids: readonly string[],
+  previous: Readonly<Record<string, T>>,
+): Readonly<Record<string, T>> {
+  const out: Record<string, T> = {};
+  let same = true;
+  for (const id of ids) {
+    const ex = all[id] as T;
+    out[id] = ex;
+    if (previous[id] !== ex) same = false;
+  }
+  if (same && Object.keys(previous).length === ids.length) return previous;
+  return out;
+}

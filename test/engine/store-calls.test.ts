@@ -1,0 +1,114 @@
+/**
+ * Store calls per operation: the cheapest guard against a scan creeping back into a per-message
+ * or per-tick path. Sixty extra relationships sit in the store beside the pair; every count below
+ * must be the same with six thousand.
+ */
+import { Buffer } from 'node:buffer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CemPorts } from '../../src/ports/ports.js';
+import type { StoreListOptions } from '../../src/ports/store.js';
+import { fingerprint, setupPair, source, twoPartnerPki, type Party } from './harness.js';
+
+let pki: ReturnType<typeof twoPartnerPki>;
+beforeAll(() => {
+  pki = twoPartnerPki();
+});
+
+interface Counter {
+  gets: string[];
+  lists: { prefix: string; range: StoreListOptions | undefined }[];
+  commits: number;
+  reset(): void;
+}
+
+function counting(): { counter: Counter; wrap: (ports: CemPorts) => CemPorts } {
+  const counter: Counter = {
+    gets: [],
+    lists: [],
+    commits: 0,
+    reset() {
+      this.gets = [];
+      this.lists = [];
+      this.commits = 0;
+    },
+  };
+  return {
+    counter,
+    wrap: (ports) => ({
+      ...ports,
+      store: {
+        get: (k) => (counter.gets.push(k), ports.store.get(k)),
+        list: (p, r) => (counter.lists.push({ prefix: p, range: r }), ports.store.list(p, r)),
+        commit: (w) => (counter.commits++, ports.store.commit(w)),
+      },
+    }),
+  };
+}
+
+async function crowd(party: Party, count: number, from = 0): Promise<void> {
+  for (let i = from; i < from + count; i++) {
+    const added = await party.engine.addRelationship({
+      id: `extra-${i}`, localName: party.name, partnerName: `EXTRA-${i}`, protocol: 'AS2', responseUrl: 'https://x.test/as2', listener: i % 2 === 0 ? 'HTTP' : null,
+      local: { signing: source(pki.a1, pki.alpha, 'key:a1') }, partner: { signing: source(pki.b1, pki.beta) },
+    });
+    expect(added.applied).toBe(true);
+  }
+}
+
+describe('store calls per operation', () => {
+  it('receives an ordinary message with two gets, no list and no commit', async () => {
+    const { counter, wrap } = counting();
+    const { a } = await setupPair(pki, { wrapA: wrap });
+    await crowd(a, 60);
+    const message = { body: { contentType: 'application/edi-x12', body: Buffer.from('ISA*00*') }, headers: { 'AS2-From': 'BETA', 'AS2-To': 'ALPHA', 'Message-ID': '<m1@beta>', 'EDIINT-Features': 'CEM, multiple-attachments' }, verifiedBy: pki.b1.der };
+    await a.engine.receive(message);
+    counter.reset();
+    const outcome = await a.engine.receive({ ...message, headers: { ...message.headers, 'Message-ID': '<m2@beta>' } });
+    expect(outcome).toEqual({ kind: 'ignored', relationshipId: 'beta' });
+    expect(counter.lists).toEqual([]);
+    expect(counter.commits).toBe(0);
+    expect(counter.gets).toHaveLength(2);
+    // Unknown names: one get.
+    counter.reset();
+    await a.engine.receive({ ...message, headers: { ...message.headers, 'AS2-From': 'NOBODY' } });
+    expect([counter.gets.length, counter.lists.length, counter.commits]).toEqual([1, 0, 0]);
+  });
+
+  it('ticks idle with one range read of each due index up to now, and nothing else', async () => {
+    const { counter, wrap } = counting();
+    const { a } = await setupPair(pki, { wrapA: wrap });
+    await crowd(a, 60);
+    await a.engine.tick();
+    await a.engine.tick();
+    counter.reset();
+    const result = await a.engine.tick();
+    expect(result.effects).toEqual([]);
+    expect(counter.gets).toEqual([]);
+    expect(counter.commits).toBe(0);
+    expect(counter.lists.map((l) => l.prefix).sort()).toEqual(['due/', 'odue/']);
+    for (const l of counter.lists) expect(l.range?.end, `${l.prefix} is read up to now`).toBe(`${l.prefix}${a.ports.clock.now().toISOString()}~`);
+  });
+
+  it('resolves with a bounded number of gets and no list, and sends, answers and adds without any list but the members of a listener in rollover', async () => {
+    const { counter, wrap } = counting();
+    const { a, net } = await setupPair(pki, { wrapA: wrap, b: { settings: { autoAccept: true } } });
+    await crowd(a, 60);
+    await a.engine.resolve('beta');
+    counter.reset();
+    expect((await a.engine.resolve('beta'))?.signOutbound?.fingerprint).toBe(fingerprint(pki.a1));
+    expect(counter.lists).toEqual([]);
+    expect(counter.gets.length).toBeLessThanOrEqual(2);
+    counter.reset();
+    const sent = await a.engine.sendCertificates('beta', { signing: source(pki.a2, pki.alpha, 'key:a2') });
+    expect(sent.applied).toBe(true);
+    expect(counter.lists).toEqual([]);
+    expect(counter.gets.length).toBeLessThan(20);
+    counter.reset();
+    await net.deliver();
+    expect(counter.lists).toEqual([]);
+    counter.reset();
+    await crowd(a, 1, 60);
+    expect(counter.lists).toEqual([]);
+    expect(counter.commits).toBe(1);
+  });
+});
