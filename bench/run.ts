@@ -1,136 +1,68 @@
 /**
- * Benchmarks with targets: `npm run bench`. Prints a table and exits 1 when a median misses its
- * target. Timings are wall-clock medians over many runs; run on an otherwise idle machine.
- *
- * Certificates are made with openssl (test/helpers/pki.ts), so openssl must be installed.
+ * `npm run bench`: the pure micro-benchmarks (absolute targets), then the engine at hub sizes on
+ * the built package, with every target a ratio measured in this run. Exits 1 when any target is
+ * missed. `CEM_BENCH_SIZES=1000,10000` runs smaller sizes (the ratios compare the largest with
+ * the smallest). Run on an otherwise idle machine.
  */
-import { performance } from 'node:perf_hooks';
-import { readCertificate } from '../src/crypto/certificate.js';
-import { distinguishedNamesEqual } from '../src/crypto/dn.js';
-import { cemDateTime } from '../src/messages/datetime.js';
-import { buildCemRequest } from '../src/messages/entity/build-request-items.js';
-import { parseCemEntity } from '../src/messages/entity/parse.js';
-import { serializeCemEntity } from '../src/messages/entity/serialize.js';
-import { parseCemRequest } from '../src/messages/request-xml.js';
-import { resolveCertificates } from '../src/policy/resolution.js';
-import type { CemState } from '../src/state/model.js';
-import { createInitialState, transition } from '../src/state/transition.js';
-import { makePki } from '../test/helpers/pki.js';
+import { certificateFactory, measureHub, pureCosts, type HubFigures } from './engine.js';
+import { runPure } from './pure.js';
 
-interface Row {
-  readonly name: string;
-  readonly targetUs: number;
-  readonly medianUs: number;
-  readonly p95Us: number;
-  readonly runs: number;
+const sizes = (process.env['CEM_BENCH_SIZES'] ?? '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
+
+let missed = runPure();
+console.log('');
+
+const cert = certificateFactory();
+const pure = pureCosts(cert);
+const hubs: HubFigures[] = [];
+for (const n of sizes) {
+  const t = Date.now();
+  hubs.push(await measureHub(n, cert));
+  console.error(`(hub of ${n} relationships built and measured in ${((Date.now() - t) / 1000).toFixed(0)} s)`);
 }
 
-function measure(name: string, targetUs: number, fn: () => unknown, minRuns = 50, minMs = 400): Row {
-  for (let i = 0; i < Math.min(20, minRuns); i += 1) fn();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < minRuns || performance.now() - start < minMs) {
-    const t = performance.now();
-    fn();
-    samples.push((performance.now() - t) * 1000);
-    if (samples.length > 200_000) break;
-  }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
-  return { name, targetUs, medianUs: at(0.5), p95Us: at(0.95), runs: samples.length };
-}
-
-const pki = makePki('Bench');
-const signing = pki.leaf({ keyUsage: 'digitalSignature' });
-const encryption = pki.leaf({ keyUsage: 'keyEncipherment' });
-const chainOf = (c: typeof signing) => pki.chainOf(c).map((x) => x.der);
-const now = new Date('2026-12-01T09:00:00Z');
-
-const built = buildCemRequest({
-  sender: 'Acme',
-  requestId: 'bench-1',
-  originated: cemDateTime(now, { offsetMinutes: -300 }),
-  xmlContentId: 'xml@bench',
-  items: [
-    { usages: ['digitalSignature'], responseUrl: 'https://as2.acme.test/cem', certificates: chainOf(signing), contentId: 'sign@bench' },
-    { usages: ['keyEncipherment'], responseUrl: 'https://as2.acme.test/cem', certificates: chainOf(encryption), contentId: 'enc@bench' },
-  ],
-});
-const entityBytes = serializeCemEntity(built.entity);
-const xml = built.entity.xml;
-
-/** A state with `count` established relationships sharing the same certificates. */
-function bigState(count: number): CemState {
-  const s = readCertificate(signing.der);
-  const e = readCertificate(encryption.der);
-  let state = createInitialState();
-  for (let i = 0; i < count; i += 1) {
-    state = transition(
-      state,
-      {
-        type: 'relationshipAdded',
-        relationship: {
-          id: `partner-${i}`,
-          localName: 'Acme',
-          partnerName: `Partner${i}`,
-          protocol: 'AS2',
-          local: { signing: { certificate: s, keyRef: 'k1' }, encryption: { certificate: e, keyRef: 'k2' } },
-          partner: { signing: s, encryption: e },
-        },
-      },
-      now,
-    ).state;
-  }
-  return state;
-}
-
-const RELATIONSHIPS = 2000;
-const state = bigState(RELATIONSHIPS);
-let i = 0;
-
-const rows: Row[] = [
-  measure('readCertificate (DER, CA-issued)', 250, () => readCertificate(signing.der)),
-  measure('distinguishedNamesEqual (reordered, E=/S= forms)', 60, () =>
-    distinguishedNamesEqual('CN=Cleo-SP,E=a@b.test,O=DGI,OU=DGI,L=Ft. Worth,S=Texas,C=US', 'C=US,ST=Texas,L=Ft. Worth,OU=DGI,O=DGI,emailAddress=a@b.test,CN=Cleo-SP'),
-  ),
-  measure('parseCemRequest (2 TrustRequests)', 300, () => parseCemRequest(xml)),
-  measure('buildCemRequest + serialize (2 certs with chains)', 4000, () =>
-    serializeCemEntity(
-      buildCemRequest({
-        sender: 'Acme',
-        requestId: 'bench-2',
-        originated: cemDateTime(now),
-        xmlContentId: 'xml@bench',
-        items: [{ usages: ['digitalSignature'], responseUrl: 'https://x.test/', certificates: chainOf(signing), contentId: 's@bench' }],
-      }).entity,
-    ),
-  ),
-  measure('parseCemEntity (request, 2 certs with chains, full cross-checks)', 4000, () => parseCemEntity(entityBytes)),
-  measure(`resolveCertificates (hot path, ${RELATIONSHIPS} relationships in state)`, 25, () => {
-    i = (i + 1) % RELATIONSHIPS;
-    return resolveCertificates(state, `partner-${i}`, now);
-  }),
-  // Every inbound AS2 message reports its EDIINT-Features; almost always nothing changes.
-  measure(`transition featuresObserved, unchanged (per message; ${RELATIONSHIPS} relationships)`, 20, () => {
-    i = (i + 1) % RELATIONSHIPS;
-    return transition(state, { type: 'featuresObserved', relationshipId: `partner-${i}`, features: [] }, now);
-  }),
-  // A transition that changes one relationship copies the relationship index (a plain JSON record,
-  // so the store can persist it): linear in the number of relationships, about 0.2 µs each.
-  measure(`transition featuresObserved, CEM newly seen (${RELATIONSHIPS} relationships)`, 1000, () => {
-    i = (i + 1) % RELATIONSHIPS;
-    return transition(state, { type: 'featuresObserved', relationshipId: `partner-${i}`, features: ['CEM'] }, now);
-  }),
-  measure(`transition tick (${RELATIONSHIPS} relationships, nothing due)`, 60_000, () => transition(state, { type: 'tick' }, now), 10, 1000),
-];
-
+const us = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v.toFixed(2)} µs`);
 const pad = (s: string, n: number) => s.padEnd(n);
-const fmt = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
-let failed = 0;
-console.log(`${pad('benchmark', 72)} ${pad('median', 10)} ${pad('p95', 10)} ${pad('target', 10)} result`);
-for (const r of rows) {
-  const ok = r.medianUs <= r.targetUs;
-  if (!ok) failed += 1;
-  console.log(`${pad(r.name, 72)} ${pad(fmt(r.medianUs), 10)} ${pad(fmt(r.p95Us), 10)} ${pad(fmt(r.targetUs), 10)} ${ok ? 'ok' : 'MISSED'} (${r.runs} runs)`);
+console.log(`${pad('engine, memory store', 44)} ${sizes.map((n) => pad(`${n / 1000}k`, 11)).join(' ')}`);
+const rowsOf: [string, (h: HubFigures) => number, (v: number) => string][] = [
+  ['receive, ordinary message (per call)', (h) => h.receiveUs, us],
+  ['resolve (per call)', (h) => h.resolveUs, us],
+  ['tick, nothing due (per call)', (h) => h.idleTickUs, us],
+  ['tick, 1% due (per due item)', (h) => h.dueTickPerItemUs, us],
+  ['addRelationship (per call)', (h) => h.addUs, us],
+  ['sendCertificates (per call)', (h) => h.sendUs, us],
+  ['respond (per call)', (h) => h.respondUs, us],
+  ['heap held by the engine per relationship', (h) => h.engineBytesPerRelationship, (v) => `${v.toFixed(0)} B`],
+  ['store copy per relationship (memory store)', (h) => h.storeBytesPerRelationship, (v) => `${(v / 1024).toFixed(1)} KiB`],
+];
+for (const [name, get, fmt] of rowsOf) console.log(`${pad(name, 44)} ${hubs.map((h) => pad(fmt(get(h)), 11)).join(' ')}`);
+console.log(`${pad('pure work: name lookup + featuresObserved', 44)} ${us(pure.receiveUs)}`);
+console.log(`${pad('pure work: resolveCertificates', 44)} ${us(pure.resolveUs)}`);
+console.log('');
+
+const small = hubs[0];
+const large = hubs.at(-1);
+if (small !== undefined && large !== undefined) {
+  const label = `${large.n / 1000}k/${small.n / 1000}k`;
+  const targets: [string, number, number][] = [
+    [`receive ${label}`, large.receiveUs / small.receiveUs, 1.3],
+    [`resolve ${label}`, large.resolveUs / small.resolveUs, 1.3],
+    [`receive at ${large.n / 1000}k / pure work`, large.receiveUs / pure.receiveUs, 10],
+    [`resolve at ${large.n / 1000}k / pure work`, large.resolveUs / pure.resolveUs, 5],
+    [`idle tick ${label}`, large.idleTickUs / small.idleTickUs, 2],
+    [`tick per due item ${label}`, large.dueTickPerItemUs / small.dueTickPerItemUs, 1.5],
+    [`addRelationship ${label}`, large.addUs / small.addUs, 1.5],
+    [`sendCertificates ${label}`, large.sendUs / small.sendUs, 1.5],
+    [`respond ${label}`, large.respondUs / small.respondUs, 1.5],
+    [`engine heap per relationship at ${large.n / 1000}k (bytes)`, large.engineBytesPerRelationship, 2048],
+  ];
+  console.log(`${pad('target (ratio measured in this run)', 52)} ${pad('measured', 10)} ${pad('target', 8)} result`);
+  for (const [name, value, target] of targets) {
+    const ok = value <= target;
+    if (!ok) missed++;
+    console.log(`${pad(name, 52)} ${pad(value.toFixed(2), 10)} ${pad(`≤ ${target}`, 8)} ${ok ? 'ok' : 'MISSED'}`);
+  }
+  const perMessage = large.receiveUs + large.resolveUs;
+  console.log(`\nAt 50,000 partners and 1,000 messages/s: receive + resolve per message ≈ ${us(perMessage)}, ≈ ${((perMessage * 1000) / 1e6).toFixed(3)} of one core.`);
 }
-process.exitCode = failed === 0 ? 0 : 1;
+process.exitCode = missed === 0 ? 0 : 1;

@@ -47,6 +47,11 @@ export interface CemEngineConfig {
   readonly maxConflictRetries?: number;
   /** Limits for parsing inbound CEM entities. */
   readonly parse?: ParseCemEntityOptions;
+  /**
+   * How many certificates `resolve` keeps decoded in memory (least recently used first out;
+   * default 2048, about 3 MB). Our own certificates, shared by every partner, stay cached.
+   */
+  readonly materialCacheSize?: number;
 }
 
 /** What every engine module needs. */
@@ -60,6 +65,7 @@ export interface EngineContext {
   readonly retryDelayMs: number;
   readonly maxConflictRetries: number;
   readonly parse: ParseCemEntityOptions;
+  readonly materialCacheSize: number;
   /** This instance's claimant id: the engine id plus a per-instance nonce. */
   readonly claimant: string;
   /** The engine id (claims by this id with another nonce are a previous run's: taken over at once). */
@@ -116,6 +122,7 @@ export function createContext(ports: CemPorts, config: CemEngineConfig = {}): En
     retryDelayMs: positive(config.retryDelayMs, 5 * 60_000, 'retryDelayMs'),
     maxConflictRetries: Math.floor(positive(config.maxConflictRetries, 10, 'maxConflictRetries')),
     parse: config.parse ?? {},
+    materialCacheSize: Math.floor(positive(config.materialCacheSize, 2048, 'materialCacheSize')),
     claimant,
     nextOpId: (now: Date): string => `${String(now.getTime()).padStart(15, '0')}-${claimant}-${String(++counter).padStart(6, '0')}`,
   });

@@ -14,7 +14,7 @@ import { addRelationship, resend, schedule, sendCertificates, simple } from './o
 import { drainDue } from './perform.js';
 import { receive } from './receive.js';
 import { inspectAll, outboxPage } from './admin-reads.js';
-import { resolve, status, type MaterialCache } from './resolve.js';
+import { createMaterialCache, resolve, status } from './resolve.js';
 import { tickDue } from './tick.js';
 import { observeTraffic } from './traffic.js';
 import type {
@@ -107,7 +107,7 @@ export interface CemEngine {
  */
 export function createCemEngine(ports: CemPorts, config: CemEngineConfig = {}): CemEngine {
   const ctx = createContext(ports, config);
-  const cache: MaterialCache = new Map();
+  const cache = createMaterialCache(ctx.materialCacheSize);
   return Object.freeze({
     addRelationship: (input: RelationshipInput) => addRelationship(ctx, input),
     updateRelationship: (id: string, changes: Extract<CemEvent, { type: 'relationshipUpdated' }>['changes']) => simple.updateRelationship(ctx, id, changes),

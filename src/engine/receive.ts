@@ -7,6 +7,9 @@
 import { CemEngineError, CemError, isCemError } from '../errors.js';
 import { parseEdiintFeatures } from '../messages/features.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
+import { mayBeCem } from '../messages/entity/internal/locate.js';
+import { parseMediaType } from '../messages/mime/media-type.js';
+import { isRecord } from '../state/validate.js';
 import type { ParsedCemEntity } from '../messages/entity/types.js';
 import type { CemEffect } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
@@ -14,7 +17,7 @@ import { inboundKey } from '../state/inbound-request.js';
 import { findByNames, getInbound, getOutbound } from '../state/lookup.js';
 import { DEFAULT_SETTINGS, type CemState } from '../state/model.js';
 import { transition } from '../state/transition.js';
-import { composeState, type RelationshipAggregate, type SeenEntry, type Slice } from './aggregates.js';
+import type { RelationshipAggregate, SeenEntry, Slice } from './aggregates.js';
 import { type Applied, type Plan } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
 import { as2Name, fingerprintOf, headerValues } from './headers.js';
@@ -30,7 +33,19 @@ function invalid(error: unknown): ReceiveOutcome {
   return Object.freeze({ kind: 'invalid', code: 'CEM_MIME_MALFORMED', message: error instanceof Error ? error.message : String(error) });
 }
 
+/** False when the Content-Type alone says the body is an ordinary payload (no parse needed). */
+function mayCarryCem(body: unknown): boolean {
+  const contentType = isRecord(body) ? body['contentType'] : undefined;
+  if (typeof contentType !== 'string') return true;
+  try {
+    return mayBeCem(parseMediaType(contentType).essence);
+  } catch {
+    return true; // let the entity parser report it
+  }
+}
+
 function parse(ctx: EngineContext, message: InboundMessage): ParsedCemEntity | null {
+  if (!mayCarryCem(message.body)) return null;
   try {
     return parseCemEntity(message.body, ctx.parse);
   } catch (error) {
@@ -193,8 +208,10 @@ async function ordinary(ctx: EngineContext, as2From: string, as2To: string, feat
   const record = await storeCall(() => store.get(keys.relationship(id)));
   if (record === undefined) return Object.freeze({ kind: 'ignored', relationshipId: null });
   const event: CemEvent = { type: 'featuresObserved', relationshipId: id, features, verifiedBy };
-  // The pure transition decides whether anything changes; it does not read the settings.
-  const probe = composeState(DEFAULT_SETTINGS, [record.value as unknown as RelationshipAggregate], []);
+  // The pure transition decides whether anything changes (on this relationship alone: it reads
+  // neither the settings nor other records, and never mutates its input).
+  const rel = (record.value as unknown as RelationshipAggregate).relationship;
+  const probe: CemState = { settings: DEFAULT_SETTINGS, relationships: { [id]: rel }, outbound: {}, inbound: {}, servers: {}, alertLog: {} };
   if (transition(probe, event, clockNow(ctx.ports)).state === probe) return Object.freeze({ kind: 'ignored', relationshipId: id });
   await runOperation(ctx, { kind: 'relationship', id }, () => ({ events: [event] }));
   return Object.freeze({ kind: 'ignored', relationshipId: id });

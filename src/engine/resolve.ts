@@ -19,13 +19,45 @@ import { ensureLayout, loadSettings } from './slice.js';
 import type { ResolvedCertificate, ResolvedMaterial, StatusEntry } from './types.js';
 
 /** A cache of material by fingerprint (material is immutable). */
-export type MaterialCache = Map<string, CertificateMaterial>;
+/** The decoded material of recently resolved certificates (see {@link createMaterialCache}). */
+export interface MaterialCache {
+  get(fingerprint: string): CertificateMaterial | undefined;
+  set(fingerprint: string, material: CertificateMaterial): void;
+}
+
+/**
+ * A least-recently-used cache of decoded certificate material, `capacity` certificates at most
+ * (our own certificates, shared by every partner, stay in it; a partner's while its traffic is
+ * hot). Material never changes for a fingerprint, so nothing is ever stale.
+ *
+ * @example
+ * ```ts
+ * const cache = createMaterialCache(4096)
+ * ```
+ * @throws never.
+ */
+export function createMaterialCache(capacity: number): MaterialCache {
+  const entries = new Map<string, CertificateMaterial>();
+  return {
+    get(fingerprint) {
+      const found = entries.get(fingerprint);
+      if (found !== undefined) {
+        entries.delete(fingerprint);
+        entries.set(fingerprint, found);
+      }
+      return found;
+    },
+    set(fingerprint, material) {
+      entries.set(fingerprint, material);
+      if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}
 
 async function withMaterial(store: CemStore, cache: MaterialCache, cert: CertRef): Promise<ResolvedCertificate> {
   let material = cache.get(cert.fingerprint);
   if (material === undefined) {
     material = await loadMaterial(store, cert.fingerprint);
-    if (cache.size > 1000) cache.clear();
     cache.set(cert.fingerprint, material);
   }
   // Copies: the host may change the bytes it gets; the cache stays intact.

@@ -120,12 +120,14 @@ export interface CemStore {
  * ```
  */
 export function isStoreKey(key: string): boolean {
-  return (
-    key.length >= 1 &&
-    key.length <= 1024 &&
-    /^[\x20-\x7e]+$/.test(key) &&
-    key.split('/').every((segment) => segment.length > 0)
-  );
+  if (typeof key !== 'string' || key.length < 1 || key.length > 1024) return false;
+  let previous = 0x2f; // a leading '/' counts as an empty segment
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || (c === 0x2f && previous === 0x2f)) return false;
+    previous = c;
+  }
+  return previous !== 0x2f;
 }
 
 /**

@@ -1,0 +1,242 @@
+/**
+ * Engine benchmarks at hub sizes, through the built package (`dist/`), on the memory store:
+ * 1k, 10k and 100k relationships, each with its own partner certificates (distinct DER, old and
+ * new side by side for one in ten). Every figure is a batch average, and every target is a ratio
+ * measured in this run: cost at 100k against cost at 1k, and the engine against the pure work
+ * behind it.
+ *
+ * Certificates: one openssl-made leaf is the template; variants differ in their serial (patched
+ * in place), so each has its own fingerprint. They are issued by a CA, so reading them verifies
+ * no signature, as with real partner certificates.
+ */
+// The built package (run `npm run build` first; `npm run bench` does), typed by its sources.
+const dist = (entry: string): Promise<unknown> => import(new URL(`../dist/${entry}.js`, import.meta.url).href);
+const cem = (await dist('index')) as typeof import('../src/index.js');
+const state = (await dist('state')) as typeof import('../src/state/index.js');
+const policy = (await dist('policy')) as typeof import('../src/policy/index.js');
+const testing = (await dist('testing')) as typeof import('../src/testing/index.js');
+import { makePki } from '../test/helpers/pki.js';
+
+const TEMPLATE_SERIAL = 0x7e5a3c1f2b4d6e8f9a0b1c2d3e4f5061n;
+
+/** Distinct certificates made from one template by patching its serial. */
+export function certificateFactory(): ((k: number) => Uint8Array) & { readonly chain: readonly Uint8Array[] } {
+  const pki = makePki('Bench');
+  const leaf = pki.leaf({ serial: TEMPLATE_SERIAL, keyUsage: 'digitalSignature,keyEncipherment' });
+  const der = new Uint8Array(leaf.der);
+  const serialBytes = Buffer.from(TEMPLATE_SERIAL.toString(16).padStart(32, '0'), 'hex');
+  const at = Buffer.from(der).indexOf(serialBytes);
+  if (at < 0) throw new Error('serial not found in the template');
+  const make = (k: number): Uint8Array => {
+    const copy = der.slice();
+    new DataView(copy.buffer).setUint32(at + 12, k);
+    return copy;
+  };
+  return Object.assign(make, { chain: [new Uint8Array(pki.intermediate.der), new Uint8Array(pki.root.der)] });
+}
+
+export interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+interface Hub {
+  readonly n: number;
+  readonly engine: ReturnType<typeof cem.createCemEngine>;
+  readonly store: ReturnType<typeof testing.createMemoryStore>;
+  readonly clock: ReturnType<typeof testing.createManualClock>;
+  readonly partnerSigning: (i: number) => Uint8Array;
+  /** Fingerprint of each relationship's partner signing certificate (what the AS2 layer verified with). */
+  readonly signingFingerprints: readonly string[];
+  readonly storeBytes: number;
+}
+
+const START = new Date('2027-01-04T09:00:00Z');
+const HUB = 'HUB';
+const heap = (): number => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+};
+
+async function buildHub(n: number, cert: (k: number) => Uint8Array): Promise<Hub> {
+  const before = heap();
+  const clock = testing.createManualClock(START);
+  const store = testing.createMemoryStore();
+  const engine = cem.createCemEngine({
+    clock, store, ids: testing.createSequentialIds({ prefix: 'hub', domain: 'hub.test' }),
+    transport: testing.createMemoryTransport(), notifier: testing.createMemoryNotifier(),
+  }, { engineId: 'bench' });
+  const local = { certificate: cert(0), keyRef: 'hsm:hub' };
+  const base = 1000 + n * 10; // distinct certificates per hub size
+  const partnerSigning = (i: number): Uint8Array => cert(base + i * 3);
+  for (let i = 0; i < n; i++) {
+    const r = await engine.addRelationship({
+      id: `p${i}`, localName: HUB, partnerName: `P${i}`, protocol: 'AS2', responseUrl: 'https://hub.test/as2', partnerEmail: `pki@p${i}.test`,
+      local: { signing: local, encryption: local },
+      partner: { signing: partnerSigning(i), encryption: cert(base + i * 3 + 1) },
+    });
+    if (!r.applied) throw new Error(`add p${i}: ${JSON.stringify(r.refusal)}`);
+    // One in ten has a new partner signing certificate scheduled beside the old one.
+    if (i % 10 === 0) {
+      const s = await engine.schedule({ relationshipId: `p${i}`, side: 'partner', usage: 'signing', certificate: cert(base + i * 3 + 2), activateAt: new Date(START.getTime() + 300 * 86_400_000) });
+      if (!s.applied) throw new Error(`schedule p${i}: ${JSON.stringify(s.refusal)}`);
+    }
+  }
+  const storeBytes = heap() - before;
+  const signingFingerprints = Array.from({ length: n }, (_, i) => cem.readCertificate(partnerSigning(i)).sha256);
+  return { n, engine, store, clock, partnerSigning, signingFingerprints, storeBytes };
+}
+
+/**
+ * CPU time of this process (user + system, µs): unlike wall time, it barely moves when other
+ * processes load the machine, so ratios measured minutes apart stay comparable.
+ */
+export function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/** Average CPU µs per call of `fn` over batches (warm-up first; the best of three). */
+async function perCall(count: number, fn: (i: number) => unknown, warmUp = Math.min(count, 500)): Promise<number> {
+  for (let i = 0; i < warmUp; i++) await fn(i);
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    const t = cpuNow();
+    for (let i = 0; i < count; i++) await fn(i);
+    best = Math.min(best, (cpuNow() - t) / count);
+  }
+  return best;
+}
+
+function perCallSync(count: number, fn: (i: number) => unknown): number {
+  let sink = 0;
+  for (let i = 0; i < Math.min(count, 2000); i++) sink += fn(i) === undefined ? 0 : 1;
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    const t = cpuNow();
+    for (let i = 0; i < count; i++) sink += fn(i) === undefined ? 0 : 1;
+    best = Math.min(best, (cpuNow() - t) / count);
+  }
+  if (sink < 0) console.log(sink);
+  return best;
+}
+
+/** A deterministic spread of relationship indexes over the whole hub. */
+const pick = (i: number, n: number): number => (i * 7919 + 13) % n;
+
+export interface HubFigures {
+  readonly n: number;
+  readonly receiveUs: number;
+  readonly resolveUs: number;
+  readonly idleTickUs: number;
+  readonly dueTickPerItemUs: number;
+  readonly addUs: number;
+  readonly sendUs: number;
+  readonly respondUs: number;
+  readonly storeBytesPerRelationship: number;
+  readonly engineBytesPerRelationship: number;
+}
+
+export async function measureHub(n: number, cert: ReturnType<typeof certificateFactory>): Promise<HubFigures> {
+  const hub = await buildHub(n, cert);
+  const { engine, clock } = hub;
+  const engineHeapBefore = heap();
+  const receiveUs = await perCall(20_000, async (i) => {
+    const p = pick(i, n);
+    const outcome = await engine.receive({
+      body: { contentType: 'application/edi-x12', body: new Uint8Array([0x49, 0x53, 0x41]) },
+      headers: { 'AS2-From': `P${p}`, 'AS2-To': HUB, 'Message-ID': `<m${i}@p>`, 'EDIINT-Features': 'multiple-attachments' },
+      verifiedBy: hub.signingFingerprints[p] ?? null,
+    });
+    if (outcome.kind !== 'ignored') throw new Error(outcome.kind);
+  });
+  const resolveUs = await perCall(20_000, (i) => engine.resolve(`p${pick(i, n)}`));
+  const engineBytes = heap() - engineHeapBefore;
+  await engine.tick();
+  await engine.tick();
+  const idleTickUs = await perCall(2_000, () => engine.tick());
+  // 1% due: scheduled activations one hour ahead, then ticks past them.
+  const due = Math.max(10, n / 100);
+  let items = 0;
+  let spent = 0;
+  for (let round = 0; items < Math.max(200, due * 3); round++) {
+    for (let j = 0; j < due; j++) {
+      const p = pick(round * due + j, n);
+      await engine.schedule({ relationshipId: `p${p}`, side: 'partner', usage: 'encryption', certificate: cert(5_000_000 + round * 100_000 + j), activateAt: new Date(clock.now().getTime() + 3_600_000) });
+    }
+    clock.advance({ hours: 1, seconds: 1 });
+    const t = cpuNow();
+    const result = await engine.tick();
+    spent += cpuNow() - t;
+    const activated = result.effects.filter((e: { type: string; alert?: { kind: string } }) => e.type === 'notify' && e.alert?.kind === 'scheduledActivated').length;
+    if (activated !== due) throw new Error(`expected ${due} activations, got ${activated}`);
+    items += due;
+  }
+  const dueTickPerItemUs = spent / items;
+  let added = 0;
+  const addUs = await perCall(500, () => engine.addRelationship({
+    id: `new${added}`, localName: HUB, partnerName: `NEW${added++}`, protocol: 'AS2', responseUrl: 'https://hub.test/as2',
+    local: { signing: { certificate: cert(0), keyRef: 'hsm:hub' } }, partner: { signing: cert(9_000_000 + added) },
+  }));
+  // Send by e-mail (the partners never advertised CEM): one exchange per call, on distinct relationships.
+  let sent = 0;
+  const sendUs = await perCall(200, async () => {
+    const p = pick(sent++, n);
+    const result = await engine.sendCertificates(`p${p}`, { signing: { certificate: cert(8_000_000 + sent), keyRef: 'hsm:new' } });
+    if (!result.applied) throw new Error(`send p${p}: ${JSON.stringify(result.refusal)}`);
+  }, 100); // 100 + 3 × 200 sends on distinct relationships
+  // Respond: a Request received from a partner, decided by the administrator.
+  const respondUs = await respondCost(hub, cert);
+  return {
+    n, receiveUs, resolveUs, idleTickUs, dueTickPerItemUs, addUs, sendUs, respondUs,
+    storeBytesPerRelationship: hub.storeBytes / n, engineBytesPerRelationship: Math.max(0, engineBytes) / n,
+  };
+}
+
+async function respondCost(hub: Hub, cert: ReturnType<typeof certificateFactory>): Promise<number> {
+  // Requests are built and received outside the timing; only `respond` is timed.
+  const { engine, n } = hub;
+  const decisions: { key: string; fingerprint: string }[] = [];
+  for (let j = 0; j < 300; j++) {
+    const p = pick(j * 31 + 7, n);
+    const newCert = cert(7_000_000 + j);
+    const built = cem.buildCemRequest({
+      sender: `P${p}`, requestId: `req-${p}-${j}`, originated: cem.cemDateTime(hub.clock.now()), xmlContentId: `x${j}@p`,
+      items: [{ usages: ['keyEncipherment'], responseUrl: 'https://p.test/as2', certificates: [newCert, ...cert.chain], contentId: `c${j}@p` }],
+    });
+    const outcome = await engine.receive({
+      body: { contentType: built.entity.contentType, body: cem.serializeCemEntity(built.entity) },
+      headers: { 'AS2-From': `P${p}`, 'AS2-To': HUB, 'Message-ID': `<r${j}@p>` },
+      verifiedBy: hub.signingFingerprints[p] ?? null,
+    });
+    if (outcome.kind === 'request') decisions.push({ key: outcome.exchangeKey, fingerprint: cem.readCertificate(newCert).sha256 });
+  }
+  if (decisions.length < 100) throw new Error(`only ${decisions.length} Requests received`);
+  const t = cpuNow();
+  for (const d of decisions) {
+    const result = await engine.respond(d.key, [{ fingerprint: d.fingerprint, accept: true }]);
+    if (!result.applied) throw new Error(`respond ${d.key}: ${JSON.stringify(result.refusal)}`);
+  }
+  return (cpuNow() - t) / decisions.length;
+}
+
+/** The pure work behind `receive` and `resolve` for one relationship, in this process. */
+export function pureCosts(cert: (k: number) => Uint8Array): { receiveUs: number; resolveUs: number } {
+  const s = cem.readCertificate(cert(1));
+  const e = cem.readCertificate(cert(2));
+  const now = START;
+  const one = state.transition(state.createInitialState(), {
+    type: 'relationshipAdded',
+    relationship: { id: 'p0', localName: HUB, partnerName: 'P0', protocol: 'AS2', local: { signing: { certificate: s, keyRef: 'k' }, encryption: { certificate: s, keyRef: 'k' } }, partner: { signing: s, encryption: e } },
+  }, now).state;
+  const names = new Map<string, string>();
+  for (let i = 0; i < 1000; i++) names.set(`P${i}\n${HUB}`, `p${i}`);
+  const receiveUs = perCallSync(200_000, (i) => {
+    const id = names.get(`P${i % 1000}\n${HUB}`);
+    return id === undefined ? undefined : state.transition(one, { type: 'featuresObserved', relationshipId: 'p0', features: ['multiple-attachments'], verifiedBy: s.sha256 }, now);
+  });
+  const resolveUs = perCallSync(200_000, () => policy.resolveCertificates(one, 'p0', now));
+  return { receiveUs, resolveUs };
+}
+
