@@ -47,9 +47,13 @@ export type CemCryptoErrorCode =
 /** Codes for invalid arguments given to builders and operations. */
 export type CemArgumentErrorCode = 'CEM_ARGUMENT';
 
-/** Codes raised by the engine and its ports. */
+/**
+ * Codes raised by the engine and its ports. `CEM_STORE_LAYOUT`: a store adapter found data of a
+ * layout it does not read (another layout version, or a layout an older release wrote).
+ */
 export type CemEngineErrorCode =
   | 'CEM_STORE_CONFLICT'
+  | 'CEM_STORE_LAYOUT'
   | 'CEM_PORT_FAILED'
   | 'CEM_NOT_FOUND'
   | 'CEM_REFUSED';
