@@ -150,7 +150,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
   /** Runs `body` holding the lock, after replaying any journal a killed writer left. */
   async function withLock<T>(create: boolean, body: (lock: HeldLock) => Promise<T>): Promise<T> {
-    if (create) await fs.mkdir(directory, { recursive: true });
+    if (create && !ready) await fs.mkdir(directory, { recursive: true });
     const lock = await acquireLock(paths.lock, lockOptions, fs);
     try {
       if (!ready) ready = await readLayout(fs, paths);
