@@ -184,10 +184,11 @@ describe('file store layout', () => {
     const recordReads = (calls: Call[]) => calls.filter((c) => c.op === 'readFile' && c.path.startsWith('records/'));
     expect(recordReads(large.get).map((c) => c.path)).toEqual(['records/rel/partner-10=']);
     expect(large.get.length).toBeLessThanOrEqual(3);
-    // A one-record commit: reads its record once, writes the journal, the record and the log.
+    // A one-record update: reads its record once, writes the journal and the record (the change
+    // log holds creates and deletes only).
     expect(recordReads(large.commit)).toHaveLength(1);
     expect(large.commit.filter((c) => c.op === 'rename' && c.path !== 'lock').map((c) => c.to)).toEqual(['journal.json', 'records/rel/partner-10=']);
-    expect(large.commit.filter((c) => c.op === 'open' && c.flags !== 'r').map((c) => c.path)).toEqual(['tmp/*', 'tmp/*', 'changes.log']);
+    expect(large.commit.filter((c) => c.op === 'open' && c.flags !== 'r').map((c) => c.path)).toEqual(['tmp/*', 'tmp/*']);
     expect(large.commit.filter((c) => c.op === 'readdir').map((c) => c.path).sort()).toEqual(['', 'tmp']);
     // An idle due read opens the change log and reads no record; a due read reads what it returns.
     expect(recordReads(large.idle)).toEqual([]);

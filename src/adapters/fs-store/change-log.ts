@@ -4,7 +4,8 @@
  *
  * `changes.log` starts with a fixed-width header (`#cem-changes <epoch> <base>`), then a
  * checkpoint (`+key` for every key at the time the log was written, ending at byte `base`), then
- * one line per key a commit created (`+key`) or deleted (`-key`), appended under the lock. A
+ * one line per key a commit created (`+key`) or deleted (`-key`), appended under the lock
+ * (updates do not change the key set and are not logged). A
  * process remembers the epoch and the byte offset it has read up to; a list reads the header and
  * only the bytes appended since (usually none), and reloads the whole log only when the epoch
  * changed. A committer writes a new log (a new epoch, its index as the checkpoint) when the

@@ -144,7 +144,8 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   /** Creates the layout in an empty directory; the marker last, so a crash leaves no half store. */
   async function initialise(): Promise<void> {
     for (const dir of [paths.tmp, paths.records]) await ensureDirectory(fs, dir, durable);
-    await writeLog(fs, paths, [], durable);
+    // Records without a marker can only be a marker removed by hand: index what is there.
+    await writeLog(fs, paths, await scanKeys(fs, paths), durable);
     await replaceFile(fs, paths.tmp, paths.format, formatMarker(), durable);
   }
 

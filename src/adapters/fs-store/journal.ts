@@ -3,7 +3,8 @@
  *
  * Holding the lock, a commit writes its whole intent to `journal.json` (temporary file, fsync,
  * rename, fsync of the directory): that rename is the commit point. It then replaces or removes
- * each record file, writes its lines to the change log at the offset the journal names, removes
+ * each record file, writes the keys it created and deleted to the change log at the offset the
+ * journal names, removes
  * the journal and fsyncs the directory. A process killed anywhere before the rename changed
  * nothing; killed after it, it leaves the journal, which the next holder of the lock replays
  * before anything else (every step rewrites the same bytes, so replaying is idempotent), and which
@@ -22,7 +23,10 @@ import type { FileStoreFs } from './io.js';
 import type { StorePaths } from './layout.js';
 import { recordText } from './records.js';
 
-/** One record change of a commit: its new version and value, or `value: null` to delete it. */
+/**
+ * One record change of a commit: its new version and value (version 1: a create), or
+ * `value: null` to delete it.
+ */
 export interface JournalWrite {
   readonly key: string;
   readonly version: number;
@@ -84,7 +88,9 @@ export async function applyJournal(fs: FileStoreFs, paths: StorePaths, journal: 
       await replaceFile(fs, paths.tmp, file, recordText(w.key, w.version, w.value), durable);
     }
   }
-  const logged = await appendAt(fs, paths, journal.log, changeLines(journal.writes.map((w) => ({ key: w.key, deleted: w.value === null }))), durable);
+  // Only creates (version 1) and deletes change the key set; updates are not logged.
+  const changed = journal.writes.filter((w) => w.value === null || w.version === 1);
+  const logged = changed.length === 0 || (await appendAt(fs, paths, journal.log, changeLines(changed.map((w) => ({ key: w.key, deleted: w.value === null }))), durable));
   await fs.unlink(paths.journal);
   // A journal that came back after a crash would replay an old commit over newer ones.
   if (durable) await syncDirectory(fs, paths.directory);
