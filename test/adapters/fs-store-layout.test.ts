@@ -78,8 +78,10 @@ describe('file store layout', () => {
       'a', 'A', 'a/b', 'A/b', 'a.b', '.', '..', 'x/./y', 'x/../y', 'x/.hidden', 'x/trailing.', 'sp ace/%25/~!*()\'"=#:\\',
       `long/${long}`, `long/${long}x/child`, `long/${long}x/child/deeper`,
       `deep/${Array.from({ length: 15 }, (_, i) => `${'Z'.repeat(60)}${i}`).join('/')}`,
+      `${'AB/'.repeat(341)}A`, // 1 024 characters, 342 directories deep, ~2 400 characters of path
     ];
     const store = createFileStore({ directory });
+    expect(keys.at(-1)).toHaveLength(1024);
     await store.commit(keys.map((key) => ({ key, expectedVersion: null, value: key })));
     for (const key of keys) expect((await store.get(key))?.value).toBe(key);
     const sorted = [...keys].sort();
@@ -90,10 +92,13 @@ describe('file store layout', () => {
     const entries = tree(join(directory, 'records'));
     expect(new Set(entries.map((p) => p.toLowerCase())).size).toBe(entries.length);
     expect(entries.filter((p) => p.endsWith('='))).toHaveLength(keys.length);
-    // Without its change log, a store rebuilds its index from the names (and hashed files).
+    // Without its change log, or with a damaged one, a store rebuilds its index from the names
+    // (and the hashed files).
     unlinkSync(join(directory, 'changes.log'));
     const again = createFileStore({ directory });
     expect((await again.list('')).map((r) => r.key)).toEqual(sorted);
+    writeFileSync(join(directory, 'changes.log'), `${readFileSync(join(directory, 'changes.log'), 'latin1')}+bad//key\n`);
+    expect((await createFileStore({ directory }).list('')).map((r) => r.key)).toEqual(sorted);
     expect((await again.list('long/', { after: `long/${long}` })).map((r) => r.key)).toEqual(sorted.filter((k) => k > `long/${long}` && k.startsWith('long/')));
   });
 

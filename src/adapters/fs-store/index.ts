@@ -50,7 +50,7 @@ import { applyJournal, readJournal, writeJournal } from './journal.js';
 import type { JournalWrite } from './journal.js';
 import { createKeyIndex } from './key-index.js';
 import { formatMarker, readLayout, storePaths } from './layout.js';
-import { readRecord, scanKeys } from './records.js';
+import { readRecord, readRecords, scanKeys } from './records.js';
 import { acquireLock } from './lock.js';
 import type { HeldLock } from './lock.js';
 
@@ -183,7 +183,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       let next = await catchUp(fs, paths, index, position);
       if (next === null) {
         await withLock(false, async () => {
-          if ((await logHead(fs, paths)) === null) await rebuildLog();
+          if ((await catchUp(fs, paths, createKeyIndex(), null)) === null) await rebuildLog();
         });
         next = await catchUp(fs, paths, index, null);
         if (next === null) throw new CemEngineError('CEM_PORT_FAILED', `file store: ${paths.log} cannot be read`);
@@ -195,7 +195,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   }
 
   async function commitLocked(writes: readonly StoreWrite[], lock: HeldLock): Promise<void> {
-    const current = await Promise.all(writes.map((w) => readRecord(fs, paths, w.key)));
+    const current = await readRecords(fs, paths, writes.map((w) => w.key));
     for (const [i, w] of writes.entries()) {
       const version = current[i]?.version ?? null;
       if (version !== w.expectedVersion) throw storeConflict(w.key, w.expectedVersion, version);
@@ -228,7 +228,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     while (out.length < limit) {
       const want = Math.min(READ_BATCH, limit - out.length);
       const keys = index.range(prefix, range, want, from);
-      const records = await Promise.all(keys.map((k) => readRecord(fs, paths, k)));
+      const records = await readRecords(fs, paths, keys);
       for (const [i, rec] of records.entries()) {
         // A record deleted since the index last looked is skipped.
         if (rec !== undefined) out.push(Object.freeze({ key: keys[i] as string, version: rec.version, value: rec.value }));

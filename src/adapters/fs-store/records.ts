@@ -62,6 +62,22 @@ export async function readRecord(fs: FileStoreFs, paths: StorePaths, key: string
   return { version: rec.version, value: rec.value };
 }
 
+/** How many record files are read at once (well below the usual limit of open files). */
+const READ_CONCURRENCY = 64;
+
+/**
+ * Reads the record files of `keys`, a bounded number at a time; `undefined` for each missing one.
+ *
+ * @throws CemEngineError `CEM_PORT_FAILED` when a file is not a record of its key.
+ */
+export async function readRecords(fs: FileStoreFs, paths: StorePaths, keys: readonly string[]): Promise<Array<RecordContent | undefined>> {
+  const out: Array<RecordContent | undefined> = [];
+  for (let i = 0; i < keys.length; i += READ_CONCURRENCY) {
+    out.push(...(await Promise.all(keys.slice(i, i + READ_CONCURRENCY).map((k) => readRecord(fs, paths, k)))));
+  }
+  return out;
+}
+
 /**
  * Every key in the records tree, from the file names (reading the files only below hashed names).
  * Names this layout never writes (temporary files, strangers) are skipped.
