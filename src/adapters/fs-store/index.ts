@@ -13,7 +13,10 @@
  *   each record file (temporary file, fsync, rename, fsync of the directory) and removes the
  *   journal. A process killed at any moment leaves the commit undone or journaled; the next one
  *   to take the lock replays the journal, and a reader that finds one waits for it, so no reader
- *   sees half a commit after a crash. The lock of a dead process is broken (see `lock.ts`).
+ *   sees half a commit after a crash. The lock of a dead process is broken (see `lock.ts`). A
+ *   commit that fails after its journal is written (a full disk, an I/O error) rejects with
+ *   `CEM_PORT_FAILED` but takes effect when the journal is replayed, by the next operation: like a
+ *   database connection lost at `COMMIT`, its outcome is unknown to the caller until it reads.
  * - `get` reads one file; `commit` writes only the files of its records, the journal and one
  *   change-log append: their cost does not depend on how many records are stored.
  * - `list(prefix, range)` reads the records of an in-process sorted key index. The index follows
