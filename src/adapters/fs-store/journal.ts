@@ -73,21 +73,34 @@ export async function readJournal(fs: FileStoreFs, paths: StorePaths): Promise<J
   throw new CemEngineError('CEM_PORT_FAILED', `file store: ${paths.journal} is damaged; the commit it holds cannot be completed`);
 }
 
+const APPLY_CONCURRENCY = 16;
+
+/** Runs `run` on every item, a few at a time; on a failure, waits for the rest of its batch first. */
+async function inBatches<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += APPLY_CONCURRENCY) {
+    // Nothing may still write once the lock is released: settle the whole batch, then fail.
+    const results = await Promise.allSettled(items.slice(i, i + APPLY_CONCURRENCY).map(run));
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+  }
+}
+
 /**
  * Applies a journal: every record file, then the change log, then removes the journal. Answers
  * false when the change log was missing or unreadable (the caller rebuilds it from the records).
  * Call it holding the lock.
  */
 export async function applyJournal(fs: FileStoreFs, paths: StorePaths, journal: Journal, durable: boolean): Promise<boolean> {
-  for (const w of journal.writes) {
+  // Record files are independent (the journal makes them one commit), so they are written a few
+  // at a time, letting the filesystem batch their fsyncs: first every write, then every delete (a
+  // delete removes directories it empties, which must not race a write creating a file there).
+  const writes = journal.writes.filter((w) => w.value !== null);
+  await inBatches(writes, async (w) => {
     const file = paths.record(w.key);
-    if (w.value === null) {
-      await removeFile(fs, paths.records, file, durable);
-    } else {
-      await ensureDirectory(fs, dirname(file), durable);
-      await replaceFile(fs, paths.tmp, file, recordText(w.key, w.version, w.value), durable);
-    }
-  }
+    await ensureDirectory(fs, dirname(file), durable);
+    await replaceFile(fs, paths.tmp, file, recordText(w.key, w.version, w.value as JsonValue), durable);
+  });
+  await inBatches(journal.writes.filter((w) => w.value === null), (w) => removeFile(fs, paths.records, paths.record(w.key), durable));
   // Only creates (version 1) and deletes change the key set; updates are not logged.
   const changed = journal.writes.filter((w) => w.value === null || w.version === 1);
   const logged = changed.length === 0 || (await appendAt(fs, paths, journal.log, changeLines(changed.map((w) => ({ key: w.key, deleted: w.value === null }))), durable));
