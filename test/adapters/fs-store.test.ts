@@ -182,6 +182,7 @@ describe('file store shared by processes', () => {
       last = n + 1;
       expect(leftovers()).toEqual([]);
     }
+    if (process.env.CEM_FS_KILL_ROUNDS !== undefined) console.log(`${ROUNDS} kills, ${killedMidCommit} after the commit point`);
     expect(killedMidCommit).toBeGreaterThanOrEqual(Math.min(3, ROUNDS / 4));
   }, 60_000 + ROUNDS * 3_000);
 });

@@ -4,8 +4,7 @@
  * Holding the lock, a commit writes its whole intent to `journal.json` (temporary file, fsync,
  * rename, fsync of the directory): that rename is the commit point. It then replaces or removes
  * each record file, writes the keys it created and deleted to the change log at the offset the
- * journal names, removes
- * the journal and fsyncs the directory. A process killed anywhere before the rename changed
+ * journal names, removes the journal and fsyncs the directory. A process killed anywhere before the rename changed
  * nothing; killed after it, it leaves the journal, which the next holder of the lock replays
  * before anything else (every step rewrites the same bytes, so replaying is idempotent), and which
  * a reader that sees it waits for (it takes the lock) before reading.
