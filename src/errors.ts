@@ -47,12 +47,10 @@ export type CemCryptoErrorCode =
 /** Codes for invalid arguments given to builders and operations. */
 export type CemArgumentErrorCode = 'CEM_ARGUMENT';
 
-/**
- * Codes raised by the engine and its ports. `CEM_STORE_LAYOUT`: a store adapter found data of a
- * layout it does not read (another layout version, or a layout an older release wrote).
- */
+/** Codes raised by the engine and its ports. */
 export type CemEngineErrorCode =
   | 'CEM_STORE_CONFLICT'
+  /** The store holds another layout version than this engine writes (see the engine's `keys.ts`). */
   | 'CEM_STORE_LAYOUT'
   | 'CEM_PORT_FAILED'
   | 'CEM_NOT_FOUND'
