@@ -139,7 +139,7 @@ async function pump(stacks: readonly ExampleAs2Stack[]): Promise<number> {
 
 /** What the host run did. */
 export interface HostIntegrationSummary {
-  /** The store document existed on disk after the run. */
+  /** The file store's layout marker (`format.json`) existed on disk after the run. */
   readonly storeFileWritten: boolean;
   readonly messagesCarried: number;
   readonly acmeMdns: readonly string[];
@@ -226,7 +226,7 @@ export async function main(options: { readonly log?: (line: string) => void } = 
     const [i] = await restarted.status('initech');
     const resolvedGlobex = await resolvedNames({ name: 'Acme', engine: restarted }, 'globex');
     log(`  globex ${g?.status ?? '?'}, initech ${i?.status ?? '?'}, signing with ${resolvedGlobex.sign ?? '-'}`);
-    const storeFileWritten = (await stat(join(directory, 'cem-store.json')).catch(() => null))?.isFile() ?? false;
+    const storeFileWritten = (await stat(join(directory, 'format.json')).catch(() => null))?.isFile() ?? false;
     return Object.freeze({
       storeFileWritten,
       messagesCarried: carried,

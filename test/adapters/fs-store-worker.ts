@@ -2,7 +2,8 @@
 // `node --import tsx`). Usage: fs-store-worker.ts <directory> <mode> <id> [count]
 //   increment: once <directory>/go exists, `count` read-modify-write increments of `counter`,
 //              retried on conflict
-//   churn:     rewrite `pair/a` and `pair/b` (with a large payload) together, forever
+//   churn:     rewrite `pair/a` and `pair/b` (with a large payload) together, create `gen/<n>`
+//              and delete `gen/<n - 1>` in the same commit, forever
 //   hold:      take the store's lock and keep it
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,13 +38,21 @@ async function increment(s: CemStore, count: number): Promise<void> {
   process.stdout.write(`${JSON.stringify({ id, conflicts })}\n`);
 }
 
+/** The key churn creates in round `n` (and deletes in round `n + 1`). */
+function genKey(n: number): string {
+  return `gen/${String(n).padStart(6, '0')}`;
+}
+
 async function churn(s: CemStore): Promise<void> {
   const payload = 'x'.repeat(1 << 18);
   for (let round = 0; ; round++) {
     const [a, b] = [await s.get('pair/a'), await s.get('pair/b')];
     const n = ((a?.value as { n?: number } | undefined)?.n ?? 0) + 1;
+    const previous = await s.get(genKey(n - 1));
     await s.commit([
       { key: 'pair/a', expectedVersion: a?.version ?? null, value: { n, payload } },
+      { key: genKey(n), expectedVersion: null, value: n },
+      ...(previous === undefined ? [] : [{ key: genKey(n - 1), expectedVersion: previous.version, value: null }]),
       { key: 'pair/b', expectedVersion: b?.version ?? null, value: { n, payload } },
     ]);
     if (round === 0) process.stdout.write('ready\n');
@@ -51,7 +60,7 @@ async function churn(s: CemStore): Promise<void> {
 }
 
 async function hold(): Promise<void> {
-  await acquireLock(join(directory, 'cem-store.json.lock'), { timeoutMs: 5_000, staleMs: 600_000 });
+  await acquireLock(join(directory, 'lock'), { timeoutMs: 5_000, staleMs: 600_000 });
   process.stdout.write('locked\n');
   setInterval(() => undefined, 1_000);
 }

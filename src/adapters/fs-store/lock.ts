@@ -14,9 +14,10 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { CemEngineError } from '../../errors.js';
+import { defaultFs, errno, isProcessAlive } from './io.js';
+import type { FileStoreFs } from './io.js';
 
 /** A held lock. */
 export interface HeldLock {
@@ -24,6 +25,8 @@ export interface HeldLock {
   isHeld(): Promise<boolean>;
   /** Removes the lock if it is still this holder's. */
   release(): Promise<void>;
+  /** True when taking it broke an abandoned lock (its holder may have left files behind). */
+  readonly broken: boolean;
 }
 
 /** How long to wait and when a lock counts as abandoned. */
@@ -44,20 +47,6 @@ interface LockState {
   readonly owner: LockOwner | null;
 }
 
-function errno(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
-}
-
-/** True unless `pid` is certainly gone (`kill(pid, 0)` answers ESRCH). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errno(error) !== 'ESRCH';
-  }
-}
-
 function parseOwner(text: string): LockOwner | null {
   try {
     const v = JSON.parse(text) as Partial<LockOwner>;
@@ -70,10 +59,10 @@ function parseOwner(text: string): LockOwner | null {
 }
 
 /** Reads a lock file's inode, age and owner through one descriptor; `null` when there is none. */
-async function inspect(path: string): Promise<LockState | null> {
+async function inspect(fs: FileStoreFs, path: string): Promise<LockState | null> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await fs.open(path, 'r');
   } catch (error) {
     if (errno(error) === 'ENOENT') return null;
     throw error;
@@ -96,22 +85,22 @@ function isStale(state: LockState, staleMs: number): boolean {
  * Removes the lock at `path` if it is still the inode `ino`: moves it aside, and links it back
  * when the move caught a newer lock.
  */
-async function removeIfSame(path: string, ino: number): Promise<void> {
+async function removeIfSame(fs: FileStoreFs, path: string, ino: number): Promise<void> {
   const aside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.stale`;
   try {
-    await rename(path, aside);
+    await fs.rename(path, aside);
   } catch (error) {
     if (errno(error) === 'ENOENT') return;
     throw error;
   }
   try {
-    if ((await stat(aside)).ino !== ino) {
-      await link(aside, path).catch((error: unknown) => {
+    if ((await fs.stat(aside)).ino !== ino) {
+      await fs.link(aside, path).catch((error: unknown) => {
         if (errno(error) !== 'EEXIST') throw error;
       });
     }
   } finally {
-    await unlink(aside).catch(() => undefined);
+    await fs.unlink(aside).catch(() => undefined);
   }
 }
 
@@ -123,25 +112,27 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * @throws CemEngineError `CEM_PORT_FAILED` when the lock stays taken for `timeoutMs`, or on I/O
  *   errors.
  */
-export async function acquireLock(path: string, options: LockOptions): Promise<HeldLock> {
+export async function acquireLock(path: string, options: LockOptions, fs: FileStoreFs = defaultFs): Promise<HeldLock> {
   const nonce = randomBytes(12).toString('hex');
   const staging = `${path}.${process.pid}.${nonce}.tmp`;
   const owner = JSON.stringify({ pid: process.pid, hostname: hostname(), nonce, createdAt: new Date().toISOString() });
-  await writeFile(staging, owner, { flag: 'wx', mode: 0o600 });
-  const ino = (await stat(staging)).ino;
+  await fs.writeFile(staging, owner, { flag: 'wx', mode: 0o600 });
+  const ino = (await fs.stat(staging)).ino;
+  let broken = false;
   const deadline = Date.now() + options.timeoutMs;
   let pause = 2;
   try {
     for (;;) {
       try {
-        await link(staging, path);
+        await fs.link(staging, path);
         break;
       } catch (error) {
         if (errno(error) !== 'EEXIST') throw error;
       }
-      const holder = await inspect(path);
+      const holder = await inspect(fs, path);
       if (holder !== null && isStale(holder, options.staleMs)) {
-        await removeIfSame(path, holder.ino);
+        await removeIfSame(fs, path, holder.ino);
+        broken = true;
         continue;
       }
       if (Date.now() > deadline) {
@@ -151,11 +142,12 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
       pause = Math.min(pause * 2, 50);
     }
   } finally {
-    await unlink(staging).catch(() => undefined);
+    await fs.unlink(staging).catch(() => undefined);
   }
-  const isHeld = async (): Promise<boolean> => (await inspect(path))?.ino === ino;
+  const isHeld = async (): Promise<boolean> => (await inspect(fs, path))?.ino === ino;
   return Object.freeze({
     isHeld,
-    release: () => removeIfSame(path, ino),
+    release: () => removeIfSame(fs, path, ino),
+    broken,
   });
 }
