@@ -146,11 +146,12 @@ describe('SMTP authentication and TLS', () => {
     expect(smtp.received).toHaveLength(0);
   });
 
-  it('will not send credentials over plain TCP unless told to', async () => {
-    const smtp = await server({ authOptional: false, allowInsecureAuth: true });
+  it('will not send credentials over plain TCP unless told to: they need STARTTLS', async () => {
+    const smtp = await server({ authOptional: false, allowInsecureAuth: true, disabledCommands: ['STARTTLS'] });
     const error = await rejection(transport(smtp.port, { auth: { user: 'cem', pass: 's3cret pass' } }).sendEmail(plainEmail));
-    expect(failureOf(error).phase).toBe('AUTH');
+    expect(failureOf(error).phase).toBe('STARTTLS');
     expect(smtp.auths).toEqual([]);
+    expect(() => transport(smtp.port, { auth: { user: 'cem', pass: 'x' }, startTls: 'never' })).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
   });
 
   const pki = makePki('Relay');
@@ -171,8 +172,9 @@ describe('SMTP authentication and TLS', () => {
   });
 
   it('fails when STARTTLS is required but not offered', async () => {
-    const smtp = await server();
+    const smtp = await server({ disabledCommands: ['STARTTLS'] });
     expect(failureOf(await rejection(transport(smtp.port, { startTls: 'required' }).sendEmail(plainEmail))).phase).toBe('STARTTLS');
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('speaks TLS from the first byte with secure: true', async () => {
@@ -183,7 +185,7 @@ describe('SMTP authentication and TLS', () => {
 });
 
 describe('SMTP failures', () => {
-  it('fails with CEM_PORT_FAILED and the 550 reply when a recipient is refused', async () => {
+  it('fails with CEM_PORT_FAILED and the 550 reply when a recipient is refused (the others got the message)', async () => {
     const smtp = await server({
       onRcptTo(address, _session, callback) {
         if (address.address === 'gone@partner.example') callback(Object.assign(new Error('5.1.1 No such user'), { responseCode: 550 }));
@@ -192,10 +194,32 @@ describe('SMTP failures', () => {
     });
     const error = await rejection(transport(smtp.port).sendEmail({ ...plainEmail, to: ['edi@partner.example', 'gone@partner.example'] }));
     const failure = failureOf(error);
-    expect(failure).toMatchObject({ phase: 'RCPT TO', replyCode: 550 });
+    expect(failure).toMatchObject({ phase: 'RCPT TO', replyCode: 550, rejected: ['gone@partner.example'] });
     expect(failure.reply).toContain('No such user');
     expect((error as Error).message).toContain('No such user');
+    // Delivery is at least once: the accepted recipient has it, and would get it again on a retry.
+    expect(smtp.received.map((m) => m.rcptTo)).toEqual([['edi@partner.example']]);
+  });
+
+  it('fails with the 550 reply and delivers nothing when every recipient is refused', async () => {
+    const smtp = await server({
+      onRcptTo: (_address, _session, callback) => callback(Object.assign(new Error('5.1.1 No such user'), { responseCode: 550 })),
+    });
+    const failure = failureOf(await rejection(transport(smtp.port).sendEmail(plainEmail)));
+    expect(failure).toMatchObject({ phase: 'RCPT TO', replyCode: 550, timedOut: false });
     expect(smtp.received).toHaveLength(0);
+  });
+
+  it('fails with phase DATA and the reply when the message is refused after DATA', async () => {
+    const smtp = await server({
+      onData(stream, _session, callback) {
+        stream.on('end', () => callback(Object.assign(new Error('5.7.1 Message rejected as spam'), { responseCode: 554 })));
+        stream.resume();
+      },
+    });
+    const failure = failureOf(await rejection(transport(smtp.port).sendEmail(plainEmail)));
+    expect(failure).toMatchObject({ phase: 'DATA', replyCode: 554, timedOut: false });
+    expect(failure.reply).toContain('Message rejected as spam');
   });
 
   it('times out when the server never greets', async () => {
@@ -208,10 +232,12 @@ describe('SMTP failures', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('times out when the server never answers the end of DATA', async () => {
+  it('times out when the server never answers the end of DATA (phase session: nodemailer does not say which reply was awaited)', async () => {
     const smtp = await server({ onData: (stream) => stream.resume() });
+    const started = Date.now();
     const failure = failureOf(await rejection(transport(smtp.port, { timeoutMs: 400 }).sendEmail(plainEmail)));
-    expect(failure).toMatchObject({ phase: 'DATA', timedOut: true });
+    expect(failure).toMatchObject({ phase: 'session', timedOut: true, replyCode: null });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('fails with phase connect when nothing listens', async () => {
@@ -244,7 +270,7 @@ describe('SMTP failures', () => {
     });
     closers.push(raw.close);
     await transport(raw.port).sendEmail(plainEmail);
-    expect(commands).toEqual(['EHLO as2.me.example', 'HELO as2.me.example', 'MAIL FROM:<as2@me.example>', 'RCPT TO:<edi@partner.example>', 'DATA', 'QUIT']);
+    expect(commands).toEqual(['EHLO as2.me.example', 'HELO as2.me.example', 'MAIL FROM:<as2@me.example>', 'RCPT TO:<edi@partner.example>', 'DATA']);
   });
 
   it('refuses a reply without a code with CEM_PORT_FAILED', async () => {
@@ -275,17 +301,25 @@ describe('SMTP failures', () => {
     await transport(raw.port).sendEmail(plainEmail);
   });
 
-  it('refuses plaintext a server slips in after its STARTTLS reply', async () => {
+  it('ignores plaintext a server slips in after its STARTTLS reply, and fails in phase STARTTLS', async () => {
+    const commands: string[] = [];
     const raw = await startRawServer(async (socket, lines) => {
       socket.write('220 ready\r\n');
       for await (const line of lines) {
+        commands.push(line);
         if (line.startsWith('EHLO')) socket.write('250-relay\r\n250 STARTTLS\r\n');
-        else if (line === 'STARTTLS') socket.write('220 go ahead\r\n250 injected\r\n');
+        else if (line === 'STARTTLS') {
+          socket.write('220 go ahead\r\n250 injected\r\n');
+          // No TLS handshake follows: the relay hangs up.
+          setTimeout(() => socket.destroy(), 200);
+        }
       }
     });
     closers.push(raw.close);
     const failure = failureOf(await rejection(transport(raw.port).sendEmail(plainEmail)));
-    expect(failure.phase).toBe('STARTTLS');
+    expect(failure).toMatchObject({ phase: 'STARTTLS', timedOut: false });
+    // The injected reply did not count as anything: nothing more went out in plaintext.
+    expect(commands).toEqual(['EHLO as2.me.example', 'STARTTLS']);
   });
 });
 

@@ -1,13 +1,20 @@
 /**
  * Mail addresses as the SMTP adapter accepts them: `addr@domain` or `Display Name <addr@domain>`,
- * ASCII addresses only (no SMTPUTF8), display names in any script.
+ * ASCII addresses only, display names in any script. Checked before nodemailer sees them, so a
+ * malformed address is a `CEM_ARGUMENT` rather than a guess by a lenient parser.
  *
  * @module
  */
 import { CemArgumentError } from '../../errors.js';
-import { encodeHeaderText } from './encoding.js';
 
-/** A parsed mailbox. */
+/**
+ * A parsed mailbox, in the `{ name, address }` form nodemailer takes.
+ *
+ * @example
+ * ```ts
+ * const box: Mailbox = { name: 'AS2 Gateway', address: 'as2@example.com' }
+ * ```
+ */
 export interface Mailbox {
   /** The display name, `''` when none. */
   readonly name: string;
@@ -19,8 +26,12 @@ export interface Mailbox {
 const ADDR_SPEC = /^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[\x21-\x5a\x5e-\x7e]+\])$/;
 
 /**
- * Parses `text` into a mailbox.
+ * Parses `text` (`addr` or `Name <addr>`) into a mailbox.
  *
+ * @example
+ * ```ts
+ * parseMailbox('AS2 <as2@example.com>') // { name: 'AS2', address: 'as2@example.com' }
+ * ```
  * @throws CemArgumentError `CEM_ARGUMENT` when the address is missing, malformed or not ASCII.
  */
 export function parseMailbox(text: string): Mailbox {
@@ -33,13 +44,4 @@ export function parseMailbox(text: string): Mailbox {
     throw new CemArgumentError(`invalid e-mail address ${JSON.stringify(text)}`);
   }
   return Object.freeze({ name, address });
-}
-
-/** The mailbox as a header value, the display name quoted or encoded as needed. */
-export function formatMailbox(mailbox: Mailbox): string {
-  if (mailbox.name === '') return mailbox.address;
-  const encoded = encodeHeaderText(mailbox.name);
-  if (encoded !== mailbox.name.replace(/[\x00-\x1f\x7f]/g, ' ')) return `${encoded} <${mailbox.address}>`;
-  const atoms = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(encoded);
-  return `${atoms ? encoded : `"${encoded.replace(/["\\]/g, '\\$&')}"`} <${mailbox.address}>`;
 }
