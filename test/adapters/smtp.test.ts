@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createSmtpEmailTransport } from '../../src/adapters/smtp/index.js';
 import type { SmtpFailure, SmtpTransportOptions } from '../../src/adapters/smtp/index.js';
 import { certificateAttachment } from '../../src/ports/transport.js';
 import type { OutboundEmail } from '../../src/ports/transport.js';
-import { createManualClock, createMemoryTransport, runTransportContract } from '../../src/testing/index.js';
+import { createManualClock } from '../../src/testing/index.js';
 import { makePki, openssl } from '../helpers/pki.js';
 import { parseWithPython, startRawServer, startSmtpServer } from './smtp-helpers.js';
 import type { RunningSmtpServer } from './smtp-helpers.js';
@@ -321,29 +321,4 @@ describe('SMTP failures', () => {
     // The injected reply did not count as anything: nothing more went out in plaintext.
     expect(commands).toEqual(['EHLO as2.me.example', 'STARTTLS']);
   });
-});
-
-describe('SMTP e-mail merged into a host transport', () => {
-  let smtp: RunningSmtpServer;
-  let deadPort = 0;
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    const raw = await startRawServer(() => undefined);
-    deadPort = raw.port;
-    await raw.close();
-  });
-  afterAll(() => smtp.close());
-
-  runTransportContract(
-    { describe, it },
-    {
-      name: 'memory AS2 transport + SMTP e-mail',
-      create: () => ({ ...createMemoryTransport(), ...transport(smtp.port) }),
-      createFailing: () => {
-        const as2 = createMemoryTransport();
-        as2.failWhen(() => true);
-        return { ...as2, ...transport(deadPort) };
-      },
-    },
-  );
 });

@@ -61,6 +61,8 @@ export interface EmailNotifierOptions {
 const RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
 const INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
 
+const isInstant = (text: string): boolean => new RegExp(`^${INSTANT.source}$`).test(text);
+
 function isRecord(value: JsonValue | undefined): value is Readonly<Record<string, JsonValue>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -124,7 +126,11 @@ export function alertEmailText(notice: CemAlertNotice, partner: EmailNotifierPar
   if (typeof details.error === 'string') lines.push(`Error:        ${details.error}`);
   const certs = certificatesOf(details);
   if (certs.length > 0) lines.push('Certificates:', ...certs.flatMap((c) => certificateLines(c, date)));
-  lines.push('', `De-duplication key: ${notice.dedupeKey}`, '', 'Details:', JSON.stringify(details, null, 2), '');
+  const shown = (value: JsonValue): JsonValue =>
+    typeof value === 'string' ? (isInstant(value) ? date(value) : value)
+      : Array.isArray(value) ? value.map(shown)
+        : isRecord(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shown(v)])) : value;
+  lines.push('', `De-duplication key: ${notice.dedupeKey}`, '', 'Details:', JSON.stringify(shown(details), null, 2), '');
   const label = id === undefined ? 'all partners' : partner?.name ?? id;
   return { subject: `${options.subjectPrefix ?? '[CEM]'} ${notice.severity}: ${label}: ${notice.kind}`, text: lines.join('\n') };
 }
