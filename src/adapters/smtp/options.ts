@@ -6,9 +6,9 @@
 import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import type { Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import type XOAuth2 from 'nodemailer/lib/xoauth2';
+import type * as SMTPPool from 'nodemailer/lib/smtp-pool';
+import type * as SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type * as XOAuth2 from 'nodemailer/lib/xoauth2';
 import { CemArgumentError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 
