@@ -240,6 +240,18 @@ describe('demo', () => {
     expect(text).toContain('0 that the receiver could not decrypt or verify');
   });
 
+  it('prints every date as the CEM XML does (never an ISO Z instant) and no empty day', () => {
+    const text = d.lines.join('\n');
+    expect(text).toContain('<RespondByDate>2027-03-05T09:00:00+00:00</RespondByDate>');
+    expect(text).toContain('awaits a decision (respond by 2027-03-05T09:00:00+00:00)');
+    expect(text).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
+    d.lines.forEach((line, i) => {
+      if (!line.startsWith('=== Day ')) return;
+      const next = d.lines.slice(i + 1).find((l) => l.trim() !== '');
+      expect(next === undefined || next.startsWith('===') ? `${line} is empty` : 'ok').toBe('ok');
+    });
+  });
+
   it('runs the same exchange as the example', () => {
     expect(d.exchange.final.acme.relationship).toBe('Active');
     expect(d.exchange.final.globex.relationship).toBe('Active');
