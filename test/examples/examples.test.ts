@@ -191,6 +191,13 @@ describe('host-integration', () => {
     expect(s.smtp.certsOnlyAttachments).toBe(2);
   });
 
+  it("e-mails every alert to the PKI team with the partner's name", () => {
+    expect(s.alertEmails).toHaveLength(s.notices.length);
+    const subjects = s.alertEmails.map((raw) => /^Subject: (.*)$/m.exec(raw)?.[1]);
+    expect(subjects).toContain('[CEM] info: Globex Corporation: responseReceived');
+    expect(s.alertEmails.join('\n')).toContain('Partner:      Globex Corporation (relationship globex)');
+  });
+
   it('finds the state again after a restart on the same store directory', () => {
     expect(s.afterRestart.globex).toBe('Active');
     expect(s.afterRestart.initech).toBe('Emailed');
