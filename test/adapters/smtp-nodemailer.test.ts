@@ -46,6 +46,23 @@ describe('nodemailer capabilities through the adapter options', () => {
     expect(smtp.received).toHaveLength(1);
   });
 
+  it('sends to an internationalized address with SMTPUTF8 (RFC 6531)', async () => {
+    const mailFromArgs: unknown[] = [];
+    const smtp = await server({
+      onMailFrom(address, _session, callback) {
+        mailFromArgs.push(address.args);
+        callback();
+      },
+    });
+    const t = createSmtpEmailTransport({ ...base, port: smtp.port });
+    await t.sendEmail({ ...email(1), to: 'José Müller <jösé@bücher.example>' });
+    await t.sendEmail(email(2));
+    expect(smtp.received.map((m) => m.rcptTo)).toEqual([['jösé@bücher.example'], ['edi@partner.example']]);
+    expect(parseWithPython(smtp.received[0]!.raw).headers.to?.[0]).toContain('José Müller');
+    // SMTPUTF8 on MAIL FROM only when an address needs it.
+    expect(mailFromArgs).toEqual([expect.objectContaining({ SMTPUTF8: true }), expect.not.objectContaining({ SMTPUTF8: true })]);
+  });
+
   it('reuses one connection for several e-mails with pool: true', async () => {
     const smtp = await server();
     const smtpConnections: string[] = [];

@@ -115,7 +115,7 @@ describe('createSmtpEmailTransport delivering to a real SMTP server', () => {
   it('refuses invalid addresses with CEM_ARGUMENT before connecting', async () => {
     const smtp = await server();
     const t = transport(smtp.port);
-    for (const to of ['not an address', 'a@b\r\nRCPT TO:<evil@x.example>', 'üser@example.com', '']) {
+    for (const to of ['not an address', 'a@b\r\nRCPT TO:<evil@x.example>', 'a..b@example.com', 'a@-x.example', '']) {
       await expect(t.sendEmail({ ...plainEmail, to })).rejects.toMatchObject({ code: 'CEM_ARGUMENT' });
     }
     await expect(t.sendEmail({ ...plainEmail, to: [] })).rejects.toMatchObject({ code: 'CEM_ARGUMENT' });

@@ -1,7 +1,9 @@
 /**
  * Mail addresses as the SMTP adapter accepts them: `addr@domain` or `Display Name <addr@domain>`,
- * ASCII addresses only, display names in any script. Checked before nodemailer sees them, so a
- * malformed address is a `CEM_ARGUMENT` rather than a guess by a lenient parser.
+ * display names in any script, and internationalized addresses (RFC 6531: UTF-8 local parts,
+ * sent with SMTPUTF8 when the relay offers it; domains in Unicode go out as punycode). Checked
+ * before nodemailer sees them, so a malformed address is a `CEM_ARGUMENT` rather than a guess by
+ * a lenient parser.
  *
  * @module
  */
@@ -22,8 +24,11 @@ export interface Mailbox {
   readonly address: string;
 }
 
-// Dot-atom local part or quoted string without controls; a domain name or an address literal.
-const ADDR_SPEC = /^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[\x21-\x5a\x5e-\x7e]+\])$/;
+// Dot-atom local part (RFC 6531 adds UTF-8) or quoted string without controls; a domain name
+// (labels of letters and digits in any script) or an address literal.
+const ATEXT = "A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u00a0-\\u2027\\u202a-\\u{10ffff}";
+const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}\\p{M}-]*[\\p{L}\\p{N}\\p{M}])?';
+const ADDR_SPEC = new RegExp(`^(?:[${ATEXT}]+(?:\\.[${ATEXT}]+)*|"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*")@(?:${LABEL}(?:\\.${LABEL})*|\\[[\\x21-\\x5a\\x5e-\\x7e]+\\])$`, 'u');
 
 /**
  * Parses `text` (`addr` or `Name <addr>`) into a mailbox.
@@ -32,7 +37,7 @@ const ADDR_SPEC = /^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-
  * ```ts
  * parseMailbox('AS2 <as2@example.com>') // { name: 'AS2', address: 'as2@example.com' }
  * ```
- * @throws CemArgumentError `CEM_ARGUMENT` when the address is missing, malformed or not ASCII.
+ * @throws CemArgumentError `CEM_ARGUMENT` when the address is missing or malformed.
  */
 export function parseMailbox(text: string): Mailbox {
   // eslint-disable-next-line no-control-regex
