@@ -232,12 +232,19 @@ describe('SMTP failures', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('times out when the server never answers the end of DATA (phase session: nodemailer does not say which reply was awaited)', async () => {
+  it('times out when the server never answers the end of DATA', async () => {
     const smtp = await server({ onData: (stream) => stream.resume() });
     const started = Date.now();
     const failure = failureOf(await rejection(transport(smtp.port, { timeoutMs: 400 }).sendEmail(plainEmail)));
-    expect(failure).toMatchObject({ phase: 'session', timedOut: true, replyCode: null });
+    expect(failure).toMatchObject({ phase: 'DATA', timedOut: true, replyCode: null });
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('times out in phase session when the server goes silent before DATA', async () => {
+    const smtp = await server({ onRcptTo: () => undefined });
+    const failure = failureOf(await rejection(transport(smtp.port, { timeoutMs: 400 }).sendEmail(plainEmail)));
+    expect(failure).toMatchObject({ phase: 'session', timedOut: true, replyCode: null });
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('fails with phase connect when nothing listens', async () => {

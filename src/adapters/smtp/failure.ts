@@ -18,9 +18,10 @@ import { CemEngineError } from '../../errors.js';
 export interface SmtpFailure {
   /**
    * The step that failed: `connect`, `greeting`, `EHLO`, `HELO`, `STARTTLS` (any TLS failure,
-   * STARTTLS required but not offered), `AUTH`, `MAIL FROM`, `RCPT TO`, `DATA`, or `session`
-   * (the connection went silent or closed mid-session, where nodemailer does not say which
-   * command was waiting).
+   * STARTTLS required but not offered), `AUTH`, `MAIL FROM`, `RCPT TO`, `DATA` (also a relay
+   * silent after the message body), or `session` (the connection went silent or closed
+   * mid-session where nodemailer does not say which command was waiting: before the body, or
+   * with a host's own transport or DKIM, where the adapter cannot watch the body go out).
    */
   readonly phase: string;
   /** The server's reply code, `null` when there was no reply (timeout, network error). */
@@ -52,11 +53,14 @@ const TIMEOUT_PHASE: Record<string, string> = {
   SOCKET_TIMEOUT: 'session',
 };
 
-function phaseOf(e: NodemailerError, secure: boolean): string {
+function phaseOf(e: NodemailerError, secure: boolean, bodySent: boolean): string {
   const code = typeof e.code === 'string' ? e.code : '';
   const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
   const message = typeof e.message === 'string' ? e.message : '';
-  if (code === 'ETIMEDOUT') return TIMEOUT_PHASE[String(e.timeoutType)] ?? 'session';
+  if (code === 'ETIMEDOUT') {
+    const phase = TIMEOUT_PHASE[String(e.timeoutType)] ?? 'session';
+    return phase === 'session' && bodySent ? 'DATA' : phase;
+  }
   const original = typeof e.originalCode === 'string' ? e.originalCode : '';
   // A TLS failure (ETLS, or a socket error with a TLS/certificate code rather than an errno).
   const tls = code === 'ETLS' || (code === 'ESOCKET' && ((original !== '' && !/^E[A-Z]+$/.test(original)) || /^ERR_(TLS|SSL)/.test(original) || /\b(TLS|SSL)\b|certificate/i.test(message)));
@@ -67,26 +71,27 @@ function phaseOf(e: NodemailerError, secure: boolean): string {
   if (code === 'EMESSAGE') return 'DATA';
   if (/greeting/i.test(message)) return 'greeting';
   if (code === 'ECONNECTION' || code === 'ESOCKET' || code === 'EDNS' || code === 'EPROXY') {
-    return /closed unexpectedly/i.test(message) ? 'session' : 'connect';
+    return /closed unexpectedly/i.test(message) ? (bodySent ? 'DATA' : 'session') : 'connect';
   }
-  if (code === 'EPROTOCOL') return 'session';
-  return command === '' || command === 'CONN' ? 'session' : command;
+  if (code === 'EPROTOCOL') return bodySent ? 'DATA' : 'session';
+  return command === '' || command === 'CONN' ? (bodySent ? 'DATA' : 'session') : command;
 }
 
 /**
- * The adapter's error for a nodemailer error (`secure`: the connection was TLS from the start).
+ * The adapter's error for a nodemailer error (`secure`: the connection was TLS from the start;
+ * `bodySent`: the message body had gone out after DATA).
  *
  * @example
  * ```ts
- * throw smtpError(error, false)
+ * throw smtpError(error, false, false)
  * ```
  * @throws never.
  */
-export function smtpError(error: unknown, secure: boolean): CemEngineError {
+export function smtpError(error: unknown, secure: boolean, bodySent = false): CemEngineError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as NodemailerError;
   const reply = typeof e.response === 'string' && e.response !== '' ? e.response : null;
   const replyCode = typeof e.responseCode === 'number' ? e.responseCode : reply !== null && /^\d{3}/.test(reply) ? Number(reply.slice(0, 3)) : null;
-  const failure: SmtpFailure = Object.freeze({ phase: phaseOf(e, secure), replyCode, reply, timedOut: e.code === 'ETIMEDOUT', error });
+  const failure: SmtpFailure = Object.freeze({ phase: phaseOf(e, secure, bodySent), replyCode, reply, timedOut: e.code === 'ETIMEDOUT', error });
   const text = error instanceof Error ? error.message : String(error);
   return new CemEngineError('CEM_PORT_FAILED', `SMTP ${failure.phase}: ${text}`, { cause: failure });
 }

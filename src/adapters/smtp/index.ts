@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import { systemClock } from '../../ports/clock.js';
@@ -43,6 +45,32 @@ export interface SmtpEmailTransport extends Required<Pick<CemTransport, 'sendEma
   close(): void;
 }
 
+/**
+ * Notes when the message body has been read to its end by the SMTP connection, which happens
+ * only after the relay's 354 reply to DATA: a connection that then goes silent or closes failed
+ * in phase DATA (nodemailer does not say). Installed on transports the adapter creates without
+ * DKIM (whose signing reads the body ahead of DATA).
+ */
+function trackBodies(transporter: Transporter<unknown>): Map<string, boolean> {
+  const sent = new Map<string, boolean>();
+  transporter.use('stream', (mail, done) => {
+    const id = mail.data.messageId;
+    if (typeof id === 'string' && sent.has(id)) {
+      // The last stage of the message stream, the one the connection reads after DATA.
+      mail.message.processFunc((input) => {
+        const watch = new PassThrough();
+        watch.on('end', () => {
+          if (sent.has(id)) sent.set(id, true);
+        });
+        input.on('error', (error) => watch.destroy(error));
+        return input.pipe(watch);
+      });
+    }
+    done();
+  });
+  return sent;
+}
+
 function sentTo(info: unknown): { rejected: string[]; errors: unknown[] } {
   const i = (typeof info === 'object' && info !== null ? info : {}) as { rejected?: unknown; rejectedErrors?: unknown };
   const rejected = Array.isArray(i.rejected) ? i.rejected.map((r: unknown) => (typeof r === 'object' && r !== null && 'address' in r ? String(r.address) : String(r))) : [];
@@ -75,15 +103,21 @@ export function createSmtpEmailTransport(options: SmtpTransportOptions): SmtpEma
   const settings = options.transport === undefined ? nodemailerOptions(options) : null;
   const transporter: Transporter<unknown> = options.transport ?? createTransport(settings ?? {});
   const secure = settings?.secure === true;
+  const bodySent = settings !== null && settings.dkim === undefined ? trackBodies(transporter) : null;
   return Object.freeze({
     transporter,
     async sendEmail(email: OutboundEmail): Promise<void> {
       const mail = toMailOptions(email, { from: options.from, date: clock.now() });
+      const from = mail.envelope !== undefined && typeof mail.envelope.from === 'string' ? mail.envelope.from : '';
+      const messageId = `<${randomUUID()}@${from.slice(from.lastIndexOf('@') + 1) || 'localhost'}>`;
       let info: unknown;
+      bodySent?.set(messageId, false);
       try {
-        info = await transporter.sendMail(mail);
+        info = await transporter.sendMail({ ...mail, messageId });
       } catch (error) {
-        throw smtpError(error, secure);
+        throw smtpError(error, secure, bodySent?.get(messageId) === true);
+      } finally {
+        bodySent?.delete(messageId);
       }
       const { rejected, errors } = sentTo(info);
       if (rejected.length > 0) throw rejectedRecipientsError(rejected, errors);
