@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localCertificate, partnerCertificate, type ExampleCertName } from './certs/index.js';
 import {
-  createCemEngine, createFileStore, createMemoryPorts, createRandomIds, createSmtpEmailTransport, systemClock,
+  createCemEngine, createEmailNotifier, createFileStore, createMemoryPorts, createRandomIds, createSmtpEmailTransport, systemClock,
   type CemEngine, type CemPorts, type CemTransport, type Notifier, type ReceiveOutcome,
 } from './sdk.js';
 import { open, seal, type Envelope } from './support/as2-crypto.js';
@@ -151,7 +151,11 @@ export interface HostIntegrationSummary {
   readonly afterRestart: { readonly globex: string; readonly initech: string; readonly resolvedGlobex: ResolvedNames };
   /** Alert kinds the host's notifier logged. */
   readonly notices: readonly string[];
+  /** The alert e-mails the PKI team received (raw messages), one per notice. */
+  readonly alertEmails: readonly string[];
 }
+
+const ALERTS_TO = 'pki-team@acme.example';
 
 /**
  * Runs the host sketch in a temporary directory (removed afterwards).
@@ -168,18 +172,18 @@ export async function main(options: { readonly log?: (line: string) => void } = 
   const sink = await startSmtpSink();
   try {
     const notices: string[] = [];
-    const notifier: Notifier = { notify: async (n) => void (notices.push(n.kind), log(`[Acme cem ${n.severity}] ${n.kind}: ${n.message}`)) };
+    // Production: port 587 with startTls 'required' and auth (or XOAUTH2); here a loopback relay.
+    const smtp = createSmtpEmailTransport({ host: '127.0.0.1', port: sink.port, from: 'AS2 Acme <as2@acme.example>', startTls: 'never', clock: systemClock, heloName: 'as2.acme.example' });
+    // Alerts go to the log and, one e-mail each, to the PKI team (partner names from the host's configuration).
+    const mailer = createEmailNotifier({ to: ALERTS_TO, transport: smtp, partner: { globex: { name: 'Globex Corporation' }, initech: { name: 'Initech', zone: { timeZone: 'America/Chicago' } } } });
+    const notifier: Notifier = { notify: async (n) => (notices.push(n.kind), log(`[Acme cem ${n.severity}] ${n.kind}: ${n.message}`), mailer.notify(n)) };
     const acmeStack = new ExampleAs2Stack('Acme');
     const makeAcme = (): CemEngine => {
       const ports: CemPorts = {
         clock: systemClock,
         ids: createRandomIds({ domain: 'as2.acme.example' }),
         store: createFileStore({ directory }),
-        transport: {
-          ...acmeStack.transport(),
-          // Production: port 587 with startTls 'required' and auth; here a loopback relay.
-          ...createSmtpEmailTransport({ host: '127.0.0.1', port: sink.port, from: 'AS2 Acme <as2@acme.example>', startTls: 'never', clock: systemClock, heloName: 'as2.acme.example' }),
-        },
+        transport: { ...acmeStack.transport(), sendEmail: smtp.sendEmail },
         notifier,
       };
       return createCemEngine(ports, { engineId: 'acme-node-1' });
@@ -226,6 +230,7 @@ export async function main(options: { readonly log?: (line: string) => void } = 
     const [i] = await restarted.status('initech');
     const resolvedGlobex = await resolvedNames({ name: 'Acme', engine: restarted }, 'globex');
     log(`  globex ${g?.status ?? '?'}, initech ${i?.status ?? '?'}, signing with ${resolvedGlobex.sign ?? '-'}`);
+    const toPartners = sink.messages.filter((m) => !m.rcptTo.includes(ALERTS_TO));
     const storeFileWritten = (await stat(join(directory, 'format.json')).catch(() => null))?.isFile() ?? false;
     return Object.freeze({
       storeFileWritten,
@@ -234,10 +239,11 @@ export async function main(options: { readonly log?: (line: string) => void } = 
       globexMdns: Object.freeze([...globexStack.mdns]),
       payloadsDelivered: acmeStack.payloads.length + globexStack.payloads.length,
       smtp: {
-        messages: sink.messages.length,
-        rcptTo: Object.freeze(sink.messages.flatMap((m) => m.rcptTo)),
-        certsOnlyAttachments: sink.messages.reduce((n, m) => n + (m.raw.match(/smime-type=certs-only/gi)?.length ?? 0), 0),
+        messages: toPartners.length,
+        rcptTo: Object.freeze(toPartners.flatMap((m) => m.rcptTo)),
+        certsOnlyAttachments: toPartners.reduce((n, m) => n + (m.raw.match(/smime-type=certs-only/gi)?.length ?? 0), 0),
       },
+      alertEmails: Object.freeze(sink.messages.filter((m) => m.rcptTo.includes(ALERTS_TO)).map((m) => m.raw)),
       afterRestart: { globex: g?.status ?? 'missing', initech: i?.status ?? 'missing', resolvedGlobex },
       notices: Object.freeze(notices),
     });

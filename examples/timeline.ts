@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseCemEntity, type CemEngine, type Clock, type OutboundCemMessage, type OutboundEmail } from './sdk.js';
+import { formatCemDateTime, parseCemEntity, type CemEngine, type CemZone, type Clock, type OutboundCemMessage, type OutboundEmail } from './sdk.js';
 
 /** What the timeline needs of one party. */
 export interface TimelineParty {
@@ -19,7 +19,13 @@ export interface TimelineParty {
     readonly notifier: { readonly notices: readonly { readonly kind: string; readonly severity: string; readonly message: string }[] };
   };
   readonly installs?: readonly { readonly protocol: string; readonly certificate: { readonly fingerprint: string } }[];
+  /** The party's zone (its engine's `zone`): dates in its alerts are printed at this offset, like its CEM XML. UTC by default. */
+  readonly zone?: CemZone;
 }
+
+const INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
+/** `text` with every date in it printed at the party's offset, in the CEM XML's form. */
+const inZone = (text: string, zone: CemZone | undefined): string => text.replace(INSTANT, (d) => formatCemDateTime(new Date(d), zone));
 
 /** Options of {@link createTimeline}. */
 export interface TimelineOptions {
@@ -161,7 +167,7 @@ export function createTimeline(options: TimelineOptions): Timeline {
       const notices = party.ports.notifier.notices;
       for (; cursor.notices < notices.length; cursor.notices++) {
         const n = notices[cursor.notices];
-        if (n !== undefined) write(`  [${party.name}] ALERT ${n.kind} (${n.severity}): ${n.message}`);
+        if (n !== undefined) write(`  [${party.name}] ALERT ${n.kind} (${n.severity}): ${inZone(n.message, party.zone)}`);
       }
     }
   }

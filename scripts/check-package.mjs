@@ -1,6 +1,8 @@
 // Checks that package.json#exports, the tsup entries and the built files agree, and that the
 // built entry points load in both module systems. Run after `npm run build`.
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,8 +42,65 @@ for (const s of subpaths) {
 }
 if (!existsSync(join(root, pkg.bin.cem))) problems.push(`bin ${pkg.bin.cem} was not built`);
 
+// An adapter's third-party dependency is loaded only by its own subpath: the package root and
+// every other subpath (and the CLI) must load without it, in both module systems. Each subpath is
+// loaded in a fresh process whose ESM resolver refuses those packages and whose CommonJS module
+// cache is then searched for them. The owning subpath must trip the check (so the check works).
+const adapterDependencies = { './adapters/smtp': ['nodemailer'] };
+const hooks = join(mkdtempSync(join(tmpdir(), 'check-package-')), 'hooks.mjs');
+writeFileSync(hooks, `const banned = JSON.parse(process.env.CHECK_PACKAGE_BANNED);
+export async function resolve(specifier, context, next) {
+  if (banned.some((b) => specifier === b || specifier.startsWith(b + '/'))) throw new Error('loaded ' + specifier);
+  return next(specifier, context);
+}
+`);
+const probe = `
+import { register, createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+const [hooks, esm, cjs] = process.argv.slice(1);
+register(pathToFileURL(hooks).href);
+const found = [];
+try { await import(pathToFileURL(esm).href); } catch (e) { found.push('import: ' + e.message); }
+const require = createRequire(import.meta.url);
+try { require(cjs); } catch (e) { found.push('require: ' + e.message); }
+const banned = JSON.parse(process.env.CHECK_PACKAGE_BANNED);
+for (const key of Object.keys(require.cache)) {
+  for (const b of banned) if (key.includes('/node_modules/' + b + '/')) found.push('require: loaded ' + key);
+}
+console.log(JSON.stringify(found));
+`;
+function loads(esm, cjs, banned) {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe, hooks, esm, cjs], {
+    env: { ...process.env, CHECK_PACKAGE_BANNED: JSON.stringify(banned) },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+if (problems.length === 0) {
+  for (const [owner, banned] of Object.entries(adapterDependencies)) {
+    for (const s of subpaths) {
+      const found = loads(join(root, pkg.exports[s].import.default), join(root, pkg.exports[s].require.default), banned);
+      if (s === owner && found.length < 2) problems.push(`${s}: the dependency check did not see ${banned.join(', ')} (${found.join('; ') || 'nothing'})`);
+      if (s !== owner && found.length > 0) problems.push(`${s} loads ${owner}'s dependency: ${found.join('; ')}`);
+    }
+    // The CLI runs when loaded: its static import graph is read instead.
+    const seen = new Set();
+    const visit = (file) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('.')) visit(join(dirname(file), spec));
+        else if (banned.some((b) => spec === b || spec.startsWith(b + '/'))) problems.push(`the cem bin loads ${owner}'s dependency ${spec} (from ${file})`);
+      }
+    };
+    visit(join(root, pkg.bin.cem));
+    if (seen.size < 2) problems.push('the cem bin imports no library chunk (is it bundling its own copy?)');
+  }
+}
+
 if (problems.length > 0) {
   console.error(problems.map((p) => `check-package: ${p}`).join('\n'));
   process.exit(1);
 }
-console.log(`check-package: ${subpaths.length} subpaths OK (ESM, CJS, types), bin OK`);
+console.log(`check-package: ${subpaths.length} subpaths OK (ESM, CJS, types), bin OK, adapter dependencies loaded only by their subpath`);

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { formatCemDateTime } from '../messages/datetime.js';
 import type { Alert, AlertKind, JsonValue } from '../state/effects.js';
 import { deepFreeze, freeze } from '../state/freeze.js';
 import type { CertRef, Fingerprint, IsoInstant, ServerProtocol } from '../state/model.js';
@@ -35,6 +36,27 @@ export function certDetails(cert: CertRef): { readonly [key: string]: JsonValue 
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
   });
+}
+
+/**
+ * An instant as alert messages print it: `yyyy-MM-ddTHH:mm:ss±hh:mm`, the form of the CEM XML's
+ * dates, at `+00:00` (the builders know no party's zone; `details` keep the ISO instant, and a
+ * host shows it in the partner's offset, as `createEmailNotifier` does).
+ *
+ * @example
+ * ```ts
+ * alertInstant('2027-03-31T09:00:00.000Z') // '2027-03-31T09:00:00+00:00'
+ * ```
+ * @throws never: a value that is not a valid instant is printed as it is.
+ */
+export function alertInstant(instant: IsoInstant): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) return instant;
+  try {
+    return formatCemDateTime(new Date(ms));
+  } catch {
+    return instant;
+  }
 }
 
 function alert(kind: AlertKind, dedupeKey: string, severity: Alert['severity'], relationshipId: string | null, message: string, details: { readonly [key: string]: JsonValue }): Alert {
@@ -73,7 +95,7 @@ const certsJson = (certs: readonly AlertCertificate[]): JsonValue =>
  */
 export function requestReceivedAlert(relationshipId: string, exchangeKey: string, requestId: string, respondBy: IsoInstant | null, certs: readonly AlertCertificate[]): Alert {
   return alert('requestReceived', `requestReceived:${exchangeKey}`, 'warning', relationshipId,
-    `Certificate exchange request ${requestId} from ${relationshipId} awaits a decision${respondBy === null ? '' : ` (respond by ${respondBy})`}.`,
+    `Certificate exchange request ${requestId} from ${relationshipId} awaits a decision${respondBy === null ? '' : ` (respond by ${alertInstant(respondBy)})`}.`,
     { exchangeKey, requestId, respondBy, certificates: certsJson(certs) });
 }
 
@@ -92,7 +114,7 @@ export function requestAutoAcceptedAlert(relationshipId: string, exchangeKey: st
   const accepted = certs.filter((c) => c.decision === 'accepted').length;
   const rejected = certs.filter((c) => c.decision === 'rejected').length;
   return alert('requestAutoAccepted', `requestAutoAccepted:${exchangeKey}`, 'info', relationshipId,
-    `Certificate exchange request ${requestId} from ${relationshipId} was answered automatically: ${accepted} accepted, ${rejected} rejected${respondBy === null ? '' : ` (respond by ${respondBy})`}.`,
+    `Certificate exchange request ${requestId} from ${relationshipId} was answered automatically: ${accepted} accepted, ${rejected} rejected${respondBy === null ? '' : ` (respond by ${alertInstant(respondBy)})`}.`,
     { exchangeKey, requestId, respondBy, accepted, rejected, certificates: certsJson(certs) });
 }
 
@@ -133,7 +155,7 @@ export function responseReceivedAlert(relationshipId: string, requestId: string,
  */
 export function requestOverdueAlert(relationshipId: string, requestId: string, respondBy: IsoInstant | null, day: string): Alert {
   return alert('requestOverdue', `requestOverdue:${requestId}@${day}`, 'warning', relationshipId,
-    `${relationshipId} has not answered certificate exchange request ${requestId} (respond-by ${respondBy ?? 'none'}): resend it or set the certificates active.`,
+    `${relationshipId} has not answered certificate exchange request ${requestId} (respond-by ${respondBy === null ? 'none' : alertInstant(respondBy)}): resend it or set the certificates active.`,
     { requestId, respondBy, day });
 }
 
@@ -151,8 +173,8 @@ export function awaitingAnswerAlert(kind: 'requestAwaitingAnswer' | 'responseOve
   const overdue = kind === 'responseOverdue';
   return alert(kind, `${kind}:${exchangeKey}@${day}`, overdue ? 'warning' : 'info', relationshipId,
     overdue
-      ? `Our answer to ${relationshipId}'s certificate exchange request ${requestId} is overdue (respond-by ${respondBy ?? 'none'}).`
-      : `${relationshipId}'s certificate exchange request ${requestId} awaits our answer${respondBy === null ? '' : ` by ${respondBy}`}.`,
+      ? `Our answer to ${relationshipId}'s certificate exchange request ${requestId} is overdue (respond-by ${respondBy === null ? 'none' : alertInstant(respondBy)}).`
+      : `${relationshipId}'s certificate exchange request ${requestId} awaits our answer${respondBy === null ? '' : ` by ${alertInstant(respondBy)}`}.`,
     { exchangeKey, requestId, respondBy, day });
 }
 
@@ -268,7 +290,7 @@ export function expiringAlert(slot: AlertSlot, cert: CertRef, now: Date, day: st
   const expired = Date.parse(cert.notAfter) <= now.getTime();
   return alert('certificateExpiring', `certificateExpiring:${slot.relationshipId ?? '-'}:${slot.side}:${slot.usage}:${cert.fingerprint}@${day}`,
     expired ? 'critical' : 'warning', slot.relationshipId,
-    `${slot.side === 'local' ? 'Our' : 'The partner\'s'} ${slot.usage} certificate ${cert.subject} ${expired ? 'expired' : 'expires'} on ${cert.notAfter}.`,
+    `${slot.side === 'local' ? 'Our' : 'The partner\'s'} ${slot.usage} certificate ${cert.subject} ${expired ? 'expired' : 'expires'} on ${alertInstant(cert.notAfter)}.`,
     { side: slot.side, usage: slot.usage, certificate: certDetails(cert), day });
 }
 

@@ -191,6 +191,13 @@ describe('host-integration', () => {
     expect(s.smtp.certsOnlyAttachments).toBe(2);
   });
 
+  it("e-mails every alert to the PKI team with the partner's name", () => {
+    expect(s.alertEmails).toHaveLength(s.notices.length);
+    const subjects = s.alertEmails.map((raw) => /^Subject: (.*)$/m.exec(raw)?.[1]);
+    expect(subjects).toContain('[CEM] info: Globex Corporation: responseReceived');
+    expect(s.alertEmails.join('\n')).toContain('Partner:      Globex Corporation (relationship globex)');
+  });
+
   it('finds the state again after a restart on the same store directory', () => {
     expect(s.afterRestart.globex).toBe('Active');
     expect(s.afterRestart.initech).toBe('Emailed');
@@ -238,6 +245,18 @@ describe('demo', () => {
     expect(text).toContain('[Acme] globex local encryption acme-enc-1: Active -> Archived (firstUsage)');
     expect(text).toContain('[Acme] globex partner signing globex-sign-1: Active -> Archived (firstUsage)');
     expect(text).toContain('0 that the receiver could not decrypt or verify');
+  });
+
+  it('prints every date as the CEM XML does (never an ISO Z instant) and no empty day', () => {
+    const text = d.lines.join('\n');
+    expect(text).toContain('<RespondByDate>2027-03-05T09:00:00+00:00</RespondByDate>');
+    expect(text).toContain('awaits a decision (respond by 2027-03-05T09:00:00+00:00)');
+    expect(text).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
+    d.lines.forEach((line, i) => {
+      if (!line.startsWith('=== Day ')) return;
+      const next = d.lines.slice(i + 1).find((l) => l.trim() !== '');
+      expect(next === undefined || next.startsWith('===') ? `${line} is empty` : 'ok').toBe('ok');
+    });
   });
 
   it('runs the same exchange as the example', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activatedAlert, claimDaily, expiringAlert, pruneAlertLog, refusedAlert, requestAutoAcceptedAlert, requestReceivedAlert, sendFailedAlert, serverPendingAlert, serverRejectedAlert } from '../../src/policy/alerts.js';
+import { activatedAlert, alertInstant, awaitingAnswerAlert, claimDaily, expiringAlert, pruneAlertLog, refusedAlert, requestAutoAcceptedAlert, requestOverdueAlert, requestReceivedAlert, sendFailedAlert, serverPendingAlert, serverRejectedAlert } from '../../src/policy/alerts.js';
 import type { CertRef } from '../../src/state/model.js';
 
 const cert: CertRef = { fingerprint: 'ab'.repeat(32), subject: 'CN=x', issuer: 'CN=ca', serial: '7', notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2026-03-10T00:00:00.000Z' };
@@ -66,5 +66,24 @@ describe('alert catalogue', () => {
 
   it('marks an already expired certificate critical', () => {
     expect(expiringAlert({ relationshipId: 'acme', side: 'partner', usage: 'signing' }, cert, new Date('2026-04-01T00:00:00Z'), '2026-04-01').severity).toBe('critical');
+  });
+
+  it('prints dates in messages as the CEM XML does, and keeps the ISO instant in details', () => {
+    expect(alertInstant('2027-03-31T09:00:00.000Z')).toBe('2027-03-31T09:00:00+00:00');
+    expect(alertInstant('not a date')).toBe('not a date');
+    const respondBy = '2027-03-05T09:00:00.000Z';
+    const alerts = [
+      requestReceivedAlert('acme', 'acme/r1', 'r1', respondBy, []),
+      requestAutoAcceptedAlert('acme', 'acme/r1', 'r1', respondBy, []),
+      requestOverdueAlert('acme', 'r1', respondBy, '2027-03-06'),
+      awaitingAnswerAlert('requestAwaitingAnswer', 'acme', 'acme/r1', 'r1', respondBy, '2027-03-04'),
+      awaitingAnswerAlert('responseOverdue', 'acme', 'acme/r1', 'r1', respondBy, '2027-03-06'),
+    ];
+    for (const a of alerts) {
+      expect(a.message).toContain('2027-03-05T09:00:00+00:00');
+      expect(a.message).not.toContain('.000Z');
+      expect(a.details.respondBy).toBe(respondBy);
+    }
+    expect(expiringAlert({ relationshipId: 'acme', side: 'partner', usage: 'signing' }, cert, now, '2026-03-02').message).toContain('expires on 2026-03-10T00:00:00+00:00.');
   });
 });

@@ -1,13 +1,22 @@
 /**
  * Mail addresses as the SMTP adapter accepts them: `addr@domain` or `Display Name <addr@domain>`,
- * ASCII addresses only (no SMTPUTF8), display names in any script.
+ * display names in any script, and internationalized addresses (RFC 6531: UTF-8 local parts,
+ * sent with SMTPUTF8 when the relay offers it; domains in Unicode go out as punycode). Checked
+ * before nodemailer sees them, so a malformed address is a `CEM_ARGUMENT` rather than a guess by
+ * a lenient parser.
  *
  * @module
  */
 import { CemArgumentError } from '../../errors.js';
-import { encodeHeaderText } from './encoding.js';
 
-/** A parsed mailbox. */
+/**
+ * A parsed mailbox, in the `{ name, address }` form nodemailer takes.
+ *
+ * @example
+ * ```ts
+ * const box: Mailbox = { name: 'AS2 Gateway', address: 'as2@example.com' }
+ * ```
+ */
 export interface Mailbox {
   /** The display name, `''` when none. */
   readonly name: string;
@@ -15,13 +24,20 @@ export interface Mailbox {
   readonly address: string;
 }
 
-// Dot-atom local part or quoted string without controls; a domain name or an address literal.
-const ADDR_SPEC = /^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[\x21-\x5a\x5e-\x7e]+\])$/;
+// Dot-atom local part (RFC 6531 adds UTF-8) or quoted string without controls; a domain name
+// (labels of letters and digits in any script) or an address literal.
+const ATEXT = "A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u00a0-\\u2027\\u202a-\\u{10ffff}";
+const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}\\p{M}-]*[\\p{L}\\p{N}\\p{M}])?';
+const ADDR_SPEC = new RegExp(`^(?:[${ATEXT}]+(?:\\.[${ATEXT}]+)*|"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*")@(?:${LABEL}(?:\\.${LABEL})*|\\[[\\x21-\\x5a\\x5e-\\x7e]+\\])$`, 'u');
 
 /**
- * Parses `text` into a mailbox.
+ * Parses `text` (`addr` or `Name <addr>`) into a mailbox.
  *
- * @throws CemArgumentError `CEM_ARGUMENT` when the address is missing, malformed or not ASCII.
+ * @example
+ * ```ts
+ * parseMailbox('AS2 <as2@example.com>') // { name: 'AS2', address: 'as2@example.com' }
+ * ```
+ * @throws CemArgumentError `CEM_ARGUMENT` when the address is missing or malformed.
  */
 export function parseMailbox(text: string): Mailbox {
   // eslint-disable-next-line no-control-regex
@@ -33,13 +49,4 @@ export function parseMailbox(text: string): Mailbox {
     throw new CemArgumentError(`invalid e-mail address ${JSON.stringify(text)}`);
   }
   return Object.freeze({ name, address });
-}
-
-/** The mailbox as a header value, the display name quoted or encoded as needed. */
-export function formatMailbox(mailbox: Mailbox): string {
-  if (mailbox.name === '') return mailbox.address;
-  const encoded = encodeHeaderText(mailbox.name);
-  if (encoded !== mailbox.name.replace(/[\x00-\x1f\x7f]/g, ' ')) return `${encoded} <${mailbox.address}>`;
-  const atoms = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(encoded);
-  return `${atoms ? encoded : `"${encoded.replace(/["\\]/g, '\\$&')}"`} <${mailbox.address}>`;
 }

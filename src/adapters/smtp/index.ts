@@ -1,122 +1,129 @@
 /**
- * `ediint-cem/adapters/smtp`: sends the engine's e-mails (certificates for partners without CEM,
- * admin notices) through an SMTP relay, with a small built-in client (RFC 5321, 3207, 4954) and
- * MIME builder (RFC 2045–2047, 2231). No mail library is needed.
+ * `ediint-cem/adapters/smtp`: sends the engine's e-mails (certificates for partners without CEM)
+ * and administrator alerts through SMTP, on [nodemailer](https://nodemailer.com) (an optional
+ * peer dependency, loaded only by this subpath: `npm install nodemailer`, and
+ * `@types/nodemailer` for TypeScript). Everything nodemailer offers is available: XOAUTH2,
+ * PLAIN/LOGIN/CRAM-MD5, pooling, SMTPUTF8/8BITMIME/SIZE, DSN, proxies, DKIM, logging, or a
+ * transport the host built itself.
  *
  * @module
  */
-import { hostname } from 'node:os';
-import type { ConnectionOptions } from 'node:tls';
-import { isIP } from 'node:net';
-import { CemArgumentError } from '../../errors.js';
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { systemClock } from '../../ports/clock.js';
-import type { Clock } from '../../ports/clock.js';
 import type { CemTransport, OutboundEmail } from '../../ports/transport.js';
 import { parseMailbox } from './address.js';
-import { buildEmailMessage, dotStuff } from './mime.js';
-import { deliver } from './session.js';
-import type { SessionSettings } from './session.js';
+import { rejectedRecipientsError, smtpError } from './failure.js';
+import { toMailOptions } from './message.js';
+import { nodemailerOptions } from './options.js';
+import type { SmtpTransportOptions } from './options.js';
 
-export type { SmtpFailure } from './connection.js';
-export { buildEmailMessage } from './mime.js';
-export type { BuiltEmailMessage, EmailMessageContext } from './mime.js';
+export type { SmtpFailure } from './failure.js';
+export { toMailOptions } from './message.js';
+export type { EmailMessageContext } from './message.js';
 export type { Mailbox } from './address.js';
+export type { SmtpCommonOptions, SmtpExistingTransportOptions, SmtpOAuth2Auth, SmtpPasswordAuth, SmtpRelayOptions, SmtpTransportOptions } from './options.js';
+export { alertEmailText, createEmailNotifier } from './notifier.js';
+export type { EmailNotifierOptions, EmailNotifierPartner } from './notifier.js';
 
 /**
- * Options of {@link createSmtpEmailTransport}.
+ * What {@link createSmtpEmailTransport} returns: the `sendEmail` half of a {@link CemTransport},
+ * the nodemailer transport behind it, and `close`.
  *
  * @example
  * ```ts
- * const options: SmtpTransportOptions = { host: 'smtp.example.com', port: 587, from: 'as2@example.com',
- *   startTls: 'required', auth: { user: 'as2', pass } }
+ * const smtp: SmtpEmailTransport = createSmtpEmailTransport(options)
+ * process.on('SIGTERM', () => smtp.close())
  * ```
  */
-export interface SmtpTransportOptions {
-  /** The relay's host name or IP address. */
-  readonly host: string;
-  /** The relay's port: 587 (submission, STARTTLS), 465 (`secure: true`) or 25. */
-  readonly port: number;
-  /** TLS from the first byte (SMTPS, port 465); `false` by default. */
-  readonly secure?: boolean;
-  /** The sender (`addr` or `Name <addr>`) when an e-mail names none. The envelope sender (MAIL FROM) is the sender used. */
-  readonly from: string;
-  /** Credentials for AUTH PLAIN (preferred) or LOGIN. */
-  readonly auth?: { readonly user: string; readonly pass: string; readonly method?: 'PLAIN' | 'LOGIN' };
-  /** The name given in EHLO; the host name by default (`localhost` when it is not a domain). */
-  readonly heloName?: string;
-  /** Upgrade with STARTTLS when offered (`ifOffered`, the default), insist on it, or never. */
-  readonly startTls?: 'ifOffered' | 'required' | 'never';
-  /** TLS settings for STARTTLS and `secure` (trusted `ca`, `servername`, `rejectUnauthorized`, ...). */
-  readonly tls?: ConnectionOptions;
-  /** Allow AUTH over an unencrypted connection; `false` by default. */
-  readonly allowInsecureAuth?: boolean;
-  /** Longest wait for the connection and for each reply; 30 000 ms by default. */
-  readonly timeoutMs?: number;
-  /** The clock for the `Date` header; the system clock by default. */
-  readonly clock?: Clock;
+export interface SmtpEmailTransport extends Required<Pick<CemTransport, 'sendEmail'>> {
+  /** The nodemailer transport in use. */
+  readonly transporter: Transporter<unknown>;
+  /** Closes the pooled connections of a transport the adapter created; a host's own transport is left open. */
+  close(): void;
 }
 
-const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-function heloNameOf(value: string | undefined): string {
-  if (value !== undefined) {
-    if (!DOMAIN.test(value) && !/^\[[\x21-\x5a\x5e-\x7e]+\]$/.test(value)) throw new CemArgumentError(`invalid heloName ${JSON.stringify(value)}`);
-    return value;
-  }
-  const own = hostname();
-  return DOMAIN.test(own) ? own : 'localhost';
-}
-
-function settingsOf(options: SmtpTransportOptions): SessionSettings {
-  if (typeof options.host !== 'string' || options.host === '' || /[\s/]/.test(options.host)) throw new CemArgumentError('createSmtpEmailTransport: invalid host');
-  if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) throw new CemArgumentError('createSmtpEmailTransport: invalid port');
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new CemArgumentError('createSmtpEmailTransport: invalid timeoutMs');
-  const auth = options.auth ?? null;
-  if (auth !== null && (/[\r\n\0]/.test(auth.user) || /[\r\n\0]/.test(auth.pass))) throw new CemArgumentError('createSmtpEmailTransport: invalid credentials');
-  return Object.freeze({
-    host: options.host,
-    port: options.port,
-    secure: options.secure ?? false,
-    startTls: options.startTls ?? 'ifOffered',
-    tls: { ...(isIP(options.host) === 0 ? { servername: options.host } : {}), ...options.tls },
-    heloName: heloNameOf(options.heloName),
-    auth,
-    allowInsecureAuth: options.allowInsecureAuth ?? false,
-    timeoutMs,
+/**
+ * Notes when the message body has been read to its end by the SMTP connection, which happens
+ * only after the relay's 354 reply to DATA: a connection that then goes silent or closes failed
+ * in phase DATA (nodemailer does not say). Installed on transports the adapter creates without
+ * DKIM (whose signing reads the body ahead of DATA).
+ */
+function trackBodies(transporter: Transporter<unknown>): Map<string, boolean> {
+  const sent = new Map<string, boolean>();
+  transporter.use('stream', (mail, done) => {
+    const id = mail.data.messageId;
+    if (typeof id === 'string' && sent.has(id)) {
+      // The last stage of the message stream, the one the connection reads after DATA.
+      mail.message.processFunc((input) => {
+        const watch = new PassThrough();
+        watch.on('end', () => {
+          if (sent.has(id)) sent.set(id, true);
+        });
+        input.on('error', (error) => watch.destroy(error));
+        return input.pipe(watch);
+      });
+    }
+    done();
   });
+  return sent;
+}
+
+function sentTo(info: unknown): { rejected: string[]; errors: unknown[] } {
+  const i = (typeof info === 'object' && info !== null ? info : {}) as { rejected?: unknown; rejectedErrors?: unknown };
+  const rejected = Array.isArray(i.rejected) ? i.rejected.map((r: unknown) => (typeof r === 'object' && r !== null && 'address' in r ? String(r.address) : String(r))) : [];
+  return { rejected, errors: Array.isArray(i.rejectedErrors) ? i.rejectedErrors : [] };
 }
 
 /**
  * Creates the `sendEmail` half of a {@link CemTransport}: merge it into the host's transport.
- * Each e-mail travels over its own connection; a refusal, timeout or network error rejects with
- * `CEM_PORT_FAILED` whose `cause` is an {@link SmtpFailure} (phase, reply code and text).
+ * Without `pool`, each e-mail travels over its own connection. A refusal, timeout or network
+ * error rejects with `CEM_PORT_FAILED` whose `cause` is an {@link SmtpFailure} (phase, reply
+ * code and text, nodemailer's error). A recipient refused while others took the message also
+ * rejects (phase `RCPT TO`, `rejected` naming it): the engine's retry then reaches the others a
+ * second time, as the transport port's at-least-once delivery allows.
  *
  * @example
  * ```ts
  * import { createSmtpEmailTransport } from 'ediint-cem/adapters/smtp'
- * const transport: CemTransport = {
- *   ...myAs2Transport,
- *   ...createSmtpEmailTransport({ host: 'smtp.example.com', port: 587, from: 'AS2 <as2@example.com>',
- *     auth: { user: 'as2', pass: process.env.SMTP_PASS ?? '' } }),
- * }
+ * const smtp = createSmtpEmailTransport({ host: 'smtp.example.com', port: 587, from: 'AS2 <as2@example.com>',
+ *   startTls: 'required', auth: { user: 'as2', pass: process.env.SMTP_PASS ?? '' } })
+ * const transport: CemTransport = { ...myAs2Transport, sendEmail: smtp.sendEmail }
  * ```
  * @throws CemArgumentError `CEM_ARGUMENT` for invalid options (host, port, sender, EHLO name,
  *   timeout, credentials); `sendEmail` rejects with `CEM_ARGUMENT` for an invalid e-mail and
  *   `CEM_PORT_FAILED` when delivery fails.
  */
-export function createSmtpEmailTransport(options: SmtpTransportOptions): Required<Pick<CemTransport, 'sendEmail'>> {
-  const settings = settingsOf(options);
+export function createSmtpEmailTransport(options: SmtpTransportOptions): SmtpEmailTransport {
   parseMailbox(options.from);
   const clock = options.clock ?? systemClock;
+  const own = options.transport === undefined;
+  const settings = options.transport === undefined ? nodemailerOptions(options) : null;
+  const transporter: Transporter<unknown> = options.transport ?? createTransport(settings ?? {});
+  const secure = settings?.secure === true;
+  const bodySent = settings !== null && settings.dkim === undefined ? trackBodies(transporter) : null;
   return Object.freeze({
+    transporter,
     async sendEmail(email: OutboundEmail): Promise<void> {
-      const message = buildEmailMessage(email, { from: options.from, date: clock.now() });
-      await deliver(settings, {
-        mailFrom: message.from.address,
-        rcptTo: message.recipients.map((r) => r.address),
-        data: dotStuff(message.text),
-      });
+      const mail = toMailOptions(email, { from: options.from, date: clock.now() });
+      const from = mail.envelope !== undefined && typeof mail.envelope.from === 'string' ? mail.envelope.from : '';
+      const messageId = `<${randomUUID()}@${from.slice(from.lastIndexOf('@') + 1) || 'localhost'}>`;
+      let info: unknown;
+      bodySent?.set(messageId, false);
+      try {
+        info = await transporter.sendMail({ ...mail, messageId });
+      } catch (error) {
+        throw smtpError(error, secure, bodySent?.get(messageId) === true);
+      } finally {
+        bodySent?.delete(messageId);
+      }
+      const { rejected, errors } = sentTo(info);
+      if (rejected.length > 0) throw rejectedRecipientsError(rejected, errors);
+    },
+    close(): void {
+      if (own) transporter.close();
     },
   });
 }
