@@ -48,7 +48,11 @@ export type {
   CertificateSource,
   CertificateWithChain,
   LocalCertificateSource,
+  OutboxPage,
+  OutboxPageRequest,
+  OutboxView,
 } from './engine/types.js';
+export type { OperationOptions } from './engine/operations.js';
 
 // Ports the host implements
 export type { CemPorts } from './ports/ports.js';

@@ -11,6 +11,7 @@
  */
 import type { CemSettings, CemState, InboundExchange, OutboundExchange, Relationship, ServerProtocol, ServerSlot } from '../state/model.js';
 import { freezeState } from '../state/freeze.js';
+import type { JsonValue } from '../ports/json.js';
 
 /** A processed Message-ID or Request document, by digest: when it was seen. */
 export interface SeenEntry {
@@ -27,6 +28,12 @@ export interface ResponseEntry {
   readonly at: string;
 }
 
+/** The result of a host operation applied under an idempotency key. */
+export interface OperationEntry {
+  readonly at: string;
+  readonly result: JsonValue;
+}
+
 /** One relationship's aggregate, as stored under `rel/<id>`. */
 export interface RelationshipAggregate {
   readonly relationship: Relationship;
@@ -37,6 +44,8 @@ export interface RelationshipAggregate {
   readonly seen: Readonly<Record<string, SeenEntry>>;
   /** By digest of exchange key and ResponseURL. */
   readonly responses: Readonly<Record<string, ResponseEntry>>;
+  /** Results of host operations by the host's idempotency key (`operationId`), kept for the retention. */
+  readonly operations?: Readonly<Record<string, OperationEntry>>;
   /** The aggregate's entry in the due index, `null` when nothing is due. */
   readonly due: string | null;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { CemEngineError, isCemError } from '../errors.js';
+import type { JsonValue } from '../ports/json.js';
 import type { StoreWrite } from '../ports/store.js';
 import type { CemEffect } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
@@ -35,6 +36,11 @@ export interface Plan {
   readonly refile?: boolean;
   /** More writes to commit whatever the events did (a consumed due entry). */
   readonly extra?: readonly StoreWrite[];
+  /**
+   * A host operation under an idempotency key: its result, computed on the state after the
+   * events, is kept in the relationship's aggregate when the operation changed it.
+   */
+  readonly operation?: { readonly relationshipId: string; readonly id: string; readonly result: (next: CemState, effects: readonly CemEffect[]) => JsonValue };
 }
 
 /** The result of {@link applyEvents}. */
@@ -101,6 +107,9 @@ async function attempt(ctx: EngineContext, slice: Slice, plan: Plan, now: Date, 
     ...(responses.added.size === 0 ? {} : { responses: responses.added }),
     ...(plan.prune === true ? { prune: true } : {}),
     ...(plan.refile === true ? { refile: true } : {}),
+    ...(plan.operation === undefined || state === slice.state
+      ? {}
+      : { operation: { relationshipId: plan.operation.relationshipId, id: plan.operation.id, entry: { at: now.toISOString(), result: plan.operation.result(state, results.at(-1) ?? []) } } }),
   });
   if (plan.extra !== undefined) writes.push(...plan.extra);
   if (writes.length > 0 && state !== slice.state && plan.material !== undefined) {

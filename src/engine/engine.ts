@@ -10,7 +10,7 @@ import type { CemEvent } from '../state/events.js';
 import type { CemSettings, CemState, LocalUsage, PartnerUsage, ServerProtocol } from '../state/model.js';
 import { createContext, type CemEngineConfig } from './context.js';
 import type { LocalCertificateSource } from './material.js';
-import { addRelationship, resend, schedule, sendCertificates, simple } from './operations.js';
+import { addRelationship, resend, respond, schedule, sendCertificates, simple, type OperationOptions } from './operations.js';
 import { drainDue } from './perform.js';
 import { receive } from './receive.js';
 import { inspectAll, outboxPage } from './admin-reads.js';
@@ -31,8 +31,12 @@ import type {
  * events or outbox retries.
  */
 export interface CemEngine {
-  /** Adds a trading relationship with its active certificates. */
-  addRelationship(input: RelationshipInput): Promise<CemOperationResult>;
+  /**
+   * Adds a trading relationship with its active certificates. With `operationId` (also on
+   * `sendCertificates`, `schedule` and `respond`), a retry of a call whose first attempt was
+   * applied returns that attempt's result instead of a refusal (see {@link OperationOptions}).
+   */
+  addRelationship(input: RelationshipInput, options?: OperationOptions): Promise<CemOperationResult>;
   /** Changes a relationship's email, ResponseURL, auto-accept, CEM override, listener or protocol. */
   updateRelationship(relationshipId: string, changes: Extract<CemEvent, { type: 'relationshipUpdated' }>['changes']): Promise<CemOperationResult>;
   /** Removes a relationship without open exchanges. */
@@ -40,15 +44,15 @@ export interface CemEngine {
   /** Changes system-wide settings (auto-accept, response days, alert days, ...). */
   updateSettings(settings: Partial<CemSettings>): Promise<CemOperationResult>;
   /** Sends our new certificates by CEM (or by email to a partner without CEM). */
-  sendCertificates(relationshipId: string, selection: CertificateSelectionInput): Promise<SendResult>;
+  sendCertificates(relationshipId: string, selection: CertificateSelectionInput, options?: OperationOptions): Promise<SendResult>;
   /** Schedules a local or partner certificate for future use. */
-  schedule(input: ScheduleInput): Promise<CemOperationResult>;
+  schedule(input: ScheduleInput, options?: OperationOptions): Promise<CemOperationResult>;
   /** Withdraws a scheduled certificate. */
   cancelSchedule(relationshipId: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage): Promise<CemOperationResult>;
   /** Handles one inbound AS2 message; never throws for bad input. */
   receive(message: InboundMessage): Promise<ReceiveOutcome>;
   /** Accepts or rejects certificates of a received Request; the Response goes out when all are decided. */
-  respond(exchangeKey: string, decisions: readonly DecisionInput[]): Promise<CemOperationResult>;
+  respond(exchangeKey: string, decisions: readonly DecisionInput[], options?: OperationOptions): Promise<CemOperationResult>;
   /** The administrator's "set as active". */
   setActive(relationshipId: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage | 'tlsServer'): Promise<CemOperationResult>;
   /** Installs a listener's candidate server certificate now, whatever the partners said. */
@@ -109,15 +113,15 @@ export function createCemEngine(ports: CemPorts, config: CemEngineConfig = {}): 
   const ctx = createContext(ports, config);
   const cache = createMaterialCache(ctx.materialCacheSize);
   return Object.freeze({
-    addRelationship: (input: RelationshipInput) => addRelationship(ctx, input),
+    addRelationship: (input: RelationshipInput, options?: OperationOptions) => addRelationship(ctx, input, options),
     updateRelationship: (id: string, changes: Extract<CemEvent, { type: 'relationshipUpdated' }>['changes']) => simple.updateRelationship(ctx, id, changes),
     removeRelationship: (id: string) => simple.removeRelationship(ctx, id),
     updateSettings: (settings: Partial<CemSettings>) => simple.updateSettings(ctx, settings),
-    sendCertificates: (id: string, selection: CertificateSelectionInput) => sendCertificates(ctx, id, selection),
-    schedule: (input: ScheduleInput) => schedule(ctx, input),
+    sendCertificates: (id: string, selection: CertificateSelectionInput, options?: OperationOptions) => sendCertificates(ctx, id, selection, options),
+    schedule: (input: ScheduleInput, options?: OperationOptions) => schedule(ctx, input, options),
     cancelSchedule: (id: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage) => simple.cancelSchedule(ctx, id, side, usage),
     receive: (message: InboundMessage) => receive(ctx, message),
-    respond: (key: string, decisions: readonly DecisionInput[]) => simple.respond(ctx, key, decisions),
+    respond: (key: string, decisions: readonly DecisionInput[], options?: OperationOptions) => respond(ctx, key, decisions, options),
     setActive: (id: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage | 'tlsServer') => simple.setActive(ctx, id, side, usage),
     setServerActive: (protocol: ServerProtocol) => simple.setServerActive(ctx, protocol),
     withdrawServerCandidate: (protocol: ServerProtocol) => simple.withdrawServerCandidate(ctx, protocol),

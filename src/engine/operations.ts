@@ -6,8 +6,14 @@
  */
 import { CemArgumentError } from '../errors.js';
 import type { CemEvent, CertificateSelection, LocalCertificateInput, RelationshipInit, RequestIds } from '../state/events.js';
-import { getOutbound } from '../state/lookup.js';
-import type { CemSettings, LocalUsage, PartnerUsage, ServerProtocol } from '../state/model.js';
+import { getInbound, getOutbound } from '../state/lookup.js';
+import { deepFreeze } from '../state/freeze.js';
+import type { CemEffect } from '../state/effects.js';
+import type { JsonValue } from '../ports/json.js';
+import type { Slice } from './aggregates.js';
+import type { Applied, Plan } from './commit.js';
+import type { Scope } from './slice.js';
+import type { CemSettings, CemState, LocalUsage, PartnerUsage, ServerProtocol } from '../state/model.js';
 import type { EngineContext } from './context.js';
 import { createMaterialSet, readSource, type LocalCertificateSource, type MaterialSet } from './material.js';
 import { drawId } from './port-calls.js';
@@ -31,6 +37,61 @@ async function single(ctx: EngineContext, event: CemEvent, material?: MaterialSe
   return (await runOperation(ctx, scopeOf(event), () => (material === undefined ? { events: [event] } : { events: [event], material }))).result;
 }
 
+/** Options of the host operations that take an idempotency key. */
+export interface OperationOptions {
+  /**
+   * The host's idempotency key (1–200 characters), unique per operation it means: a call repeated
+   * with the same key after its first attempt was applied (a retry after a crash or a timeout)
+   * returns that attempt's result and changes nothing. Kept for `retainFinishedDays`.
+   */
+  readonly operationId?: string;
+}
+
+function operationIdOf(options: OperationOptions | undefined): string | undefined {
+  const id = options?.operationId;
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string' || id.length < 1 || id.length > 200) throw new CemArgumentError('operationId must be a string of 1-200 characters');
+  return id;
+}
+
+/** The result recorded for `operationId` in a relationship's aggregate of the slice, if any. */
+function recorded(slice: Slice, relationshipId: string | undefined, operationId: string | undefined): JsonValue | undefined {
+  if (operationId === undefined || relationshipId === undefined) return undefined;
+  const operations = slice.relationships.get(relationshipId)?.value.operations;
+  return operations !== undefined && Object.hasOwn(operations, operationId) ? operations[operationId]?.result : undefined;
+}
+
+/** The plain result of an applied operation (its last event's effects), as kept under its key. */
+function appliedResult(effects: readonly CemEffect[], extra: Record<string, JsonValue> = {}): JsonValue {
+  return JSON.parse(JSON.stringify({ applied: true, refusal: null, effects: effects.filter((e) => e.type !== 'ignored'), ...extra })) as JsonValue;
+}
+
+/**
+ * Runs one host operation under an optional idempotency key: a key already recorded for the
+ * relationship returns the recorded result, applying nothing.
+ */
+async function keyed<R>(
+  ctx: EngineContext,
+  scope: Scope,
+  operationId: string | undefined,
+  relationshipOf: (state: CemState) => string | undefined,
+  plan: (state: CemState, now: Date) => Plan,
+  result: (applied: Applied, summary: CemOperationResult) => R,
+  recordedExtra: (next: CemState) => Record<string, JsonValue> = () => ({}),
+): Promise<R> {
+  let replay: JsonValue | undefined;
+  const { applied, result: summary } = await runOperation(ctx, scope, (state, now, slice) => {
+    const relationshipId = relationshipOf(state);
+    replay = recorded(slice, relationshipId, operationId);
+    if (replay !== undefined) return { events: [] };
+    const planned = plan(state, now);
+    if (operationId === undefined || relationshipId === undefined) return planned;
+    return { ...planned, operation: { relationshipId, id: operationId, result: (next, effects) => appliedResult(effects, recordedExtra(next)) } };
+  });
+  if (replay !== undefined) return deepFreeze(replay) as unknown as R;
+  return result(applied, summary);
+}
+
 /**
  * Adds a relationship with its active certificates (their material is stored).
  *
@@ -40,7 +101,8 @@ async function single(ctx: EngineContext, event: CemEvent, material?: MaterialSe
  * ```
  * @throws CemCryptoError `CEM_CERT_INVALID` for an unreadable certificate; engine codes of `runOperation`.
  */
-export async function addRelationship(ctx: EngineContext, input: RelationshipInput): Promise<CemOperationResult> {
+export async function addRelationship(ctx: EngineContext, input: RelationshipInput, options?: OperationOptions): Promise<CemOperationResult> {
+  const operationId = operationIdOf(options);
   const material = createMaterialSet();
   const { local: localInput, partner: partnerInput, ...rest } = input;
   const init: { -readonly [K in keyof RelationshipInit]: RelationshipInit[K] } = { ...rest };
@@ -54,7 +116,8 @@ export async function addRelationship(ctx: EngineContext, input: RelationshipInp
       return [usage, read.info];
     }));
   }
-  return single(ctx, { type: 'relationshipAdded', relationship: init }, material);
+  const event: CemEvent = { type: 'relationshipAdded', relationship: init };
+  return keyed(ctx, scopeOf(event), operationId, () => init.id, () => ({ events: [event], material }), (_applied, summary) => summary);
 }
 
 /**
@@ -66,21 +129,35 @@ export async function addRelationship(ctx: EngineContext, input: RelationshipInp
  * ```
  * @throws CemCryptoError `CEM_CERT_INVALID` for an unreadable certificate; engine codes of `runOperation`.
  */
-export async function sendCertificates(ctx: EngineContext, relationshipId: string, input: CertificateSelectionInput): Promise<SendResult> {
+export async function sendCertificates(ctx: EngineContext, relationshipId: string, input: CertificateSelectionInput, options?: OperationOptions): Promise<SendResult> {
   if (input === null || typeof input !== 'object' || input.signing === undefined) throw new CemArgumentError('a signing certificate is required');
+  const operationId = operationIdOf(options);
   const material = createMaterialSet();
   const selection: { -readonly [K in keyof CertificateSelection]: CertificateSelection[K] } = { signing: local(input.signing, material) };
   if (input.encryption !== undefined) selection.encryption = local(input.encryption, material);
   if (input.tlsClient !== undefined) selection.tlsClient = local(input.tlsClient, material);
   if (input.tlsServer !== undefined) selection.tlsServer = local(input.tlsServer, material);
   let requestId = '';
-  const { applied, result } = await runOperation(ctx, { kind: 'relationship', id: relationshipId, server: selection.tlsServer !== undefined }, () => {
-    const ids = requestIds(ctx);
-    requestId = ids.requestId;
-    return { events: [{ type: 'sendCertificates', relationshipId, selection, includeActive: input.includeActive === true, ids }], material };
-  });
-  const exchange = result.applied ? getOutbound(applied.state, requestId) : undefined;
-  return Object.freeze({ ...result, requestId: exchange?.id ?? null, channel: exchange?.channel ?? null });
+  const exchangeOf = (next: CemState): Record<string, JsonValue> => {
+    const exchange = getOutbound(next, requestId);
+    return { requestId: exchange?.id ?? null, channel: exchange?.channel ?? null };
+  };
+  return keyed(
+    ctx,
+    { kind: 'relationship', id: relationshipId, server: selection.tlsServer !== undefined },
+    operationId,
+    () => relationshipId,
+    () => {
+      const ids = requestIds(ctx);
+      requestId = ids.requestId;
+      return { events: [{ type: 'sendCertificates', relationshipId, selection, includeActive: input.includeActive === true, ids }], material };
+    },
+    (applied, result) => {
+      const exchange = result.applied ? getOutbound(applied.state, requestId) : undefined;
+      return Object.freeze({ ...result, requestId: exchange?.id ?? null, channel: exchange?.channel ?? null });
+    },
+    exchangeOf,
+  );
 }
 
 /**
@@ -112,19 +189,38 @@ export async function resend(ctx: EngineContext, requestId: string): Promise<Sen
  * ```
  * @throws CemCryptoError `CEM_CERT_INVALID` for an unreadable certificate; engine codes of `runOperation`.
  */
-export async function schedule(ctx: EngineContext, input: ScheduleInput): Promise<CemOperationResult> {
+export async function schedule(ctx: EngineContext, input: ScheduleInput, options?: OperationOptions): Promise<CemOperationResult> {
+  const operationId = operationIdOf(options);
   const material = createMaterialSet();
+  const scope: Scope = { kind: 'relationship', id: input.relationshipId, server: input.usage === 'tlsServer' };
+  const summary = (_applied: Applied, result: CemOperationResult): CemOperationResult => result;
   if (input.side === 'local') {
     const certificate = local(input.certificate, material);
     const email = input.emailPartner === true;
-    return (await runOperation(ctx, { kind: 'relationship', id: input.relationshipId, server: input.usage === 'tlsServer' }, () => ({
+    return keyed(ctx, scope, operationId, () => input.relationshipId, () => ({
       events: [{ type: 'schedule', relationshipId: input.relationshipId, side: 'local', usage: input.usage, certificate, activateAt: input.activateAt, emailPartner: email, ...(email ? { exchangeId: drawId(ctx.ports, 'requestId') } : {}) }],
       material,
-    }))).result;
+    }), summary);
   }
   const read = readSource(input.certificate);
   material.add(read);
-  return single(ctx, { type: 'schedule', relationshipId: input.relationshipId, side: 'partner', usage: input.usage, certificate: read.info, activateAt: input.activateAt }, material);
+  const event: CemEvent = { type: 'schedule', relationshipId: input.relationshipId, side: 'partner', usage: input.usage, certificate: read.info, activateAt: input.activateAt };
+  return keyed(ctx, scope, operationId, () => input.relationshipId, () => ({ events: [event], material }), summary);
+}
+
+/**
+ * Accepts or rejects certificates of a received Request, under an optional idempotency key.
+ *
+ * @example
+ * ```ts
+ * await respond(ctx, 'acme/req-1', [{ fingerprint, accept: true }], { operationId: 'ui-4711' })
+ * ```
+ * @throws CemArgumentError `CEM_ARGUMENT` for an invalid operationId; engine codes of `runOperation`.
+ */
+export async function respond(ctx: EngineContext, exchangeKey: string, decisions: readonly DecisionInput[], options?: OperationOptions): Promise<CemOperationResult> {
+  const operationId = operationIdOf(options);
+  const event: CemEvent = { type: 'decide', exchangeKey, decisions };
+  return keyed(ctx, scopeOf(event), operationId, (state) => getInbound(state, exchangeKey)?.relationshipId, () => ({ events: [event] }), (_applied, result) => result);
 }
 
 /**
@@ -141,7 +237,6 @@ export const simple = Object.freeze({
     single(ctx, { type: 'relationshipUpdated', relationshipId, changes }),
   removeRelationship: (ctx: EngineContext, relationshipId: string) => single(ctx, { type: 'relationshipRemoved', relationshipId }),
   updateSettings: (ctx: EngineContext, settings: Partial<CemSettings>) => single(ctx, { type: 'settingsChanged', settings }),
-  respond: (ctx: EngineContext, exchangeKey: string, decisions: readonly DecisionInput[]) => single(ctx, { type: 'decide', exchangeKey, decisions }),
   setActive: (ctx: EngineContext, relationshipId: string, side: 'local' | 'partner', usage: LocalUsage | PartnerUsage | 'tlsServer') =>
     single(ctx, { type: 'setActive', relationshipId, side, usage }),
   setServerActive: (ctx: EngineContext, protocol: ServerProtocol) => single(ctx, { type: 'setServerActive', protocol }),

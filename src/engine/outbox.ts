@@ -37,7 +37,16 @@ export interface OutboxEntry {
   readonly xmlContentId: string | null;
   /** The entry's key in the `odue/` index. */
   readonly dueKey: string;
+  /**
+   * How often a restarted run of the claiming engine id took the entry over at once, since its
+   * last attempt that returned. Capped ({@link MAX_TAKEOVERS}): an entry whose port call keeps
+   * killing the process then waits for its lease like any other, instead of a crash loop.
+   */
+  readonly takeovers?: number;
 }
+
+/** Immediate takeovers of an entry by restarted runs before it waits for its lease again. */
+export const MAX_TAKEOVERS = 2;
 
 /** An entry read from the store, with its key and version. */
 export interface LoadedEntry {
@@ -171,7 +180,12 @@ export function newEntries(input: NewEntriesInput): { writes: StoreWrite[]; entr
  */
 export function isClaimable(entry: OutboxEntry, now: Date, previousRun?: (claimant: string) => boolean): boolean {
   if (entry.notBefore !== null && Date.parse(entry.notBefore) > now.getTime()) return false;
-  return entry.claim === null || Date.parse(entry.claim.until) <= now.getTime() || previousRun?.(entry.claim.by) === true;
+  return entry.claim === null || Date.parse(entry.claim.until) <= now.getTime() || isTakeover(entry, now, previousRun);
+}
+
+/** True when a restarted run of the claimant's engine id may take the entry over before its lease ends. */
+export function isTakeover(entry: OutboxEntry, now: Date, previousRun?: (claimant: string) => boolean): boolean {
+  return entry.claim !== null && Date.parse(entry.claim.until) > now.getTime() && previousRun?.(entry.claim.by) === true && (entry.takeovers ?? 0) < MAX_TAKEOVERS;
 }
 
 /**
@@ -183,8 +197,8 @@ export function isClaimable(entry: OutboxEntry, now: Date, previousRun?: (claima
  * ```
  * @throws never.
  */
-export function claimWrite(loaded: LoadedEntry, claim: OutboxClaim): { writes: StoreWrite[]; claimed: LoadedEntry } {
-  const made = entryWrites(loaded, loaded.key, { ...loaded.entry, claim });
+export function claimWrite(loaded: LoadedEntry, claim: OutboxClaim, takeover = false): { writes: StoreWrite[]; claimed: LoadedEntry } {
+  const made = entryWrites(loaded, loaded.key, { ...loaded.entry, claim, ...(takeover ? { takeovers: (loaded.entry.takeovers ?? 0) + 1 } : {}) });
   return { writes: made.writes, claimed: { key: loaded.key, version: loaded.version + 1, entry: made.value } };
 }
 
@@ -199,7 +213,7 @@ export function claimWrite(loaded: LoadedEntry, claim: OutboxClaim): { writes: S
  * @throws never.
  */
 export function releaseWrite(loaded: LoadedEntry, error: string, notBefore: Date): StoreWrite[] {
-  const entry = { ...loaded.entry, claim: null, attempts: loaded.entry.attempts + 1, lastError: error, notBefore: notBefore.toISOString() };
+  const entry = { ...loaded.entry, claim: null, attempts: loaded.entry.attempts + 1, lastError: error, notBefore: notBefore.toISOString(), takeovers: 0 };
   return entryWrites(loaded, loaded.key, entry).writes;
 }
 

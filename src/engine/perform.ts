@@ -16,7 +16,7 @@ import { scopeOf } from './scope.js';
 import { storeCall, type EngineContext } from './context.js';
 import { holdLease, type Lease } from './lease.js';
 import { loadMaterial } from './material.js';
-import { claimWrite, doneWrite, dueEntries, isClaimable, releaseWrite, type LoadedEntry } from './outbox.js';
+import { claimWrite, doneWrite, dueEntries, isClaimable, isTakeover, releaseWrite, type LoadedEntry } from './outbox.js';
 import { clockNow, describeError, drawId } from './port-calls.js';
 
 /** What performing one entry gave. */
@@ -218,7 +218,7 @@ export async function drainDue(ctx: EngineContext): Promise<number> {
     for (const loaded of page.entries) {
       const now = clockNow(ctx.ports);
       if (!isClaimable(loaded.entry, now, previousRun)) continue;
-      const made = claimWrite(loaded, { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() });
+      const made = claimWrite(loaded, { by: ctx.claimant, until: new Date(now.getTime() + ctx.leaseMs).toISOString() }, isTakeover(loaded.entry, now, previousRun));
       try {
         await storeCall(() => ctx.ports.store.commit(made.writes));
       } catch {

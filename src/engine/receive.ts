@@ -60,14 +60,20 @@ function cemEvent(parsed: ParsedCemEntity, as2From: string, as2To: string, verif
   return { type: 'requestReceived', as2From, as2To, verifiedBy, messageId, request: parsed.request, certificates };
 }
 
+/** What a duplicate outcome names: the exchange of a repeated Request, the requestId of a repeated Response. */
+function duplicateOf(parsed: ParsedCemEntity, relationshipId: string | null, messageId: string | null): { exchangeKey?: string; requestId?: string } {
+  if (parsed.kind === 'response') return parsed.response.requestId === null ? {} : { requestId: parsed.response.requestId };
+  return relationshipId === null ? {} : { exchangeKey: inboundKey(relationshipId, parsed.request, messageId) };
+}
+
 function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshipId: string | null, messageId: string | null, duplicateMessage: boolean): ReceiveOutcome {
   if (parsed === null) return Object.freeze({ kind: 'ignored', relationshipId });
-  if (duplicateMessage) return Object.freeze({ kind: 'duplicate', relationshipId, detail: `message ${messageId ?? ''} was already processed` });
+  if (duplicateMessage) return Object.freeze({ kind: 'duplicate', relationshipId, detail: `message ${messageId ?? ''} was already processed`, ...duplicateOf(parsed, relationshipId, messageId) });
   const effects: readonly CemEffect[] = applied.results.at(-1) ?? [];
   const ignored = effects.find((e): e is Extract<CemEffect, { type: 'ignored' }> => e.type === 'ignored');
   if (ignored !== undefined) {
     return ignored.reason === 'duplicate'
-      ? Object.freeze({ kind: 'duplicate', relationshipId, detail: ignored.detail })
+      ? Object.freeze({ kind: 'duplicate', relationshipId, detail: ignored.detail, ...duplicateOf(parsed, relationshipId, messageId) })
       : Object.freeze({ kind: 'refused', relationshipId, reason: ignored.reason, detail: ignored.detail });
   }
   const relId = relationshipId ?? '';
@@ -85,7 +91,7 @@ function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshi
   if (getInbound(applied.before, key) !== undefined) {
     // A Request we already had: the lifecycle may have sent its Responses again (a partner resending it).
     const again = effects.some((e) => e.type === 'sendResponse');
-    return Object.freeze({ kind: 'duplicate', relationshipId, detail: `request ${key} was already received${again ? '; its Response was sent again' : ''}` });
+    return Object.freeze({ kind: 'duplicate', relationshipId, detail: `request ${key} was already received${again ? '; its Response was sent again' : ''}`, exchangeKey: key });
   }
   const ex = getInbound(applied.state, key);
   return Object.freeze({

@@ -12,7 +12,7 @@ import { retentionDays } from '../policy/retention.js';
 import { alertOwner } from '../state/indexes/alert-owner.js';
 import { listenerDue, relationshipDue } from '../state/indexes/due.js';
 import type { CemState, Relationship, ServerProtocol } from '../state/model.js';
-import { exchangesOf, type ListenerAggregate, type RelationshipAggregate, type ResponseEntry, type SeenEntry, type Slice } from './aggregates.js';
+import { exchangesOf, type ListenerAggregate, type OperationEntry, type RelationshipAggregate, type ResponseEntry, type SeenEntry, type Slice } from './aggregates.js';
 import { keys, SETTINGS_KEY } from './keys.js';
 
 const DAY_MS = 86_400_000;
@@ -21,6 +21,8 @@ const DAY_MS = 86_400_000;
 export interface AggregateExtras {
   /** Seen entries to add to one relationship (a processed message), kept when that relationship changes. */
   readonly remember?: { readonly relationshipId: string; readonly seen: Readonly<Record<string, SeenEntry>> };
+  /** A host operation's result under its idempotency key, kept when that relationship changes. */
+  readonly operation?: { readonly relationshipId: string; readonly id: string; readonly entry: OperationEntry };
   /** New Response Content-IDs, by relationship. */
   readonly responses?: ReadonlyMap<string, Readonly<Record<string, ResponseEntry>>>;
   /** A tick: drop seen and response entries whose retention passed. */
@@ -62,9 +64,9 @@ function splitLog(slice: Slice, next: CemState): Map<string, Record<string, stri
 }
 
 /** The earliest retention end of seen and response entries (ms), or `null`. */
-function extrasDue(agg: Pick<RelationshipAggregate, 'seen' | 'responses'>, days: number): number | null {
+function extrasDue(agg: Pick<RelationshipAggregate, 'seen' | 'responses' | 'operations'>, days: number): number | null {
   let at = Number.POSITIVE_INFINITY;
-  for (const e of [...Object.values(agg.seen), ...Object.values(agg.responses)]) {
+  for (const e of [...Object.values(agg.seen), ...Object.values(agg.responses), ...Object.values(agg.operations ?? {})]) {
     const t = Date.parse(e.at) + days * DAY_MS;
     if (Number.isFinite(t) && t < at) at = t;
   }
@@ -168,15 +170,18 @@ export function sliceWrites(slice: Slice, next: CemState, now: Date, extras: Agg
     let responses = old?.responses ?? {};
     const added = extras.responses?.get(id);
     if (added !== undefined) responses = { ...responses, ...added };
+    let operations = old?.operations ?? {};
+    if (extras.operation?.relationshipId === id && stateChanged) operations = { ...operations, [extras.operation.id]: extras.operation.entry };
     if (extras.prune === true) {
       const fresh = (e: { readonly at: string }): boolean => !(now.getTime() - Date.parse(e.at) >= days * DAY_MS);
       seen = prune(seen, fresh);
       responses = prune(responses, (e) => fresh(e) || Object.hasOwn(next.inbound, e.exchangeKey));
+      operations = prune(operations, fresh);
     }
-    const extrasSame = old !== undefined && seen === old.seen && responses === old.responses;
+    const extrasSame = old !== undefined && seen === old.seen && responses === old.responses && operations === (old.operations ?? {});
     if (!stateChanged && extrasSame && extras.refile !== true) continue;
     const key = keys.relationship(id);
-    const parts = { relationship: rel, outbound, inbound, alertLog: logSame && old !== undefined ? old.alertLog : alertLog, seen, responses };
+    const parts = { relationship: rel, outbound, inbound, alertLog: logSame && old !== undefined ? old.alertLog : alertLog, seen, responses, operations };
     const dueMs = earliest(relationshipDue(next, id, parts.alertLog, now), extrasDue(parts, days));
     const due = dueMs === null ? null : keys.due(dueMs, key);
     if (!stateChanged && extrasSame && due === old?.due) continue;

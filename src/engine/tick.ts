@@ -41,7 +41,7 @@ function tickPlan(dueKey: string, aggregateKey: string): (state: unknown, now: D
     const drop: StoreWrite[] = [{ key: dueKey, expectedVersion: 1, value: null }];
     if (due === undefined) return { events: [], extra: drop }; // the aggregate is gone: an orphan entry
     if (due !== dueKey) return { events: [] }; // already ticked and re-filed by another node
-    return { events: [{ type: 'tick' }], prune: true };
+    return { events: [{ type: 'tick' }], prune: true, refile: true };
   };
 }
 

@@ -151,7 +151,15 @@ export type ReceiveOutcome =
    * Seen before (same Message-ID, or same requestId / same answers). Nothing was decided again; a
    * Request already answered may have had its identical Response sent again (`detail` says so).
    */
-  | { readonly kind: 'duplicate'; readonly relationshipId: string | null; readonly detail: string }
+  | {
+      readonly kind: 'duplicate';
+      readonly relationshipId: string | null;
+      readonly detail: string;
+      /** For a repeated Request: the key of the exchange its first delivery opened (as `request` returned it). */
+      readonly exchangeKey?: string;
+      /** For a repeated Response: the requestId it answers. */
+      readonly requestId?: string;
+    }
   /** A CEM message the lifecycle refused (unknown partner, unauthenticated, name mismatch, unknown request). */
   | { readonly kind: 'refused'; readonly relationshipId: string | null; readonly reason: IgnoredReason; readonly detail: string }
   /** A broken CEM message or missing AS2 headers. */

@@ -11,6 +11,7 @@
  */
 import { alertDay, instantMs } from '../../policy/deadlines.js';
 import { retryNeededSubject } from '../../policy/alerts.js';
+import { assessServerConsensus } from '../../policy/server-consensus.js';
 import { lastActivity, retentionDays } from '../../policy/retention.js';
 import { isDroppable, referencedExchanges } from '../retention.js';
 import { ALL_SLOTS, slotAt } from '../relationship-slots.js';
@@ -30,6 +31,10 @@ class Earliest {
   }
   addIso(iso: IsoInstant | null | undefined): void {
     if (typeof iso === 'string') this.add(instantMs(iso));
+  }
+  /** An instant that matters only while it lies ahead (once passed, nothing waits for it). */
+  addFuture(iso: IsoInstant | null | undefined, now: Date): void {
+    if (typeof iso === 'string' && instantMs(iso) > now.getTime()) this.add(instantMs(iso));
   }
   result(): number | null {
     return Number.isFinite(this.at) ? this.at : null;
@@ -108,7 +113,7 @@ export function relationshipDue(state: CemState, relationshipId: string, alertLo
       expiry(due, alertLog, subject, active.cert.notAfter, now, settings.expiryWarningDays, offset);
     }
   }
-  if (rel.serverReadiness?.status === 'scheduled') due.addIso(rel.serverReadiness.activateAt);
+  if (rel.serverReadiness?.status === 'scheduled') due.addFuture(rel.serverReadiness.activateAt, now);
   return due.result();
 }
 
@@ -131,13 +136,19 @@ export function listenerDue(state: CemState, protocol: ServerProtocol, alertLog:
   if (Object.keys(alertLog).length > 0) due.add(nextAlertDay(now, offset));
   const candidate = slot.candidate;
   if (candidate !== null && candidate.installRequestedAt === null) {
-    daily(due, alertLog, `serverCertificatePending:${protocol}:${candidate.cert.fingerprint}`, now, offset);
-    due.addIso(candidate.installAfter);
+    const consensus = assessServerConsensus(state, protocol, now);
+    // The daily reminder fires while someone is waited for or rejects it (see `settleServer`).
+    if (!consensus.install && (consensus.waiting.length > 0 || consensus.rejecting.length > 0)) {
+      daily(due, alertLog, `serverCertificatePending:${protocol}:${candidate.cert.fingerprint}`, now, offset);
+    }
+    if (consensus.install) due.add(now.getTime());
+    // Times at which a partner's stance can change by itself (passed ones already count).
+    due.addFuture(candidate.installAfter, now);
     for (const rel of Object.values(state.relationships)) {
       if (rel.listener !== protocol || rel.serverReadiness === null) continue;
-      due.addIso(rel.serverReadiness.activateAt);
+      due.addFuture(rel.serverReadiness.activateAt, now);
       const exchange = rel.serverReadiness.exchangeId === null ? undefined : state.outbound[rel.serverReadiness.exchangeId];
-      if (exchange !== undefined) due.addIso(exchange.respondBy);
+      if (exchange !== undefined) due.addFuture(exchange.respondBy, now);
     }
   }
   if (slot.installed !== null) {
