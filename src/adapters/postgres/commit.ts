@@ -70,22 +70,23 @@ async function attempt(pool: PostgresPool, settings: CommitSettings, writes: rea
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    try {
-      for (const w of writes) await applyWrite(client, settings.sql, w);
-      await client.query('commit');
-    } catch (error) {
-      // A connection that cannot even roll back is discarded rather than returned to the pool.
-      if (!(await rollback(client))) broken = error instanceof Error ? error : new Error(String(error));
-      throw error;
-    }
+    for (const w of writes) await applyWrite(client, settings.sql, w);
+    await client.query('commit');
   } catch (error) {
-    if (broken === undefined && !isCemError(error) && sqlState(error) === undefined) {
+    // A lost race leaves a healthy connection; anything else (the server ended the session, the
+    // socket broke, a statement failed oddly) discards it rather than returning it to the pool.
+    if (!(await rollback(client)) || !(isCemError(error) || isLostRace(error))) {
       broken = error instanceof Error ? error : new Error(String(error));
     }
     throw error;
   } finally {
     client.release(broken);
   }
+}
+
+/** Serialization failure, deadlock, or a unique violation (which these statements never cause). */
+function isLostRace(error: unknown): boolean {
+  return isRetryable(error) || sqlState(error) === '23505';
 }
 
 function pause(attemptNo: number): Promise<void> {
@@ -107,7 +108,7 @@ export async function commitWrites(pool: PostgresPool, settings: CommitSettings,
       return;
     } catch (error) {
       if (isCemError(error)) throw error;
-      if (isRetryable(error) || sqlState(error) === '23505') {
+      if (isLostRace(error)) {
         // 23505 (unique violation) cannot come from these statements; should a trigger or another
         // writer's layout cause one, it is still a lost race, not a broken port.
         if (attemptNo < settings.retries) {

@@ -85,7 +85,8 @@ async function inTransaction(pool: PostgresPool, run: (client: PostgresPoolClien
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
-    client.release(failed instanceof Error && (failed as { code?: unknown }).code === undefined ? failed : undefined);
+    // A failed migration discards its connection: the failure may have been the connection's.
+    client.release(failed === undefined ? undefined : failed instanceof Error ? failed : new Error(String(failed)));
   }
 }
 
