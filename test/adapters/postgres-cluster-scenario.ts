@@ -1,19 +1,17 @@
 // The scenario of the cluster test (postgres-cluster.test.ts), shared by the test and its worker
 // processes (postgres-cluster-worker.ts): the certificates, the partners' messages, a clock all
-// processes agree on (simulated time running 3600 times faster than the wall clock), the
+// processes share (simulated time the test moves forward in steps, through a file), the
 // operations, and ports that append what they were asked to do to one shared log file.
 // Public API only: the engine comes from src/index.ts, the store from the postgres adapter.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createCemEngine } from '../../src/index.js';
 import type { CemEngine, CemPorts, Clock, JsonValue } from '../../src/index.js';
 import { createManualClock, createMemoryPorts } from '../../src/testing/index.js';
 import { makePki } from '../helpers/pki.js';
 import type { TestCert, TestPki } from '../helpers/pki.js';
 
-/** Simulated milliseconds per wall-clock millisecond: one simulated hour per second. */
-export const SPEED = 3600;
-/** The outbox claim of a node: 3 simulated hours, 3 wall-clock seconds. */
+/** The outbox claim of a node: 3 simulated hours (6 steps of the test's clock). */
 export const LEASE_MS = 3 * 3_600_000;
 export const PARTNERS = ['P1', 'P2', 'P3', 'P4'] as const;
 export const TLS_PROTOCOL = 'HTTP' as const;
@@ -39,8 +37,8 @@ export interface Scenario {
   readonly url: string;
   readonly table: string;
   readonly log: string;
-  /** Wall-clock epoch ms at which simulated time is `start`. */
-  readonly t0: number;
+  /** The file holding the shared clock's time (epoch ms). */
+  readonly clock: string;
   readonly start: number;
   readonly certs: { readonly a1: CertSource; readonly a2: CertSource; readonly s1: CertSource; readonly s2: CertSource; readonly partners: Record<string, CertSource> };
   readonly fingerprints: Record<string, string>;
@@ -58,14 +56,29 @@ function source(cert: TestCert, pki: TestPki, keyRef?: string): CertSource {
   return keyRef === undefined ? { certificate: cert.pem, chain } : { certificate: cert.pem, chain, keyRef };
 }
 
-/** The clock of every process: `start` at wall-clock `t0`, then SPEED times faster. */
-export function acceleratedClock(t0: number, start: number): Clock {
+/** Sets the shared clock (atomically: readers see the old or the new time, never a torn file). */
+export function setSharedClock(path: string, at: number): void {
+  writeFileSync(`${path}.tmp`, String(at));
+  renameSync(`${path}.tmp`, path);
+}
+
+/**
+ * The clock of every process: the time the test last wrote to `path`. Timers fire once that time
+ * passed their due time (checked every 20 ms of wall-clock time).
+ */
+export function sharedClock(path: string): Clock {
+  const read = (): number => Number(readFileSync(path, 'utf8'));
   return {
-    now: () => new Date(start + (Date.now() - t0) * SPEED),
+    now: () => new Date(read()),
     setTimer(delayMs, callback) {
-      const timer = setTimeout(callback, Math.max(0, delayMs / SPEED));
+      const due = read() + Math.max(0, delayMs);
+      const timer = setInterval(() => {
+        if (read() < due) return;
+        clearInterval(timer);
+        callback();
+      }, 20);
       timer.unref();
-      return () => clearTimeout(timer);
+      return () => clearInterval(timer);
     },
   };
 }
@@ -82,17 +95,25 @@ export function openLog(path: string, node: string): { write(event: LogEvent): v
   };
 }
 
-/** Ports whose transport, notifier and installer only log what they were asked to do. */
-export function loggingPorts(log: { write(event: LogEvent): void }, clock: Clock): Pick<CemPorts, 'transport' | 'notifier' | 'servers'> {
+/**
+ * Ports whose transport, notifier and installer only log what they were asked to do, then take
+ * up to `latencyMs` (wall clock) to return, like a network call: a node killed meanwhile has
+ * performed the effect without recording it.
+ */
+export function loggingPorts(log: { write(event: LogEvent): void }, clock: Clock, latencyMs = 0): Pick<CemPorts, 'transport' | 'notifier' | 'servers'> {
   const at = (): string => clock.now().toISOString();
+  const done = (event: LogEvent): Promise<void> => {
+    log.write({ ...event, at: at() });
+    return latencyMs === 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, Math.random() * latencyMs));
+  };
   return {
     transport: {
-      sendRequest: async (m) => log.write({ t: 'sendRequest', at: at(), requestId: m.requestId, partner: m.partnerId, body: sha256(m.body) }),
-      sendResponse: async (m) => log.write({ t: 'sendResponse', at: at(), requestId: m.requestId, partner: m.partnerId, body: sha256(m.body) }),
-      sendEmail: async (e) => log.write({ t: 'sendEmail', at: at(), to: e.to, subject: e.subject }),
+      sendRequest: (m) => done({ t: 'sendRequest', requestId: m.requestId, partner: m.partnerId, body: sha256(m.body) }),
+      sendResponse: (m) => done({ t: 'sendResponse', requestId: m.requestId, partner: m.partnerId, body: sha256(m.body) }),
+      sendEmail: (e) => done({ t: 'sendEmail', to: e.to, subject: e.subject }),
     },
-    notifier: { notify: async (n) => log.write({ t: 'notice', at: at(), kind: n.kind, dedupeKey: n.dedupeKey, relationshipId: n.relationshipId ?? null, notice: sha256(JSON.stringify(n)) }) },
-    servers: { install: async (protocol, c) => log.write({ t: 'install', at: at(), protocol, fingerprint: c.fingerprint, install: sha256(JSON.stringify({ ...c, der: sha256(c.der) })) }) },
+    notifier: { notify: (n) => done({ t: 'notice', kind: n.kind, dedupeKey: n.dedupeKey, relationshipId: n.relationshipId ?? null, notice: sha256(JSON.stringify(n)) }) },
+    servers: { install: (protocol, c) => done({ t: 'install', protocol, fingerprint: c.fingerprint, install: sha256(JSON.stringify({ ...c, der: sha256(c.der) })) }) },
   };
 }
 

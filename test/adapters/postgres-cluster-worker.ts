@@ -1,24 +1,25 @@
 // One node of the cluster test (spawned by postgres-cluster.test.ts with `node --import tsx`):
 // an engine on the shared PostgreSQL store, running random operations (tick, drainOutbox,
 // receive of the partners' Requests and payloads, sendCertificates, setServerActive) until the
-// simulated end, logging each operation and each port call to the shared log.
-// Usage: postgres-cluster-worker.ts <scenario.json> <node>
+// shared clock reaches the end, logging each operation (with the simulated time it started at)
+// and each port call to the shared log.
+// Usage: postgres-cluster-worker.ts <scenario.json> <node> [first|restart]
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createPostgresStore } from '../../src/adapters/postgres/index.js';
 import { createCemEngine, createRandomIds } from '../../src/index.js';
-import { acceleratedClock, LEASE_MS, loggingPorts, openLog, PARTNERS, perform } from './postgres-cluster-scenario.js';
+import { LEASE_MS, loggingPorts, openLog, PARTNERS, perform, sharedClock } from './postgres-cluster-scenario.js';
 import type { Operation, Scenario } from './postgres-cluster-scenario.js';
 
-const [file = '', node = 'node'] = process.argv.slice(2);
+const [file = '', node = 'node', generation = 'first'] = process.argv.slice(2);
 const s = JSON.parse(readFileSync(file, 'utf8')) as Scenario & { readonly end: number; readonly serverActiveAfter: number };
 const log = openLog(s.log, node);
-const clock = acceleratedClock(s.t0, s.start);
+const clock = sharedClock(s.clock);
 const pool = new pg.Pool({ connectionString: s.url, max: 4 });
 pool.on('error', () => undefined);
 const store = createPostgresStore({ pool, table: s.table });
 const engine = createCemEngine(
-  { clock, ids: createRandomIds({ domain: 'alpha.test' }), store, ...loggingPorts(log, clock) },
+  { clock, ids: createRandomIds({ domain: 'alpha.test' }), store, ...loggingPorts(log, clock, 300) },
   { engineId: `${node}-${process.pid}`, leaseMs: LEASE_MS },
 );
 
@@ -34,10 +35,14 @@ function pick(): Operation {
 }
 
 async function main(): Promise<void> {
-  while (Date.now() < s.t0) await new Promise((r) => setTimeout(r, 20));
   log.write({ t: 'started' });
+  // The first three nodes start with what an administrator and the partners did at the start,
+  // each in its own order (so most are refused as already pending, or are duplicates); a
+  // restarted node goes straight to its random operations, a tick first.
+  const shuffled = (ops: Operation[]): Operation[] => ops.sort(() => Math.random() - 0.5);
+  const first: Operation[] = generation !== 'first' ? ['tick'] : [...shuffled(PARTNERS.map((p) => `send:${p}` as const)), ...shuffled(PARTNERS.flatMap((p) => [`request:${p}`, `payload:${p}`] as const))];
   while (clock.now().getTime() < s.end) {
-    const op = pick();
+    const op = first.shift() ?? pick();
     const at = clock.now().toISOString();
     try {
       log.write({ t: 'op', op, at, ...(await perform(engine, s, op)) });

@@ -1,7 +1,7 @@
 // A real cluster on a real PostgreSQL server (CEM_TEST_PG_URL): three Node processes, each with
 // its own engine on the same database and relationships, run tick, drainOutbox, receive and
-// operations concurrently for 34 simulated hours (34 s; every process runs the same accelerated
-// clock) while one of them is killed with SIGKILL at a random moment, 20 times, and restarted.
+// operations concurrently for 34 simulated hours (a clock shared through a file, moved by the
+// test in half-hour steps) while one of them is killed with SIGKILL, 20 times, and restarted.
 // Every port call is appended to one log file. Afterwards: no state lost, every Request and
 // Response sent once per requestId (byte-identical repeats only after the node that sent it was
 // killed), every alert of a single-node run of the same operations raised, none more than once
@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -20,15 +20,17 @@ import type { CemEngine } from '../../src/index.js';
 import { createManualClock, createMemoryStore, createSequentialIds } from '../../src/testing/index.js';
 import { tempDir } from '../helpers/pki.js';
 import { noteSkipped, PG_URL, serverPool } from '../helpers/postgres.js';
-import { acceleratedClock, buildScenario, LEASE_MS, loggingPorts, openLog, PARTNERS, perform, setUp, SPEED } from './postgres-cluster-scenario.js';
+import { buildScenario, LEASE_MS, loggingPorts, openLog, PARTNERS, perform, setSharedClock, setUp, sharedClock } from './postgres-cluster-scenario.js';
 import type { LogEvent, Operation, Scenario } from './postgres-cluster-scenario.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./postgres-cluster-worker.ts', import.meta.url));
 const HOUR = 3_600_000;
 const SIM_HOURS = 34;
+const STEP = HOUR / 2;
 const KILLS = 20;
 const NODES = ['node-a', 'node-b', 'node-c'];
+const EFFECTS = ['sendRequest', 'sendResponse', 'notice', 'install'];
 
 noteSkipped('cluster of three engines on a real PostgreSQL server');
 
@@ -57,8 +59,8 @@ function alertIdentity(line: Line): string {
   return day === undefined ? String(line['dedupeKey']) : `${String(line['kind'])}|${String(line['relationshipId'])}|${day}`;
 }
 
-function startWorker(file: string, node: string, children: ChildProcess[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, file, node], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+function startWorker(file: string, node: string, children: ChildProcess[], generation: 'first' | 'restart'): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, file, node, generation], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   child.on('exit', (code, signal) => {
@@ -89,7 +91,8 @@ describe.skipIf(PG_URL === undefined)('three engines on one PostgreSQL database,
     const logPath = join(dir, 'log.jsonl');
     // 09:00 UTC tomorrow (the test certificates are valid from now on).
     const start = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 9 * HOUR;
-    const base = await buildScenario({ url: PG_URL as string, table, log: logPath, t0: 0, start });
+    const clockPath = join(dir, 'clock');
+    const base = await buildScenario({ url: PG_URL as string, table, log: logPath, clock: clockPath, start });
     const serverActiveAfter = start + 26 * HOUR;
     const end = start + SIM_HOURS * HOUR;
 
@@ -101,31 +104,86 @@ describe.skipIf(PG_URL === undefined)('three engines on one PostgreSQL database,
     await setUp(createCemEngine({ clock: setupClock, ids: createRandomIds({ domain: 'alpha.test' }), store, ...loggingPorts(setupLog, setupClock) }, { engineId: 'setup' }), base);
     const reference = await singleNodeRun(base, serverActiveAfter);
 
-    // Simulated time starts when every worker has had time to load.
-    const scenario = { ...base, t0: Date.now() + 4_000, end, serverActiveAfter };
+    const scenario = { ...base, end, serverActiveAfter };
     const file = join(dir, 'scenario.json');
     writeFileSync(file, JSON.stringify(scenario));
-    const running = new Map(NODES.map((n) => [n, startWorker(file, n, children)]));
+    setSharedClock(clockPath, start);
+    const running = new Map(NODES.map((n) => [n, startWorker(file, n, children, 'first')]));
     const killed = new Set<number>();
-    await sleep(scenario.t0 - Date.now() + 1_000);
-    let lastKill = Date.now();
-    const realEnd = scenario.t0 + (end - start) / SPEED;
-    for (let k = 0; k < KILLS; k++) {
-      await sleep(Math.max(50, Math.random() * 2 * ((realEnd - 1_500 - Date.now()) / (KILLS - k))));
-      const node = NODES[Math.floor(Math.random() * NODES.length)] as string;
+
+    // The log, read as it grows.
+    const logFd = openSync(logPath, 'r');
+    let offset = 0;
+    const newLines = (): Line[] => {
+      const chunk = Buffer.alloc(1 << 20);
+      const text = chunk.subarray(0, readSync(logFd, chunk, 0, chunk.length, offset)).toString('utf8');
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+      offset += Buffer.byteLength(complete);
+      return complete.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line);
+    };
+    const kill = async (node: string): Promise<void> => {
       const victim = running.get(node) as ChildProcess;
       killed.add(victim.pid as number);
       victim.kill('SIGKILL');
       await exited(victim);
-      lastKill = Date.now();
-      running.set(node, startWorker(file, node, children));
+      running.set(node, startWorker(file, node, children, 'restart'));
+    };
+
+    // Time moves in steps of half an hour, each once some node has ticked at the current time
+    // (or after 10 s). Half the kills come at a random moment of 10 random steps; the others right
+    // after a node performed an effect (sent, notified, installed; within its port's latency,
+    // before it recorded the result), at most one a step, or at random in the last steps when too
+    // few effects came.
+    const steps = (end - start) / STEP;
+    const randomSteps = new Set<number>();
+    while (randomSteps.size < KILLS / 2) randomSteps.add(2 + Math.floor(Math.random() * (steps - 4)));
+    let targeted = 0;
+    let stalledSteps = 0;
+    const started = new Set<number>();
+    for (let step = 0; step < steps; step++) {
+      const now = new Date(start + step * STEP).toISOString();
+      setSharedClock(clockPath, start + step * STEP);
+      // The kills not yet made that the remaining random steps will not make.
+      const owed = KILLS - killed.size - [...randomSteps].filter((x) => x > step).length;
+      let pendingKill: 'random' | 'targeted' | null = randomSteps.has(step) || owed >= steps - step ? 'random' : owed > 0 ? 'targeted' : null;
+      const killAt = Date.now() + Math.random() * 400;
+      const minimum = Date.now() + 200;
+      const giveUp = Date.now() + 10_000;
+      let ticked = false;
+      while (!(ticked && Date.now() >= minimum && pendingKill !== 'random')) {
+        if (Date.now() > giveUp) {
+          stalledSteps++;
+          break;
+        }
+        await sleep(5);
+        const lines = newLines();
+        for (const l of lines) if (l.t === 'started') started.add(l.pid);
+        ticked ||= lines.some((l) => l.t === 'op' && l['op'] === 'tick' && l['at'] === now);
+        if (pendingKill === 'targeted') {
+          const pids = new Map([...running].map(([name, c]) => [c.pid, name]));
+          const performer = lines.reverse().find((l) => EFFECTS.includes(l.t) && pids.has(l.pid));
+          if (performer !== undefined) {
+            await kill(performer.node);
+            targeted++;
+            pendingKill = null;
+          }
+        }
+        // Only nodes at work are killed (not one still loading).
+        const working = NODES.filter((n) => started.has(running.get(n)?.pid ?? -1));
+        if (pendingKill === 'random' && Date.now() >= killAt && working.length > 0) {
+          await kill(working[Math.floor(Math.random() * working.length)] as string);
+          pendingKill = null;
+        }
+      }
     }
+    closeSync(logFd);
+    setSharedClock(clockPath, end);
     await Promise.all([...running.values()].map(exited));
 
     // A surviving node finishes what the killed ones left, once their claims ran out.
-    await sleep(Math.max(0, lastKill + LEASE_MS / SPEED + 500 - Date.now()));
+    setSharedClock(clockPath, end + LEASE_MS + STEP);
     const settleLog = openLog(logPath, 'settle');
-    const clock = acceleratedClock(scenario.t0, start);
+    const clock = sharedClock(clockPath);
     const settle: CemEngine = createCemEngine({ clock, ids: createRandomIds({ domain: 'alpha.test' }), store, ...loggingPorts(settleLog, clock) }, { engineId: 'settle', leaseMs: LEASE_MS });
     for (let i = 0; i < 10; i++) {
       await settle.tick();
@@ -145,9 +203,9 @@ describe.skipIf(PG_URL === undefined)('three engines on one PostgreSQL database,
     };
     const starts = of('started').length;
     const failed = of('opFailed');
-    console.log(`cluster: ${starts} node starts, ${killed.size} kills, ${ops.length} operations (${failed.length} failed: ${[...new Set(failed.map((f) => f['code']))].join(', ')})`);
+    console.log(`cluster: log in ${logPath}; ${steps} steps (${stalledSteps} without a tick in 10 s), ${starts} node starts, ${killed.size} kills (${targeted} right after an effect), ${ops.length} operations (${failed.length} failed: ${[...new Set(failed.map((f) => f['code']))].join(', ')})`);
     expect(killed.size).toBe(KILLS);
-    expect(starts).toBeGreaterThanOrEqual(NODES.length + 10); // most restarted nodes got to work
+    expect(starts).toBe(NODES.length + KILLS); // every node was killed at work, every restarted one got to work
     expect(failed.filter((f) => f['code'] !== 'CEM_STORE_CONFLICT'), 'operations that failed other than by a lost race').toEqual([]);
 
     // Effects repeated only byte-identical, and only after the node that performed them was killed.
