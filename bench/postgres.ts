@@ -38,8 +38,9 @@ export interface PostgresBenchRow {
 }
 
 /** A pool that counts statements (round trips), and those that write. */
-function countingPool(pool: pg.Pool): PostgresPool & { counts: { trips: number; writes: number; commits: number } } {
-  const counts = { trips: 0, writes: 0, commits: 0 };
+function countingPool(pool: pg.Pool): PostgresPool & { counts: { trips: number; writes: number; commits: number; rows: number } } {
+  const counts = { trips: 0, writes: 0, commits: 0, rows: 0 };
+  const rows = <T extends { rows: readonly unknown[] }>(result: T): T => ((counts.rows += result.rows.length), result);
   const note = (text: string): void => {
     counts.trips++;
     if (/^\s*(insert|update|delete)\b/i.test(text)) counts.writes++;
@@ -47,10 +48,10 @@ function countingPool(pool: pg.Pool): PostgresPool & { counts: { trips: number; 
   };
   return {
     counts,
-    query: (text, values) => (note(text), pool.query(text, values)),
+    query: (text, values) => (note(text), pool.query(text, values).then(rows)),
     connect: async () => {
       const client = await pool.connect();
-      return { query: (text, values) => (note(text), client.query(text, values)), release: (e) => client.release(e) };
+      return { query: (text, values) => (note(text), client.query(text, values).then(rows)), release: (e) => client.release(e) };
     },
   };
 }
@@ -124,12 +125,13 @@ export async function benchPostgres(url: string | undefined, options: { readonly
     const rows = Number((await pool.query(`select count(*) as n from ${table}`)).rows[0].n);
     log(`bench/postgres: ${count} relationships (${rows} records) in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`);
 
-    const per = async (runs: number, fn: (i: number) => Promise<unknown>): Promise<{ trips: number; writes: number; ms: number }> => {
+    const per = async (runs: number, fn: (i: number) => Promise<unknown>): Promise<{ trips: number; writes: number; rows: number; ms: number }> => {
       await fn(runs); // warm-up (caches, first reads)
       const before = { ...counting.counts };
       const t = performance.now();
       for (let i = 0; i < runs; i++) await fn(i);
-      return { trips: (counting.counts.trips - before.trips) / runs, writes: (counting.counts.writes - before.writes) / runs, ms: (performance.now() - t) / runs };
+      const n = (k: 'trips' | 'writes' | 'rows'): number => (counting.counts[k] - before[k]) / runs;
+      return { trips: n('trips'), writes: n('writes'), rows: n('rows'), ms: (performance.now() - t) / runs };
     };
     const payload = (i: number) => ({
       body: { contentType: 'application/edi-x12', body: new TextEncoder().encode(`ISA*00*payload ${i}~`) },
@@ -151,9 +153,9 @@ export async function benchPostgres(url: string | undefined, options: { readonly
     const commits = counting.counts.commits - before;
 
     const result: PostgresBenchRow[] = [
-      row(`round trips per receive of an ordinary message (first from the partner)`, receive.trips, 'round trips', 2, 'max', `${receive.writes.toFixed(1)} writes, ${receive.ms.toFixed(0)} ms each`),
-      row(`round trips per receive of an ordinary message (partner seen before)`, receiveAgain.trips, 'round trips', 2, 'max', `${receiveAgain.writes.toFixed(1)} writes (target 0), ${receiveAgain.ms.toFixed(0)} ms each`),
-      row(`round trips per idle tick`, tick.trips, 'round trips', 2, 'max', `${tick.writes.toFixed(1)} writes, ${tick.ms.toFixed(0)} ms each`),
+      row(`round trips per receive of an ordinary message (first from the partner)`, receive.trips, 'round trips', 2, 'max', `${receive.writes.toFixed(1)} writes, ${receive.rows.toFixed(0)} rows read, ${receive.ms.toFixed(0)} ms each`),
+      row(`round trips per receive of an ordinary message (partner seen before)`, receiveAgain.trips, 'round trips', 2, 'max', `${receiveAgain.writes.toFixed(1)} writes (target 0), ${receiveAgain.rows.toFixed(0)} rows read, ${receiveAgain.ms.toFixed(0)} ms each`),
+      row(`round trips per idle tick`, tick.trips, 'round trips', 2, 'max', `${tick.writes.toFixed(1)} writes, ${tick.rows.toFixed(0)} rows read, ${tick.ms.toFixed(0)} ms each`),
       row(`sendCertificates per second (one commit of the operation, one recording its send)`, sends / sendSeconds, 'ops/s', null, 'min', `${sends} sends, ${(commits / sends).toFixed(1)} commits each, ${(sendSeconds * 1000 / sends).toFixed(0)} ms each`),
     ];
     log(`bench/postgres: ${count} relationships on ${url.replace(/\/\/[^@]*@/, '//')}`);
