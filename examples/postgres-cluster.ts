@@ -65,6 +65,7 @@ async function openPool(connectionString: string | undefined): Promise<{ pool: P
   // A host's pool: `pg` is an optional peer dependency of ediint-cem, installed by the host.
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString, max: 10 });
+  pool.on('error', () => undefined); // an idle connection lost: the pool replaces it
   return {
     pool,
     table: 'cem_example_records',
