@@ -66,9 +66,9 @@ describe('createPostgresStore on PGlite', () => {
     await expect(missing.commit([{ key: 'k', expectedVersion: null, value: 1 }])).rejects.toMatchObject({ code: 'CEM_PORT_FAILED' });
   });
 
-  it('keeps the JSON text as written: key order, big and tiny numbers, escapes, NUL characters', async () => {
+  it('keeps the JSON text as written: key order, big and tiny numbers, escapes, NUL characters, lone surrogates', async () => {
     const store = await freshStore();
-    const value = { z: 1, a: [9007199254740991, -0.5e-7, 1e308, 5e-324, 0.1 + 0.2], nul: 'a\u0000b', dup: { b: 1, a: 2 } };
+    const value = { z: 1, a: [9007199254740991, -0.5e-7, 1e308, 5e-324, 0.1 + 0.2, 1e21], nul: 'a\u0000b', lone: 'a\ud800b', dup: { b: 1, a: 2 } };
     await store.commit([{ key: 'json', expectedVersion: null, value }]);
     const got = await store.get('json');
     expect(JSON.stringify(got?.value)).toBe(JSON.stringify(value));
