@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -266,5 +266,6 @@ describe.skipIf(PG_URL === undefined)('three engines on one PostgreSQL database,
     // Each daily alert's key names its subject and day: raised once (checked above), so once a day.
     expect(clusterAlerts.some((l) => /@\d{4}-\d{2}-\d{2}$/.test(String(l['dedupeKey'])))).toBe(true);
     console.log(`cluster: ${raised.size} distinct alerts (${expected.size} in the single-node run), ${clusterAlerts.length} notices`);
+    rmSync(dir, { recursive: true, force: true }); // kept when an assertion failed, for reading
   });
 });
