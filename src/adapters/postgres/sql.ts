@@ -6,7 +6,15 @@
  */
 import { CemArgumentError } from '../../errors.js';
 
-/** The layout version this adapter reads and writes (recorded in `<table>_meta`). */
+/**
+ * The layout version this adapter reads and writes, recorded in `<table>_meta` by `migrate()`.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await pool.query("select value from cem_records_meta where name = 'layout'")
+ * rows[0].value === String(POSTGRES_LAYOUT_VERSION) // true
+ * ```
+ */
 export const POSTGRES_LAYOUT_VERSION = 1;
 
 /** The quoted, schema-qualified names of the store's two tables. */
