@@ -1,12 +1,14 @@
-// The engine on the PostgreSQL store (on PGlite): the same exchange, run once on memory stores and
-// once with both parties on PostgreSQL tables, must produce the same outcomes, messages, notices
-// and final state, also across an engine restart.
+// The engine on the PostgreSQL store (on PGlite, and on the real server when CEM_TEST_PG_URL is
+// set): the same exchange, run once on memory stores and once with both parties on PostgreSQL
+// tables, must produce the same outcomes, messages, notices and final state, also across an
+// engine restart.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPglitePool } from '../../examples/support/pglite-pool.js';
 import { createPostgresStore } from '../../src/adapters/postgres/index.js';
 import type { CemStore } from '../../src/ports/store.js';
 import { createNetwork, createParty, days, link, newClock, source, twoPartnerPki } from '../engine/harness.js';
+import { freshSchema, PG_URL, serverPool } from '../helpers/postgres.js';
 import type { Party } from '../engine/harness.js';
 
 type Pki = ReturnType<typeof twoPartnerPki>;
@@ -79,6 +81,23 @@ describe('the engine on the postgres store (PGlite)', () => {
       expect(Number((await pool.query('select count(*) as n from engine_alpha')).rows[0]?.['n'])).toBeGreaterThan(3);
     } finally {
       await pool.db.close();
+    }
+  });
+
+  it.skipIf(PG_URL === undefined)('behaves exactly as on the memory store on the real server too', async () => {
+    const pool = serverPool();
+    const schema = await freshSchema(pool, 'cem_engine');
+    try {
+      const onMemory = await transcript(async () => undefined);
+      const onPostgres = await transcript(async (party) => {
+        const store = createPostgresStore({ pool, schema: schema.schema, table: `engine_${party}` });
+        await store.migrate();
+        return store;
+      });
+      expect(onPostgres).toEqual(onMemory);
+    } finally {
+      await schema.drop();
+      await pool.end();
     }
   });
 });
