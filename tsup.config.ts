@@ -13,6 +13,7 @@ export const entries: Record<string, string> = {
   testing: 'src/testing/index.ts',
   'adapters/fs-store': 'src/adapters/fs-store/index.ts',
   'adapters/smtp': 'src/adapters/smtp/index.ts',
+  'adapters/postgres': 'src/adapters/postgres/index.ts',
 };
 
 // The published package carries no source maps: the JavaScript is not minified (stack traces

@@ -1,7 +1,8 @@
 /**
  * What the examples use of the SDK, in one place. In a host product these come from the package:
  * `ediint-cem` (the engine and port types), `ediint-cem/testing` (memory ports, manual clock),
- * `ediint-cem/adapters/fs-store`, `ediint-cem/adapters/smtp` and `ediint-cem/messages`. The
+ * `ediint-cem/adapters/fs-store`, `ediint-cem/adapters/smtp`, `ediint-cem/adapters/postgres` and
+ * `ediint-cem/messages`. The
  * examples run from the repository, so they read the sources.
  *
  * @module
@@ -29,3 +30,5 @@ export { parseCemEntity } from '../src/messages/entity/parse.js';
 export { formatCemDateTime } from '../src/messages/datetime.js';
 export type { CemZone } from '../src/messages/datetime.js';
 export { readCertsOnly } from '../src/crypto/certs-only.js';
+export { createPostgresStore } from '../src/adapters/postgres/index.js';
+export type { PostgresPool, PostgresStore } from '../src/adapters/postgres/index.js';
