@@ -8,7 +8,7 @@
 import { readCertificate, readCertificates, type CertificateInfo } from '../crypto/certificate.js';
 import { decodeCertsOnly } from '../crypto/certs-only.js';
 import { decodeBase64, latin1 } from '../crypto/internal/input.js';
-import { CemCryptoError, CemMimeError } from '../errors.js';
+import { CemCryptoError, CemMimeError, isCemError, type CemMimeErrorCode } from '../errors.js';
 import { utf16Encoding } from '../internal/xml-input.js';
 import { parseCemDocument, type CemDocument } from '../messages/document-xml.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
@@ -104,7 +104,7 @@ function readHeaderlessMultipart(bytes: Uint8Array): CemFile {
   try {
     return fromEntity(parseCemEntity({ contentType: `multipart/related; boundary="${boundary}"`, body: bytes }), `${assumed} (its type and start parameters were not checked)`);
   } catch (e) {
-    if (e instanceof CemMimeError) throw new CemMimeError(e.code, `${e.message} (${assumed})`, { cause: e });
+    if (isCemError(e) && e.code.startsWith('CEM_MIME_')) throw new CemMimeError(e.code as CemMimeErrorCode, `${e.message} (${assumed})`, { cause: e });
     throw e;
   }
 }
