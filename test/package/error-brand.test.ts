@@ -9,7 +9,8 @@ import { CemEngineError, CemXmlError, isCemError } from '../../src/errors.js';
 
 describe('isCemError across copies of the package', () => {
   it('recognises an error class from another module instance by brand and code', async () => {
-    const other = (await import('../../src/errors.ts?second-copy')) as typeof import('../../src/errors.js');
+    const specifier = '../../src/errors.ts?second-copy';
+    const other = (await import(/* @vite-ignore */ specifier)) as typeof import('../../src/errors.js');
     expect(other.CemEngineError).not.toBe(CemEngineError); // really a second copy
     const foreign = new other.CemEngineError('CEM_STORE_CONFLICT', 'from the other copy');
     expect(foreign instanceof CemEngineError).toBe(false);
