@@ -95,6 +95,9 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<CemErrorCode>([
   'CEM_IO',
 ]);
 
+/** Longest error message kept; longer ones are cut (no message may carry a peer's megabytes). */
+const MAX_MESSAGE_CHARS = 2000;
+
 /**
  * Base class of every error thrown by ediint-cem.
  *
@@ -111,7 +114,8 @@ export class CemError<C extends CemErrorCode = CemErrorCode> extends Error {
   readonly code: C;
 
   constructor(code: C, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // a backstop: the messages quote input through a clipping helper, this bounds the rest
+    super(message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (message cut)` : message, options);
     this.code = code;
     Object.defineProperty(this, CEM_ERROR_BRAND, { value: true, enumerable: false });
   }

@@ -11,6 +11,7 @@
  */
 import { CemXmlError } from '../errors.js';
 import { resolveElementNames, type NamespaceScope, type RawAttribute } from './xml-names.js';
+import { clip } from './quote.js';
 
 /** An attribute with its namespace resolved (`ns` is `null` for unprefixed attributes). */
 export interface XmlAttribute {
@@ -100,7 +101,7 @@ export function parseXmlTree(input: string, limits: XmlLimits = DEFAULT_XML_LIMI
     else pos = openElement(tree, s, pos);
   }
   const open = tree.stack[tree.stack.length - 1];
-  if (open !== undefined) throw malformed(`<${open.qname}> is not closed (truncated?)`, pos);
+  if (open !== undefined) throw malformed(`<${clip(open.qname)}> is not closed (truncated?)`, pos);
   if (tree.root === undefined) throw malformed('no root element', pos);
   return tree.root;
 }
@@ -137,7 +138,7 @@ function closeElement(tree: TreeState, s: string, pos: number): number {
   const open = tree.stack.pop();
   const name = readName(s, pos + 2);
   if (open === undefined || name.value !== open.qname) {
-    throw malformed(`end tag </${name.value}> does not match`, pos);
+    throw malformed(`end tag </${clip(name.value)}> does not match`, pos);
   }
   if (tree.stack.length === 0) tree.root = open.node;
   return expect(s, skipSpace(s, name.end), '>');
@@ -189,7 +190,7 @@ function readStartTag(
     const raw = s.slice(pos + 1, close);
     if (raw.includes('<')) throw malformed('"<" in an attribute value', pos);
     if (attributes.some((a) => a.qname === attrName.value)) {
-      throw malformed(`attribute ${attrName.value} appears twice`, afterSpace);
+      throw malformed(`attribute ${clip(attrName.value)} appears twice`, afterSpace);
     }
     attributes.push({ qname: attrName.value, value: decodeReferences(raw, true, pos) });
     if (attributes.length > maxAttributes) throw tooLarge(`more than ${maxAttributes} attributes`);

@@ -328,7 +328,7 @@ describe('values outside their types', () => {
     expect(codeOf(() => parseCemResponse(withResponse(TRUST_RESPONSE.replace('Accepted', status))))).toBe('CEM_XML_STATUS');
   });
 
-  it.each(['0x1F', '1F', '-5', '', ' ', '1e5', '1.0', '12 34', '١٢٣'])('refuses X509SerialNumber %j with CEM_XML_SERIAL', (serial) => {
+  it.each(['0x1F', '1F', '--5', '+-5', '5-', '', ' ', '1e5', '1.0', '12 34', '١٢٣'])('refuses X509SerialNumber %j with CEM_XML_SERIAL', (serial) => {
     expect(codeOf(() => parseCemRequest(withIdentifier(IDENTIFIER.replace('4660', serial))))).toBe('CEM_XML_SERIAL');
     expect(codeOf(() => parseCemResponse(withResponse(TRUST_RESPONSE.replace('4660', serial))))).toBe('CEM_XML_SERIAL');
   });

@@ -172,10 +172,18 @@ export function readOid(tlv: Tlv | undefined, what = 'object identifier'): strin
   return text;
 }
 
-/** Decodes an INTEGER (two's complement) as a bigint. */
-export function readInteger(tlv: Tlv | undefined, what = 'integer'): bigint {
+/**
+ * Longest INTEGER read as a number, in content octets. RFC 5280 §4.1.2.2 caps serial numbers at
+ * 20 octets; real certificates exceed it a little, so serials of up to 64 octets are read and
+ * longer ones refused before any conversion (a 1 MB serial once cost seconds to print in decimal).
+ */
+export const MAX_INTEGER_BYTES = 64;
+
+/** Decodes an INTEGER (two's complement) of at most `maxBytes` content octets as a bigint. */
+export function readInteger(tlv: Tlv | undefined, what = 'integer', maxBytes = MAX_INTEGER_BYTES): bigint {
   const bytes = contentBytes(expectTag(tlv, 0x02, what));
   if (bytes.length === 0) throw new DerError(`${what}: empty`);
+  if (bytes.length > maxBytes) throw new DerError(`${what}: ${bytes.length} octets, more than ${maxBytes}`);
   const magnitude = BigInt(`0x${toHex(bytes)}`);
   return (bytes[0] as number) & 0x80 ? magnitude - (1n << BigInt(bytes.length * 8)) : magnitude;
 }

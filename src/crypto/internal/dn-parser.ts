@@ -17,6 +17,7 @@ import type { DnAttribute, Rdn } from '../dn.js';
 import { fail } from './fail.js';
 import { attributeName, keywordOid } from './dn-attributes.js';
 import { attributeFromHex, attributeFromText } from './dn-value.js';
+import { quote } from '../../internal/quote.js';
 
 const TYPE = /(?:(?:oid\.)?(\d+(?:\.\d+)*)|([a-z][a-z0-9_-]*))[ \t]*=/iy;
 const SPACE = /\s/;
@@ -179,7 +180,7 @@ function parseCommaForm(s: string): Rdn[] {
     i = skipBlanks(s, read.end);
     const sep = s[i];
     if (sep === undefined || (SEPARATORS.includes(sep) && /^\s*$/.test(s.slice(i + 1)))) break;
-    if (!SEPARATORS.includes(sep)) fail('CEM_DN_INVALID', `unexpected ${JSON.stringify(sep)} at offset ${i} of the distinguished name`);
+    if (!SEPARATORS.includes(sep)) fail('CEM_DN_INVALID', `unexpected ${quote(sep)} at offset ${i} of the distinguished name`);
     if (sep !== '+') {
       rdns.push(Object.freeze(current));
       current = [];
@@ -208,7 +209,7 @@ function splitSlashForm(s: string, sep: string): string[] {
 
 function slashAttribute(text: string): DnAttribute {
   const t = typeAt(text, 0);
-  if (!t) fail('CEM_DN_INVALID', `expected "type=" in ${JSON.stringify(text)}`);
+  if (!t) fail('CEM_DN_INVALID', `expected "type=" in ${quote(text)}`);
   const out = new ValueBuilder();
   for (let i = t.end; i < text.length; ) {
     if (text[i] === '\\' && /^x[0-9a-f]{2}$/i.test(text.slice(i + 1, i + 4))) {

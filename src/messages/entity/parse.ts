@@ -18,6 +18,7 @@ import { certParts, contentIdOf, locateCem, mayBeCem, notCemEntity, type Located
 import { isCertsOnlyType } from './internal/media.js';
 import type { CemEntityCertificate, CemEntityInput, ParseCemEntityOptions, ParsedCemEntity } from './types.js';
 import { readXmlText } from './internal/xml-text.js';
+import { clip } from '../../internal/quote.js';
 
 /** The entity as bytes with headers, from any accepted input form. */
 function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8Array {
@@ -91,15 +92,15 @@ function readCertificates(request: CemRequest, located: LocatedCem, index: Map<s
   const fingerprints = new Set<string>();
   const certificates = request.trustRequests.map((trust) => {
     const part = index.get(trust.contentId.toLowerCase());
-    if (!part) throw new CemMimeError('CEM_MIME_UNRESOLVED_CONTENT_ID', `no body part has the Content-ID <${trust.contentId}>`);
+    if (!part) throw new CemMimeError('CEM_MIME_UNRESOLVED_CONTENT_ID', `no body part has the Content-ID <${clip(trust.contentId)}>`);
     if (part === located.root || !isCertsOnlyType(part.contentType)) {
-      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${trust.contentId}> is not a certs-only part`);
+      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${clip(trust.contentId)}> is not a certs-only part`);
     }
     used.add(part);
     const certificate = readCertificatePart(part, trust, trust.contentId);
     // draft-14 §2.3, §6: each end-entity certificate appears once per Request
     if (fingerprints.has(certificate.endEntity.sha256)) {
-      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${trust.contentId}> holds an end-entity certificate another TrustRequest already names`);
+      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${clip(trust.contentId)}> holds an end-entity certificate another TrustRequest already names`);
     }
     fingerprints.add(certificate.endEntity.sha256);
     return certificate;

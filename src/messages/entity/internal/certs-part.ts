@@ -13,6 +13,7 @@ import { decodeBase64 } from '../../mime/internal/transfer-encoding.js';
 import type { MimeEntity } from '../../mime/types.js';
 import type { CemTrustRequest } from '../../model.js';
 import type { CemEntityCertificate } from '../types.js';
+import { clip } from '../../../internal/quote.js';
 
 /** Most certificates read from one certs-only part (a real chain has a handful). */
 export const MAX_CERTS_PER_PART = 32;
@@ -42,11 +43,6 @@ export function p7cBytes(part: MimeEntity): Uint8Array {
   return body.slice();
 }
 
-/** Peer text for an error message, cut to 100 characters. */
-function shorten(text: string): string {
-  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
-}
-
 function serialsEqual(wire: string, cert: string): boolean {
   try {
     return BigInt(wire) === BigInt(cert);
@@ -71,15 +67,15 @@ export function readCertificatePart(part: MimeEntity, trust: CemTrustRequest, co
   const p7c = p7cBytes(part);
   const ders = decodeCertsOnly(p7c);
   if (ders.length > MAX_CERTS_PER_PART) {
-    throw new CemCryptoError('CEM_PKCS7_INVALID', `part <${contentId}> holds ${ders.length} certificates, more than ${MAX_CERTS_PER_PART}`);
+    throw new CemCryptoError('CEM_PKCS7_INVALID', `part <${clip(contentId)}> holds ${ders.length} certificates, more than ${MAX_CERTS_PER_PART}`);
   }
   const { endEntity, chain, unrelated } = splitCertificateBundle(ders.map((der) => readCertificate(der)));
   const wire = trust.certificate;
   if (!serialsEqual(wire.serial, endEntity.serial)) {
-    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds serial ${endEntity.serial}, the TrustRequest names ${shorten(wire.serial)}`);
+    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${clip(contentId)}> holds serial ${clip(endEntity.serial)}, the TrustRequest names ${clip(wire.serial)}`);
   }
   if (!issuerMatches(wire.issuer, endEntity)) {
-    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds a certificate issued by ${endEntity.issuer}, the TrustRequest names ${shorten(wire.issuer)}`);
+    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${clip(contentId)}> holds a certificate issued by ${clip(endEntity.issuer)}, the TrustRequest names ${clip(wire.issuer)}`);
   }
   return Object.freeze({ trustRequest: trust, contentId, p7c, endEntity, chain, unrelated });
 }
