@@ -103,6 +103,25 @@ export function children(tlv: Tlv): Tlv[] {
   return out;
 }
 
+/**
+ * The direct children of a constructed TLV, refusing more than `max` of them while reading (so a
+ * SET of a million empty values costs `max` reads, not a million).
+ */
+export function childrenAtMost(tlv: Tlv, max: number, what: string): Tlv[] {
+  if (!tlv.constructed) throw new DerError(`expected a constructed value, found tag 0x${tlv.tag.toString(16)}`);
+  const out: Tlv[] = [];
+  for (let p = tlv.contentStart; p < tlv.contentEnd; ) {
+    if (out.length === max) throw new LimitError(`${what}: more than ${max}`);
+    const child = readTlv(tlv.src, p, tlv.contentEnd, 1);
+    out.push(child);
+    p = child.end;
+  }
+  return out;
+}
+
+/** A count limit was exceeded (a `DerError`, told apart so callers can say so). */
+export class LimitError extends DerError {}
+
 /** Checks the identifier octet and returns the TLV, or throws naming `what`. */
 export function expectTag(tlv: Tlv | undefined, tag: number, what: string): Tlv {
   if (tlv === undefined) throw new DerError(`missing ${what}`);
