@@ -76,7 +76,7 @@ function declare(raw: readonly RawAttribute[], parent: NamespaceScope): Namespac
       defaultNs = value === '' ? null : value;
     } else if (qname.startsWith('xmlns:')) {
       const prefix = qname.slice(6);
-      if (prefix === '' || prefix.includes(':')) throw malformed(`bad namespace declaration ${clip(qname)}`);
+      if (prefix === '' || prefix.includes(':') || !NCNAME_START.test(prefix)) throw malformed(`bad namespace declaration ${clip(qname)}`);
       if (prefix === 'xmlns') throw malformed('the xmlns prefix cannot be declared');
       if (value === '') throw malformed(`${clip(qname)}="" cannot undeclare a prefix in XML 1.0`);
       if ((prefix === 'xml') !== (value === XML_NAMESPACE) || value === XMLNS_NAMESPACE) {
@@ -99,7 +99,7 @@ function splitQName(qname: string): { prefix: string | null; local: string } {
   if (colon < 0) return { prefix: null, local: qname };
   const prefix = qname.slice(0, colon);
   const local = qname.slice(colon + 1);
-  if (prefix === '' || local.includes(':') || !NCNAME_START.test(local)) {
+  if (prefix === '' || !NCNAME_START.test(prefix) || local.includes(':') || !NCNAME_START.test(local)) {
     throw malformed(`bad qualified name ${clip(qname)}`);
   }
   return { prefix, local };
