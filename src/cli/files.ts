@@ -159,7 +159,12 @@ export function readCertificateFile(input: Uint8Array): CertificateInfo[] {
   switch (kind) {
     case 'pem': {
       const text = new TextDecoder().decode(bytes);
-      return /-----BEGIN (PKCS7|CMS)-----/.test(text) ? fromPkcs7(text) : readCertificates(text);
+      if (/-----BEGIN (PKCS7|CMS)-----/.test(text)) return fromPkcs7(text);
+      if (!/-----BEGIN (X509 )?CERTIFICATE-----/.test(text)) {
+        const labels = [...new Set([...text.matchAll(/-----BEGIN ([A-Z0-9 ]{1,40})-----/g)].map((m) => m[1]))];
+        throw new CemCryptoError('CEM_CERT_INVALID', `no certificate found: the file holds ${labels.length > 0 ? `PEM ${labels.join(', ')}` : 'no PEM block'}, not a CERTIFICATE or PKCS7 block`);
+      }
+      return readCertificates(text);
     }
     case 'der':
       return isContentInfo(bytes) ? fromPkcs7(bytes) : readCertificates(bytes);
