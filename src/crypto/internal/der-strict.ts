@@ -25,6 +25,7 @@ function checkHeader(t: Tlv): void {
     if (lead === 0 || ((first & 0x7f) === 1 && lead < 0x80)) throw new DerError('a length not in its shortest form (not DER)');
   }
   if (t.cls === 0) {
+    if (t.num === 0) throw new DerError('a value with the reserved tag 0 (end-of-contents)');
     if (t.constructed && t.num !== 16 && t.num !== 17) throw new DerError(`a constructed universal value with tag ${t.num} (not DER)`);
     const length = t.contentEnd - t.contentStart;
     if (t.num === 5 && length !== 0) throw new DerError('a NULL with content');

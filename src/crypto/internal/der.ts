@@ -172,7 +172,11 @@ export function readOid(tlv: Tlv | undefined, what = 'object identifier'): strin
   let text = '';
   let value = 0;
   let big: bigint | null = null;
+  let first = true;
   for (const b of bytes) {
+    // X.690 §8.19.2: a subidentifier is in its shortest form (no leading 0x80 octet)
+    if (first && b === 0x80) throw new DerError(`${what}: bad encoding`);
+    first = (b & 0x80) === 0;
     if (big === null && value >= 2 ** 45) big = BigInt(value);
     if (big === null) value = value * 128 + (b & 0x7f);
     else {

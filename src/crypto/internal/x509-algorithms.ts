@@ -38,11 +38,30 @@ function ecFacts(params: Tlv | undefined, point: Uint8Array): KeyFacts {
   return { keyAlgorithm: 'EC', keySize: fieldBytes > 0 ? fieldBytes * 8 : null, namedCurve: curveOid };
 }
 
+/**
+ * The parameters a public key algorithm allows (RFC 3279 §2.3, RFC 5480 §2.1.1, RFC 8410 §3,
+ * RFC 4055 §1.2): NULL for rsaEncryption, a named curve OID (or explicit SEQUENCE, or NULL) for
+ * EC, none for the RFC 8410 curves; other algorithms are not checked.
+ */
+function checkKeyParameters(oid: string, params: Tlv | undefined): void {
+  const algorithm = KEY_ALGORITHMS.get(oid);
+  const ok =
+    algorithm === 'RSA' ? params?.tag === 0x05 :
+    algorithm === 'EC' ? params !== undefined && (params.tag === 0x06 || params.tag === 0x30 || params.tag === 0x05) :
+    algorithm === 'Ed25519' || algorithm === 'Ed448' || algorithm === 'X25519' || algorithm === 'X448' ? params === undefined :
+    algorithm === 'RSA-PSS' || algorithm === 'DSA' ? params === undefined || params.tag === 0x30 :
+    true;
+  if (!ok) throw new DerError(`the parameters of the public key algorithm ${oid} are not what it allows`);
+}
+
 /** Reads a SubjectPublicKeyInfo. */
 export function readKeyFacts(spki: Tlv | undefined): KeyFacts {
-  const [algorithm, publicKey] = children(expectTag(spki, 0x30, 'subjectPublicKeyInfo'));
-  const [oidTlv, params] = children(expectTag(algorithm, 0x30, 'public key algorithm'));
+  const [algorithm, publicKey, extra] = children(expectTag(spki, 0x30, 'subjectPublicKeyInfo'));
+  if (extra !== undefined) throw new DerError('subjectPublicKeyInfo has more than two parts');
+  const [oidTlv, params, extraParam] = children(expectTag(algorithm, 0x30, 'public key algorithm'));
   const oid = readOid(oidTlv, 'public key algorithm');
+  if (extraParam !== undefined) throw new DerError('the public key algorithm has more than one parameter');
+  checkKeyParameters(oid, params);
   const keyBits = readBitString(publicKey, 'public key');
   const keyAlgorithm = KEY_ALGORITHMS.get(oid) ?? oid;
   switch (keyAlgorithm) {

@@ -48,6 +48,20 @@ function splitTbs(tbs: Tlv): TbsParts {
   const explicitVersion = fields[0]?.tag === 0xa0;
   const version = explicitVersion ? Number(readInteger(children(fields[0] as Tlv)[0], 'version')) + 1 : 1;
   const [serial, signature, issuer, validity, subject, spki, ...rest] = explicitVersion ? fields.slice(1) : fields;
+  if (spki === undefined) throw new DerError('tbsCertificate lacks fields');
+  // RFC 5280 §4.1: then only issuerUniqueID [1], subjectUniqueID [2], extensions [3], in that order
+  let last = 0;
+  for (const field of rest) {
+    const order = field.tag === 0x81 ? 1 : field.tag === 0x82 ? 2 : field.tag === 0xa3 ? 3 : 0;
+    if (order <= last) throw new DerError(`tbsCertificate has an unexpected field with tag 0x${field.tag.toString(16)}`);
+    if (version < (order === 3 ? 3 : 2)) throw new DerError(`a version ${version} certificate cannot have the field with tag 0x${field.tag.toString(16)}`);
+    if (order < 3) {
+      // a unique identifier is an IMPLICIT BIT STRING: an unused-bits octet 0..7 first
+      const unused = field.src[field.contentStart];
+      if (unused === undefined || unused > 7 || (unused > 0 && field.contentEnd - field.contentStart === 1)) throw new DerError('a malformed unique identifier');
+    }
+    last = order;
+  }
   return { version, serial, signature, issuer, validity, subject, spki, extensions: rest.find((t) => t.tag === 0xa3) };
 }
 
