@@ -99,7 +99,9 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<CemErrorCode>([
 const MAX_MESSAGE_CHARS = 2000;
 
 /**
- * Base class of every error thrown by ediint-cem.
+ * Base class of every error thrown by ediint-cem. Recognise it with {@link isCemError} (brand and
+ * code), not `instanceof`: a second copy of the package (its CommonJS build beside the ESM one)
+ * has its own classes.
  *
  * @example
  * ```ts
@@ -126,7 +128,7 @@ export class CemError<C extends CemErrorCode = CemErrorCode> extends Error {
  *
  * @example
  * ```ts
- * try { parseCemRequest(xml) } catch (e) { if (e instanceof CemXmlError) log(e.code) } // e.g. CEM_XML_DOCTYPE
+ * try { parseCemRequest(xml) } catch (e) { if (isCemError(e) && e.code.startsWith('CEM_XML_')) log(e.code) } // e.g. CEM_XML_DOCTYPE
  * ```
  */
 export class CemXmlError extends CemError<CemXmlErrorCode> {
@@ -138,7 +140,7 @@ export class CemXmlError extends CemError<CemXmlErrorCode> {
  *
  * @example
  * ```ts
- * try { parseCemEntity(body) } catch (e) { if (e instanceof CemMimeError && e.code === 'CEM_MIME_NOT_CEM') passOn(body) }
+ * try { parseCemEntity(body) } catch (e) { if (isCemError(e, 'CEM_MIME_NOT_CEM')) passOn(body) }
  * ```
  */
 export class CemMimeError extends CemError<CemMimeErrorCode> {
@@ -150,7 +152,7 @@ export class CemMimeError extends CemError<CemMimeErrorCode> {
  *
  * @example
  * ```ts
- * try { readCertsOnly(p7c) } catch (e) { if (e instanceof CemCryptoError) reject(e.code) } // e.g. CEM_PKCS7_END_ENTITY
+ * try { readCertsOnly(p7c) } catch (e) { if (isCemError(e)) reject(e.code) } // e.g. CEM_PKCS7_END_ENTITY
  * ```
  */
 export class CemCryptoError extends CemError<CemCryptoErrorCode> {
