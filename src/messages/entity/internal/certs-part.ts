@@ -8,6 +8,7 @@ import { readCertificate } from '../../../crypto/certificate.js';
 import { decodeCertsOnly, splitCertificateBundle } from '../../../crypto/certs-only.js';
 import { issuerMatches } from '../../../crypto/dn.js';
 import { CemCryptoError, isCemError } from '../../../errors.js';
+import { LimitError } from '../../../crypto/internal/der.js';
 import { fromLatin1 } from '../../mime/internal/bytes.js';
 import { decodeBase64 } from '../../mime/internal/transfer-encoding.js';
 import type { MimeEntity } from '../../mime/types.js';
@@ -73,7 +74,7 @@ export function decodeCertificatePart(part: MimeEntity, contentId: string, maxPe
   try {
     return { part, contentId, p7c, ders: decodeCertsOnly(p7c, { maxCertificates: maxPerPart }) };
   } catch (cause) {
-    if (isCemError(cause, 'CEM_PKCS7_INVALID') && cause.message.includes('more values than maxCertificates')) {
+    if (isCemError(cause, 'CEM_PKCS7_INVALID') && cause.cause instanceof LimitError) {
       throw new CemCryptoError('CEM_PKCS7_INVALID', `part <${clip(contentId)}> holds more than ${maxPerPart} certificates (maxCertificatesPerPart)`, { cause });
     }
     throw cause;
