@@ -11,6 +11,7 @@ import { parseDistinguishedName } from '../../src/crypto/dn.js';
 import { CemError } from '../../src/errors.js';
 import { clip, quote } from '../../src/internal/quote.js';
 import { parseCemEntity } from '../../src/messages/entity/parse.js';
+import { DEFAULT_MAX_CERTS_PER_ENTITY, DEFAULT_MAX_CERTS_PER_PART } from '../../src/messages/entity/internal/certs-part.js';
 import { parseCemRequest } from '../../src/messages/request-xml.js';
 import { concatenatedCertificates, ENTITY_LIMITS, hostileEntity } from '../fixtures/hostile-entity.js';
 import { childrenOf, tlv, withSerialContent } from '../helpers/der-edit.js';
@@ -101,6 +102,7 @@ describe('certificate counts (point 2)', () => {
   });
 
   it('parseCemEntity accepts the worst entity within its limits and refuses one certificate more, per part and per entity', () => {
+    expect(ENTITY_LIMITS).toEqual({ perPart: DEFAULT_MAX_CERTS_PER_PART, perEntity: DEFAULT_MAX_CERTS_PER_ENTITY });
     const worst = hostileEntity({ bits: 2048 });
     expect(worst.certificates).toBe(ENTITY_LIMITS.perEntity);
     const parsed = parseCemEntity(worst.bytes);

@@ -14,6 +14,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCertificate, readCertificates, type CertificateInfo } from '../../src/crypto/certificate.js';
+import { decodeCertsOnly } from '../../src/crypto/certs-only.js';
 import { certFrom, certParts, childrenOf, serialIndex, tbsFields, tlv } from '../helpers/der-edit.js';
 
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -100,6 +101,10 @@ describe('X.509 reading agrees with OpenSSL', () => {
     const certs = readCertificates(text, { maxCertificates: 5000 });
     expect(certs).toHaveLength(count);
     for (const cert of certs) sameAsOpenssl(cert, new X509Certificate(cert.der));
+    // and the `openssl` command reads the same certificates: crl2pkcs7 parses each one of the bundle
+    const p7 = execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', CA_BUNDLE, '-outform', 'DER'], { maxBuffer: 64 << 20 });
+    const viaOpenssl = decodeCertsOnly(new Uint8Array(p7), { maxCertificates: 5000 }).map((der) => readCertificate(der).sha256);
+    expect(viaOpenssl).toEqual(certs.map((c) => c.sha256));
   });
   if (!hasBundle) it('notes that the CA bundle part was skipped', () => console.warn(`note: ${CA_BUNDLE} is absent; the CA bundle comparison was skipped`));
 
