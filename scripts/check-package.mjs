@@ -40,6 +40,23 @@ for (const s of subpaths) {
     if (Object.keys(esm).length === 0) problems.push(`${s}: exports nothing`);
   }
 }
+// Dual-package hazard: an error made by one build must be recognised by the other (the engine
+// retries CEM_STORE_CONFLICT from a store adapter that may be compiled to CommonJS).
+if (problems.length === 0) {
+  const esm = await import(pathToFileURL(join(root, pkg.exports['.'].import.default)).href);
+  const cjs = require(join(root, pkg.exports['.'].require.default));
+  const fromCjs = new cjs.CemEngineError('CEM_STORE_CONFLICT', 'made by the CommonJS build');
+  const fromEsm = new esm.CemEngineError('CEM_STORE_CONFLICT', 'made by the ESM build');
+  const checks = [
+    ['ESM isCemError(CJS error)', esm.isCemError(fromCjs), true],
+    ['ESM isCemError(CJS error, its code)', esm.isCemError(fromCjs, 'CEM_STORE_CONFLICT'), true],
+    ['ESM isCemError(CJS error, another code)', esm.isCemError(fromCjs, 'CEM_PORT_FAILED'), false],
+    ['CJS isCemError(ESM error, its code)', cjs.isCemError(fromEsm, 'CEM_STORE_CONFLICT'), true],
+    ['ESM isCemError(plain object with the code)', esm.isCemError({ code: 'CEM_STORE_CONFLICT' }), false],
+    ['ESM isCemError(plain Error)', esm.isCemError(new Error('x')), false],
+  ];
+  for (const [what, actual, expected] of checks) if (actual !== expected) problems.push(`${what} is ${actual}, expected ${expected}`);
+}
 if (!existsSync(join(root, pkg.bin.cem))) problems.push(`bin ${pkg.bin.cem} was not built`);
 
 // An adapter's third-party dependency is loaded only by its own subpath: the package root and

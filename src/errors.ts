@@ -35,12 +35,17 @@ export type CemMimeErrorCode =
   | 'CEM_MIME_CERT_PART'
   | 'CEM_MIME_ENCODING';
 
-/** Codes for certificate, PKCS#7 and CMS problems. */
+/**
+ * Codes for certificate, PKCS#7 and CMS problems. `CEM_CHAIN_INVALID`: a certificate of a chain
+ * (a certs-only part, a bundle given to a builder) is not signed by the issuer certificate that
+ * follows it (for example an intermediate with the right name and another key).
+ */
 export type CemCryptoErrorCode =
   | 'CEM_CERT_INVALID'
   | 'CEM_CERT_MISMATCH'
   | 'CEM_PKCS7_INVALID'
   | 'CEM_PKCS7_END_ENTITY'
+  | 'CEM_CHAIN_INVALID'
   | 'CEM_CMS_INVALID'
   | 'CEM_DN_INVALID';
 
@@ -72,7 +77,33 @@ export type CemErrorCode =
   | CemIoErrorCode;
 
 /**
- * Base class of every error thrown by ediint-cem.
+ * The brand every {@link CemError} carries: a registry symbol (`Symbol.for`), so it is the same
+ * symbol in the ESM and the CommonJS build of this package, in every copy of it a process has
+ * loaded, and across realms. {@link isCemError} checks it (and the code), never `instanceof`.
+ */
+const CEM_ERROR_BRAND: unique symbol = Symbol.for('ediint-cem.error') as never;
+
+/** Every stable code, for the brand check (a branded object with another code is not ours). */
+const KNOWN_CODES: ReadonlySet<string> = new Set<CemErrorCode>([
+  'CEM_XML_TOO_LARGE', 'CEM_XML_DOCTYPE', 'CEM_XML_MALFORMED', 'CEM_XML_ROOT', 'CEM_XML_NAMESPACE',
+  'CEM_XML_INVALID', 'CEM_XML_USAGE', 'CEM_XML_STATUS', 'CEM_XML_NO_TRUST_REQUEST',
+  'CEM_XML_NO_TRUST_RESPONSE', 'CEM_XML_SERIAL', 'CEM_XML_DATE',
+  'CEM_MIME_TOO_LARGE', 'CEM_MIME_MALFORMED', 'CEM_MIME_UNTERMINATED', 'CEM_MIME_NOT_CEM', 'CEM_MIME_ROOT',
+  'CEM_MIME_CONTENT_ID', 'CEM_MIME_UNRESOLVED_CONTENT_ID', 'CEM_MIME_CERT_PART', 'CEM_MIME_ENCODING',
+  'CEM_CERT_INVALID', 'CEM_CERT_MISMATCH', 'CEM_PKCS7_INVALID', 'CEM_PKCS7_END_ENTITY', 'CEM_CHAIN_INVALID',
+  'CEM_CMS_INVALID', 'CEM_DN_INVALID',
+  'CEM_ARGUMENT',
+  'CEM_STORE_CONFLICT', 'CEM_PORT_FAILED', 'CEM_NOT_FOUND', 'CEM_REFUSED',
+  'CEM_IO',
+]);
+
+/** Longest error message kept; longer ones are cut (no message may carry a peer's megabytes). */
+const MAX_MESSAGE_CHARS = 2000;
+
+/**
+ * Base class of every error thrown by ediint-cem. Recognise it with {@link isCemError} (brand and
+ * code), not `instanceof`: a second copy of the package (its CommonJS build beside the ESM one)
+ * has its own classes.
  *
  * @example
  * ```ts
@@ -87,8 +118,10 @@ export class CemError<C extends CemErrorCode = CemErrorCode> extends Error {
   readonly code: C;
 
   constructor(code: C, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // a backstop: the messages quote input through a clipping helper, this bounds the rest
+    super(message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (message cut)` : message, options);
     this.code = code;
+    Object.defineProperty(this, CEM_ERROR_BRAND, { value: true, enumerable: false });
   }
 }
 
@@ -97,7 +130,7 @@ export class CemError<C extends CemErrorCode = CemErrorCode> extends Error {
  *
  * @example
  * ```ts
- * try { parseCemRequest(xml) } catch (e) { if (e instanceof CemXmlError) log(e.code) } // e.g. CEM_XML_DOCTYPE
+ * try { parseCemRequest(xml) } catch (e) { if (isCemError(e) && e.code.startsWith('CEM_XML_')) log(e.code) } // e.g. CEM_XML_DOCTYPE
  * ```
  */
 export class CemXmlError extends CemError<CemXmlErrorCode> {
@@ -109,7 +142,7 @@ export class CemXmlError extends CemError<CemXmlErrorCode> {
  *
  * @example
  * ```ts
- * try { parseCemEntity(body) } catch (e) { if (e instanceof CemMimeError && e.code === 'CEM_MIME_NOT_CEM') passOn(body) }
+ * try { parseCemEntity(body) } catch (e) { if (isCemError(e, 'CEM_MIME_NOT_CEM')) passOn(body) }
  * ```
  */
 export class CemMimeError extends CemError<CemMimeErrorCode> {
@@ -121,7 +154,7 @@ export class CemMimeError extends CemError<CemMimeErrorCode> {
  *
  * @example
  * ```ts
- * try { readCertsOnly(p7c) } catch (e) { if (e instanceof CemCryptoError) reject(e.code) } // e.g. CEM_PKCS7_END_ENTITY
+ * try { readCertsOnly(p7c) } catch (e) { if (isCemError(e)) reject(e.code) } // e.g. CEM_PKCS7_END_ENTITY
  * ```
  */
 export class CemCryptoError extends CemError<CemCryptoErrorCode> {
@@ -159,7 +192,10 @@ export class CemEngineError extends CemError<CemEngineErrorCode> {
 export type AnyCemError = CemXmlError | CemMimeError | CemCryptoError | CemArgumentError | CemEngineError;
 
 /**
- * True when `value` is a {@link CemError} (optionally with the given code).
+ * True when `value` is a {@link CemError} (optionally with the given code), whichever copy or
+ * build of this package made it: the check is a cross-realm brand (`Symbol.for('ediint-cem.error')`)
+ * plus a known `code`, never `instanceof`, so an error thrown by the CommonJS build (say, by a
+ * store adapter compiled to CommonJS) is recognised by the ESM build and the other way round.
  *
  * @example
  * ```ts
@@ -167,5 +203,9 @@ export type AnyCemError = CemXmlError | CemMimeError | CemCryptoError | CemArgum
  * ```
  */
 export function isCemError<C extends CemErrorCode>(value: unknown, code?: C): value is CemError<C> {
-  return value instanceof CemError && (code === undefined || value.code === code);
+  if (typeof value !== 'object' || value === null) return false;
+  const branded = (value as { [CEM_ERROR_BRAND]?: unknown })[CEM_ERROR_BRAND] === true;
+  const actual = (value as { code?: unknown }).code;
+  if (!branded || typeof actual !== 'string' || !KNOWN_CODES.has(actual)) return false;
+  return code === undefined || actual === code;
 }

@@ -110,6 +110,7 @@ export { parseDistinguishedName, formatDistinguishedName, distinguishedNamesEqua
 export type { DnAttribute, Rdn, DistinguishedNameInput } from './crypto/dn.js';
 export { encodeCertsOnly, certsOnlyToPem, certsOnlyToBase64, decodeCertsOnly, splitCertificateBundle, readCertsOnly } from './crypto/certs-only.js';
 export type { CertificateBundle, CertsOnlyBase64Options } from './crypto/certs-only.js';
+export type { CertificateCountOptions } from './crypto/internal/limits.js';
 export { getSignerIdentifiers, getRecipientIdentifiers, certificateMatchesIdentifier } from './crypto/cms.js';
 export type { SignerId, RecipientId } from './crypto/cms.js';
 export { checkCertificateSuitability, checkCertificateSuitabilityForUsages } from './crypto/suitability.js';

@@ -8,7 +8,7 @@
 import { readCertificate, readCertificates, type CertificateInfo } from '../crypto/certificate.js';
 import { decodeCertsOnly } from '../crypto/certs-only.js';
 import { decodeBase64, latin1 } from '../crypto/internal/input.js';
-import { CemCryptoError, CemMimeError } from '../errors.js';
+import { CemCryptoError, CemMimeError, isCemError, type CemMimeErrorCode } from '../errors.js';
 import { utf16Encoding } from '../internal/xml-input.js';
 import { parseCemDocument, type CemDocument } from '../messages/document-xml.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
@@ -104,7 +104,7 @@ function readHeaderlessMultipart(bytes: Uint8Array): CemFile {
   try {
     return fromEntity(parseCemEntity({ contentType: `multipart/related; boundary="${boundary}"`, body: bytes }), `${assumed} (its type and start parameters were not checked)`);
   } catch (e) {
-    if (e instanceof CemMimeError) throw new CemMimeError(e.code, `${e.message} (${assumed})`, { cause: e });
+    if (isCemError(e) && e.code.startsWith('CEM_MIME_')) throw new CemMimeError(e.code as CemMimeErrorCode, `${e.message} (${assumed})`, { cause: e });
     throw e;
   }
 }
@@ -159,7 +159,12 @@ export function readCertificateFile(input: Uint8Array): CertificateInfo[] {
   switch (kind) {
     case 'pem': {
       const text = new TextDecoder().decode(bytes);
-      return /-----BEGIN (PKCS7|CMS)-----/.test(text) ? fromPkcs7(text) : readCertificates(text);
+      if (/-----BEGIN (PKCS7|CMS)-----/.test(text)) return fromPkcs7(text);
+      if (!/-----BEGIN (X509 )?CERTIFICATE-----/.test(text)) {
+        const labels = [...new Set([...text.matchAll(/-----BEGIN ([A-Z0-9 ]{1,40})-----/g)].map((m) => m[1]))];
+        throw new CemCryptoError('CEM_CERT_INVALID', `no certificate found: the file holds ${labels.length > 0 ? `PEM ${labels.join(', ')}` : 'no PEM block'}, not a CERTIFICATE or PKCS7 block`);
+      }
+      return readCertificates(text);
     }
     case 'der':
       return isContentInfo(bytes) ? fromPkcs7(bytes) : readCertificates(bytes);

@@ -12,10 +12,12 @@ import { UsageError, parseArgs } from './args.js';
 import { inspectBytes } from './inspect.js';
 import type { CliIo } from './io.js';
 import { renderTable } from './render.js';
+import { packageVersion } from './version.js';
 import { REQUEST_USAGE, runRequest } from './request.js';
 import { RESPOND_USAGE, runRespond } from './respond.js';
 
 const USAGE = `usage:
+  cem --version
   cem inspect FILE [--json]
   ${REQUEST_USAGE}
   ${RESPOND_USAGE}
@@ -25,7 +27,9 @@ const HELP = `${USAGE}
 FILE (inspect): a CEM MIME entity (with its headers, or a multipart body saved without them),
   a CEM XML document (UTF-8 or UTF-16), or a certificate / PKCS#7 file (PEM, DER or base64).
 --cert FILE (request): PEM certificates, or a PKCS#7 bundle (.p7c/.p7b: DER, PEM or base64);
-  the end-entity certificate is found in the set and its chain ordered after it.
+  the end-entity certificate is found in the set, its chain ordered after it and each link's
+  signature verified.
+SERIAL (respond): decimal (4096, -5) or hexadecimal as openssl prints it (0x1000, 10:00, serial=1000).
 
 exit status: 0 done; 1 invalid input or a file that cannot be read or written
   ("error CEM_<CODE>: <message>" on stderr, CEM_IO for files); 2 usage error.
@@ -62,7 +66,16 @@ function runInspect(argv: readonly string[], io: CliIo, json: { on: boolean }): 
   const [file, ...extra] = args.positionals;
   if (!file) throw new UsageError('FILE is required');
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-  const { json: result, note } = inspectBytes(io.readFile(file));
+  const bytes = io.readFile(file);
+  let inspection;
+  try {
+    inspection = inspectBytes(bytes, io.now());
+  } catch (e) {
+    // name the file: "key.pem: no certificate found ..."
+    if (isCemError(e) && e.code !== 'CEM_IO') throw new CemError(e.code, `${file}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const { json: result, note } = inspection;
   if (note !== null) io.stderr(`cem: note: ${note}\n`);
   io.stdout(json.on ? `${JSON.stringify(result, null, 2)}\n` : renderTable(result as Parameters<typeof renderTable>[0]));
 }
@@ -91,6 +104,11 @@ export function runCli(argv: readonly string[], io: CliIo): number {
         return 0;
       case 'respond':
         runRespond(rest, files);
+        return 0;
+      case '--version':
+      case '-V':
+      case 'version':
+        io.stdout(`cem (ediint-cem) ${packageVersion()}\n`);
         return 0;
       case '--help':
       case '-h':

@@ -4,6 +4,7 @@
  * @module
  */
 import type { CertificateInfo } from '../crypto/certificate.js';
+import { checkCertificateSuitabilityForUsages, type SuitabilityProblem } from '../crypto/suitability.js';
 import type { CemEntityCertificate, ParsedCemEntity } from '../messages/entity/types.js';
 import type { CemRequest, CemResponse } from '../messages/model.js';
 
@@ -14,8 +15,18 @@ function utc(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** The `certificate` object of a TrustRequest (`null` for bare XML). */
-export function certificateJson(cert: CertificateInfo, chain: readonly CertificateInfo[]): { [key: string]: Json } {
+/** `RSA 2048`, `EC P-256 (256 bits)`, `Ed25519`: the key algorithm and its size. */
+export function keyText(cert: CertificateInfo): string {
+  if (cert.namedCurve !== null) return `${cert.keyAlgorithm} ${cert.namedCurve}${cert.keySize === null ? '' : ` (${cert.keySize} bits)`}`;
+  if (cert.keyAlgorithm === 'Ed25519' || cert.keyAlgorithm === 'Ed448' || cert.keySize === null) return cert.keyAlgorithm;
+  return `${cert.keyAlgorithm} ${cert.keySize}`;
+}
+
+/**
+ * The `certificate` object of a TrustRequest (`null` for bare XML) or of a certificate file, with
+ * the suitability problems the library finds (for the TrustRequest's usages, or usage-free ones).
+ */
+export function certificateJson(cert: CertificateInfo, chain: readonly CertificateInfo[], problems: readonly SuitabilityProblem[] = []): { [key: string]: Json } {
   return {
     subject: cert.subject,
     issuer: cert.issuer,
@@ -23,14 +34,19 @@ export function certificateJson(cert: CertificateInfo, chain: readonly Certifica
     notBefore: utc(cert.notBefore),
     notAfter: utc(cert.notAfter),
     sha256: cert.sha256,
+    key: keyText(cert),
+    signatureAlgorithm: cert.signatureAlgorithm,
     keyUsage: [...cert.keyUsage],
     extendedKeyUsage: [...cert.extendedKeyUsage],
+    isCA: cert.isCA,
+    selfSigned: cert.selfSigned,
+    problems: problems.map((p) => p.message),
     chain: chain.map((c) => ({ subject: c.subject, issuer: c.issuer, serial: c.serial, sha256: c.sha256 })),
   };
 }
 
-/** JSON of a Request; `certificates` gives the parsed parts when the input was a MIME entity. */
-export function requestJson(request: CemRequest, certificates: readonly CemEntityCertificate[] | null): { [key: string]: Json } {
+/** JSON of a Request; `certificates` gives the parsed parts when the input was a MIME entity; `now` dates the suitability check. */
+export function requestJson(request: CemRequest, certificates: readonly CemEntityCertificate[] | null, now: Date): { [key: string]: Json } {
   return {
     kind: 'request',
     requestId: request.requestId,
@@ -45,7 +61,7 @@ export function requestJson(request: CemRequest, certificates: readonly CemEntit
         issuer: t.certificate.issuer,
         serial: t.certificate.serial,
         contentId: t.contentId,
-        certificate: part ? certificateJson(part.endEntity, part.chain) : null,
+        certificate: part ? certificateJson(part.endEntity, part.chain, checkCertificateSuitabilityForUsages(part.endEntity, t.usages, now)) : null,
       };
     }),
   };
@@ -68,13 +84,20 @@ export function responseJson(response: CemResponse): { [key: string]: Json } {
 }
 
 /** JSON of a certificate or PKCS#7 file: the end-entity certificate and its chain. */
-export function certificatesJson(endEntity: CertificateInfo, chain: readonly CertificateInfo[]): { [key: string]: Json } {
-  return { kind: 'certificate', ...certificateJson(endEntity, chain) };
+export function certificatesJson(endEntity: CertificateInfo, chain: readonly CertificateInfo[], now: Date): { [key: string]: Json } {
+  return { kind: 'certificate', ...certificateJson(endEntity, chain, checkCertificateSuitabilityForUsages(endEntity, [], now)) };
+}
+
+/** JSON of a certificate file that holds no end-entity certificate (a CA certificate, a CA bundle): each certificate as it is. */
+export function caCertificatesJson(certs: readonly CertificateInfo[], now: Date): { [key: string]: Json } {
+  const generalProblems = (c: CertificateInfo) => checkCertificateSuitabilityForUsages(c, [], now).filter((p) => p.code !== 'caCertificate');
+  if (certs.length === 1) return { kind: 'certificate', ...certificateJson(certs[0] as CertificateInfo, [], generalProblems(certs[0] as CertificateInfo)) };
+  return { kind: 'certificates', certificates: certs.map((c) => certificateJson(c, [], generalProblems(c))) };
 }
 
 /** JSON of a parsed entity. */
-export function entityJson(parsed: ParsedCemEntity): { [key: string]: Json } {
-  return parsed.kind === 'request' ? requestJson(parsed.request, parsed.certificates) : responseJson(parsed.response);
+export function entityJson(parsed: ParsedCemEntity, now: Date): { [key: string]: Json } {
+  return parsed.kind === 'request' ? requestJson(parsed.request, parsed.certificates, now) : responseJson(parsed.response);
 }
 
 /** Renders any of the JSON shapes above as an indented, readable listing. */

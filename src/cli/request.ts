@@ -122,6 +122,9 @@ export function runRequest(argv: readonly string[], io: CliIo): void {
 
   const respondBy = respondByOption(args.values.get('respond-by'));
   const now = io.now();
+  if (respondBy !== null && respondBy.instant.getTime() <= now.getTime()) {
+    io.stderr(`cem: warning: --respond-by ${respondBy.lexical} is in the past (now ${now.toISOString()}); the partner gets a deadline that has already passed\n`);
+  }
   const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
   const requestId = args.values.get('request-id') ?? `${stamp}-${io.randomHex(8)}`;
   const domain = contentIdDomain(from);

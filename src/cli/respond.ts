@@ -13,6 +13,7 @@ import { UsageError, parseArgs } from './args.js';
 import { contentIdDomain } from './domain.js';
 import { readCemFile } from './files.js';
 import type { CliIo } from './io.js';
+import { clip } from '../internal/quote.js';
 
 export const RESPOND_USAGE =
   'cem respond REQUESTFILE --from AS2NAME (--accept-all | --reject-all | --accept SERIAL | --reject SERIAL)...\n' +
@@ -26,9 +27,17 @@ function readRequest(bytes: Uint8Array, io: CliIo): CemRequest {
   return document.request;
 }
 
-function serialValue(text: string): bigint {
-  if (!/^\s*\+?\d+\s*$/.test(text)) throw new UsageError(`${text} is not a decimal serial number`);
-  return BigInt(text.trim());
+/**
+ * A serial number as a user types it: decimal (`-5`, `4096`), or hexadecimal as openssl prints it
+ * (`0x1000` from `-text`, `10:00` colon pairs, `serial=1000` from `x509 -serial`).
+ */
+export function serialValue(text: string): bigint {
+  const t = text.trim();
+  const hex = /^serial=([0-9a-f]+)$/i.exec(t)?.[1] ?? /^0x([0-9a-f]+)$/i.exec(t)?.[1] ?? (/^[0-9a-f]{2}(?::[0-9a-f]{2})+$/i.test(t) ? t.replaceAll(':', '') : undefined);
+  if (t.length <= 200 && hex !== undefined) return BigInt(`0x${hex}`);
+  if (t.length <= 200 && /^-0x[0-9a-f]+$/i.test(t)) return -BigInt(t.slice(1));
+  if (t.length <= 200 && /^[+-]?\d+$/.test(t)) return BigInt(t);
+  throw new UsageError(`${clip(text, 80)} is not a serial number (decimal, or hexadecimal as 0x1f, 1f:2e or serial=1F2E)`);
 }
 
 /** Decides each TrustRequest from the options, in the order given (later options win). */

@@ -6,6 +6,7 @@
 import { fail, withCode } from './internal/fail.js';
 import type { Rdn } from './dn.js';
 import { readSingle, readTlv } from './internal/der.js';
+import { certificateLimit, type CertificateCountOptions } from './internal/limits.js';
 import { decodeBase64, hasPem, latin1, pemBlocks, toPem } from './internal/input.js';
 import { parseCertificateDer } from './internal/x509.js';
 
@@ -107,11 +108,12 @@ function parse(der: Uint8Array): CertificateInfo {
   return withCode('CEM_CERT_INVALID', 'not a readable X.509 certificate', () => parseCertificateDer(der.slice()));
 }
 
-function derBlocks(input: Uint8Array | string): Uint8Array[] {
+function derBlocks(input: Uint8Array | string, max: number, tooMany: () => never): Uint8Array[] {
   return withCode('CEM_CERT_INVALID', 'not a readable certificate', () => {
     if (typeof input !== 'string' && input[0] === 0x30) {
       const blocks: Uint8Array[] = [];
       for (let at = 0; at < input.length; ) {
+        if (blocks.length === max) tooMany();
         const end = readTlv(input, at).end;
         blocks.push(input.subarray(at, end));
         at = end;
@@ -119,7 +121,11 @@ function derBlocks(input: Uint8Array | string): Uint8Array[] {
       return blocks;
     }
     const text = typeof input === 'string' ? input : latin1(input);
-    if (hasPem(text)) return pemBlocks(text).filter((b) => CERT_LABELS.includes(b.label)).map((b) => b.bytes);
+    if (hasPem(text)) {
+      const blocks = pemBlocks(text).filter((b) => CERT_LABELS.includes(b.label));
+      if (blocks.length > max) tooMany();
+      return blocks.map((b) => b.bytes);
+    }
     const bytes = decodeBase64(text);
     return bytes && bytes[0] === 0x30 ? [bytes] : [];
   });
@@ -139,7 +145,7 @@ function derBlocks(input: Uint8Array | string): Uint8Array[] {
  * @see RFC 5280 §4.1; draft-meadors-certificate-exchange-14 §3.1 (issuer and serial)
  */
 export function readCertificate(input: Uint8Array | string): CertificateInfo {
-  const blocks = derBlocks(input);
+  const blocks = derBlocks(input, 1, () => fail('CEM_CERT_INVALID', 'found several certificates where one was expected'));
   if (blocks.length !== 1) {
     fail('CEM_CERT_INVALID', blocks.length === 0 ? 'no certificate found' : `found ${blocks.length} certificates where one was expected`);
   }
@@ -150,17 +156,23 @@ export function readCertificate(input: Uint8Array | string): CertificateInfo {
  * Reads every certificate of a PEM bundle (blocks other than `CERTIFICATE` are ignored), of
  * concatenated DER certificates, or of a single DER/base64 certificate, in input order. The
  * array is new and the caller's; each element is frozen. In PEM text, a `-----BEGIN` line with
- * no matching `-----END` line ends the search (what follows it is not read).
+ * no matching `-----END` line ends the search (what follows it is not read). At most
+ * `maxCertificates` certificates are read (500 by default, enough for a system CA bundle);
+ * their number is checked before any is parsed.
  *
  * @example
  * ```ts
  * const [leaf, issuer] = readCertificates(readFileSync('chain.pem', 'utf8'))
+ * const roots = readCertificates(readFileSync('/etc/ssl/certs/ca-certificates.crt'), { maxCertificates: 2000 })
  * ```
- * @throws CemCryptoError `CEM_CERT_INVALID` when no certificate is found or one is unreadable.
+ * @throws CemCryptoError `CEM_CERT_INVALID` when no certificate is found, one is unreadable, or
+ *   there are more than `maxCertificates`.
+ * @throws CemArgumentError `CEM_ARGUMENT` when `maxCertificates` is not a positive integer.
  * @see RFC 7468 §5
  */
-export function readCertificates(input: Uint8Array | string): CertificateInfo[] {
-  const blocks = derBlocks(input);
+export function readCertificates(input: Uint8Array | string, options: CertificateCountOptions = {}): CertificateInfo[] {
+  const max = certificateLimit(options.maxCertificates);
+  const blocks = derBlocks(input, max, () => fail('CEM_CERT_INVALID', `more than ${max} certificates (raise maxCertificates to read more)`));
   if (blocks.length === 0) fail('CEM_CERT_INVALID', 'no certificate found');
   return blocks.map(parse);
 }

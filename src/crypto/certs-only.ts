@@ -6,12 +6,14 @@
  */
 import { CemArgumentError } from '../errors.js';
 import { readCertificate, type CertificateInfo } from './certificate.js';
-import { children, rawBytes } from './internal/der.js';
+import { childrenAtMost, DerError, rawBytes } from './internal/der.js';
+import { certificateLimit, type CertificateCountOptions } from './internal/limits.js';
 import { tlv } from './internal/der-write.js';
 import { CONTENT_TYPES, openContentInfo, splitSignedData } from './internal/cms-content.js';
 import { fail, withCode } from './internal/fail.js';
 import { base64Lines, toAsn1Bytes, toPem } from './internal/input.js';
 import { orderBundle } from './internal/bundle.js';
+import { verifyIssuerPath } from './internal/chain-verify.js';
 
 const PKCS7_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA'];
 
@@ -113,23 +115,40 @@ const OID_DATA = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0
  * The certificates (DER, in message order) of a certs-only message given as DER, BER (indefinite
  * lengths), base64 with or without line breaks, PEM (`PKCS7` or `CMS` label) or a single MIME
  * entity with its headers. Any SignedData is accepted: signerInfos, if present, are ignored;
- * attribute certificates are skipped. The result may be empty; the array and the byte copies
- * in it are new and the caller's.
+ * attribute certificates and other certificate formats (`[0]`–`[3]` in the CertificateSet) are
+ * skipped. The result may be empty (no certificates field, or an empty one); the array and the
+ * byte copies in it are new and the caller's.
+ *
+ * The CertificateSet may hold at most `maxCertificates` values (500 by default), counted while
+ * reading; anything in it that is neither a certificate nor one of the other CertificateChoices
+ * is refused.
  *
  * @example
  * ```ts
  * const ders = decodeCertsOnly(readFileSync('partner.p7c'))
+ * const many = decodeCertsOnly(bigBundle, { maxCertificates: 5000 })
  * ```
- * @throws CemCryptoError `CEM_PKCS7_INVALID` when the input is not a readable SignedData.
+ * @throws CemCryptoError `CEM_PKCS7_INVALID` when the input is not a readable SignedData, its
+ *   CertificateSet holds more than `maxCertificates` values or a value that is not a certificate.
+ * @throws CemArgumentError `CEM_ARGUMENT` when `maxCertificates` is not a positive integer.
  * @see RFC 5652 §5.1 (CertificateSet); RFC 8551 §3.6
  */
-export function decodeCertsOnly(input: Uint8Array | string): Uint8Array[] {
+export function decodeCertsOnly(input: Uint8Array | string, options: CertificateCountOptions = {}): Uint8Array[] {
+  const max = certificateLimit(options.maxCertificates);
   return withCode('CEM_PKCS7_INVALID', 'not a readable PKCS #7 certs-only message', () => {
     const bytes = toAsn1Bytes(input, PKCS7_LABELS);
     const { content } = openContentInfo(bytes, [CONTENT_TYPES.signedData]);
     const { certificates } = splitSignedData(content);
     if (certificates === undefined) return [];
-    return children(certificates).filter((c) => c.tag === 0x30).map((c) => rawBytes(c).slice());
+    const ders: Uint8Array[] = [];
+    for (const choice of childrenAtMost(certificates, max, `the CertificateSet holds more values than maxCertificates (${max})`)) {
+      if (choice.tag === 0x30) ders.push(rawBytes(choice).slice());
+      else if (choice.cls !== 2 || choice.num > 3 || !choice.constructed) {
+        // RFC 5652 §10.2.2 CertificateChoices: a certificate, or [0]..[3] (extended, attribute, other)
+        throw new DerError(`the CertificateSet holds a value with tag 0x${choice.tag.toString(16)}, which is not a certificate`);
+      }
+    }
+    return ders;
   });
 }
 
@@ -157,18 +176,23 @@ export interface CertificateBundle {
  * certificate that is not a CA (basicConstraints cA) and issues no other certificate of the set;
  * a set of one self-signed certificate is accepted even when it says cA (AS2 certificates made
  * with `openssl req -x509` do). Issuance is judged by names (by meaning) and, when both are
- * present, authority/subject key identifiers. The chain runs from the end-entity's issuer upward.
+ * present, authority/subject key identifiers. The chain runs from the end-entity's issuer upward,
+ * and each of its links is then verified by signature: the end-entity certificate must be signed
+ * by the key of the first chain certificate, that one by the next, and so on.
  *
  * @example
  * ```ts
  * const { endEntity, chain } = splitCertificateBundle(readCertificates(pem))
  * ```
- * @throws CemCryptoError `CEM_PKCS7_END_ENTITY` when the set has zero or several end-entity certificates.
+ * @throws CemCryptoError `CEM_PKCS7_END_ENTITY` when the set has zero or several end-entity
+ *   certificates, `CEM_CHAIN_INVALID` when a certificate of the chain is not signed by the next
+ *   one (a chain certificate with the issuer's name and another key).
  * @see draft-meadors-certificate-exchange-14 §2.3 (one end-entity certificate plus its trust authorities)
  */
 export function splitCertificateBundle(certs: readonly CertificateInfo[]): CertificateBundle {
   const ordered = orderBundle(certs);
   if (typeof ordered === 'string') fail('CEM_PKCS7_END_ENTITY', ordered);
+  verifyIssuerPath(ordered.endEntity, ordered.chain);
   return Object.freeze({
     endEntity: ordered.endEntity,
     chain: Object.freeze(ordered.chain),
@@ -178,16 +202,20 @@ export function splitCertificateBundle(certs: readonly CertificateInfo[]): Certi
 
 /**
  * Decodes a certs-only message, reads its certificates and splits them
- * ({@link decodeCertsOnly}, {@link readCertificate}, {@link splitCertificateBundle}).
+ * ({@link decodeCertsOnly}, {@link readCertificate}, {@link splitCertificateBundle}). At most
+ * `maxCertificates` certificates are read (500 by default).
  *
  * @example
  * ```ts
  * const { endEntity, chain } = readCertsOnly(p7cPartBody)
  * ```
- * @throws CemCryptoError `CEM_PKCS7_INVALID` (unreadable message), `CEM_CERT_INVALID` (an
- *   unreadable certificate inside), `CEM_PKCS7_END_ENTITY` (zero or several end-entity certificates).
+ * @throws CemCryptoError `CEM_PKCS7_INVALID` (unreadable message, more than `maxCertificates`
+ *   values), `CEM_CERT_INVALID` (an unreadable certificate inside), `CEM_PKCS7_END_ENTITY` (zero
+ *   or several end-entity certificates), `CEM_CHAIN_INVALID` (a chain link whose signature does
+ *   not verify).
+ * @throws CemArgumentError `CEM_ARGUMENT` when `maxCertificates` is not a positive integer.
  * @see draft-meadors-certificate-exchange-14 §2.3
  */
-export function readCertsOnly(input: Uint8Array | string): CertificateBundle {
-  return splitCertificateBundle(decodeCertsOnly(input).map((der) => readCertificate(der)));
+export function readCertsOnly(input: Uint8Array | string, options: CertificateCountOptions = {}): CertificateBundle {
+  return splitCertificateBundle(decodeCertsOnly(input, options).map((der) => readCertificate(der)));
 }

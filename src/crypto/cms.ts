@@ -13,6 +13,7 @@ import { readRecipientIds, readSignerIds } from './internal/cms-ids.js';
 import { children, DerError } from './internal/der.js';
 import { withCode } from './internal/fail.js';
 import { toAsn1Bytes } from './internal/input.js';
+import { quote } from '../internal/quote.js';
 
 /**
  * Identifies a certificate by issuer and serial number, or by subject key identifier.
@@ -121,7 +122,7 @@ export function getRecipientIdentifiers(input: Uint8Array | string): RecipientId
 export function certificateMatchesIdentifier(cert: CertificateInfo, id: RecipientId): boolean {
   switch (id.kind) {
     case 'issuerSerial': {
-      if (!/^\s*-?\d+\s*$/.test(id.serial)) throw new CemArgumentError(`serial ${JSON.stringify(id.serial)} is not an integer`);
+      if (!/^\s*-?\d+\s*$/.test(id.serial)) throw new CemArgumentError(`serial ${quote(id.serial)} is not an integer`);
       return BigInt(id.serial.trim()) === BigInt(cert.serial) && distinguishedNamesEqual(id.issuer, cert.issuerRdns);
     }
     case 'subjectKeyIdentifier':
@@ -134,5 +135,5 @@ export function certificateMatchesIdentifier(cert: CertificateInfo, id: Recipien
 }
 
 function assertNever(value: never): never {
-  throw new CemArgumentError(`unknown identifier ${JSON.stringify(value)}`);
+  throw new CemArgumentError(`unknown identifier ${quote(value)}`);
 }

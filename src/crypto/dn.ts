@@ -78,7 +78,8 @@ export type DistinguishedNameInput = string | readonly Rdn[];
  * // [{ oid: '1.2.840.113549.1.9.1', type: 'emailAddress', value: 'a@b.test', ber: null, binary: false }]
  * ```
  * @throws CemCryptoError `CEM_DN_INVALID` when the text cannot be read as a name at all
- *   (no `type=`, an unterminated quote, a lone trailing backslash, junk after a quoted value).
+ *   (no `type=`, an unterminated quote, a lone trailing backslash, junk after a quoted value),
+ *   or when it is longer than 65,536 characters.
  * @see draft-meadors-certificate-exchange-14 §3.1 (X509IssuerName); RFC 4514 §3
  */
 export function parseDistinguishedName(text: string): readonly Rdn[] {

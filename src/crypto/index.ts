@@ -10,6 +10,7 @@ export { parseDistinguishedName, formatDistinguishedName, distinguishedNamesEqua
 export type { DnAttribute, Rdn, DistinguishedNameInput } from './dn.js';
 export { encodeCertsOnly, certsOnlyToPem, certsOnlyToBase64, decodeCertsOnly, splitCertificateBundle, readCertsOnly } from './certs-only.js';
 export type { CertificateBundle, CertsOnlyBase64Options } from './certs-only.js';
+export type { CertificateCountOptions } from './internal/limits.js';
 export { getSignerIdentifiers, getRecipientIdentifiers, certificateMatchesIdentifier } from './cms.js';
 export type { SignerId, RecipientId } from './cms.js';
 export { checkCertificateSuitability, checkCertificateSuitabilityForUsages } from './suitability.js';

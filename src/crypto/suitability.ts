@@ -7,6 +7,7 @@
 import { CemArgumentError } from '../errors.js';
 import { isCertUsage, type CertUsage } from '../types.js';
 import type { CertificateInfo, KeyUsageName } from './certificate.js';
+import { quote } from '../internal/quote.js';
 
 /**
  * Why a certificate does not suit a usage.
@@ -104,7 +105,7 @@ function usageProblems(cert: CertificateInfo, usage: CertUsage): SuitabilityProb
 }
 
 function assertNever(value: never): never {
-  throw new CemArgumentError(`unknown CertUsage ${JSON.stringify(value)}`);
+  throw new CemArgumentError(`unknown CertUsage ${quote(value)}`);
 }
 
 function generalProblems(cert: CertificateInfo, now: Date, options: SuitabilityOptions): SuitabilityProblem[] {
@@ -130,7 +131,7 @@ function generalProblems(cert: CertificateInfo, now: Date, options: SuitabilityO
 
 function checkArguments(usages: readonly string[], now: Date): void {
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new CemArgumentError('now must be a valid Date');
-  for (const usage of usages) if (!isCertUsage(usage)) throw new CemArgumentError(`unknown CertUsage ${JSON.stringify(usage)}`);
+  for (const usage of usages) if (!isCertUsage(usage)) throw new CemArgumentError(`unknown CertUsage ${quote(usage)}`);
 }
 
 /**

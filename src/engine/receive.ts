@@ -29,7 +29,7 @@ import { runOperation } from './run.js';
 import type { InboundMessage, ReceiveOutcome } from './types.js';
 
 function invalid(error: unknown): ReceiveOutcome {
-  if (error instanceof CemError) return Object.freeze({ kind: 'invalid', code: error.code, message: error.message });
+  if (isCemError(error)) return Object.freeze({ kind: 'invalid', code: error.code, message: error.message });
   return Object.freeze({ kind: 'invalid', code: 'CEM_MIME_MALFORMED', message: error instanceof Error ? error.message : String(error) });
 }
 

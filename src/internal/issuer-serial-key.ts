@@ -12,8 +12,8 @@ import { parseDn } from '../crypto/internal/dn-parser.js';
 import type { IssuerSerial } from '../types.js';
 
 /**
- * The value of a non-negative `xs:integer` lexical form (`^\+?[0-9]+$`) as canonical decimal:
- * sign and leading zeros dropped (`+0042` → `42`, `000` → `0`). Equal strings ⟺ equal values.
+ * The value of an `xs:integer` lexical form (`^[+-]?[0-9]+$`) as canonical decimal: `+` and
+ * leading zeros dropped, `-` kept unless the value is zero (`+0042` → `42`, `-007` → `-7`, `-0` → `0`). Equal strings ⟺ equal values.
  * Linear in the length (no BigInt conversion of a possibly huge value).
  *
  * @example
@@ -23,9 +23,11 @@ import type { IssuerSerial } from '../types.js';
  * @throws never (the caller has validated the form)
  */
 export function serialValueText(serial: string): string {
-  let i = serial.startsWith('+') ? 1 : 0;
+  const negative = serial.startsWith('-');
+  let i = negative || serial.startsWith('+') ? 1 : 0;
   while (i < serial.length - 1 && serial.charCodeAt(i) === 0x30) i++;
-  return serial.slice(i);
+  const digits = serial.slice(i);
+  return negative && digits !== '0' ? `-${digits}` : digits;
 }
 
 /** The issuer's meaning; an unparsable issuer stands for itself (exact text). */

@@ -20,6 +20,7 @@ import {
 import { readXmlInput } from './xml-input.js';
 import { parseXmlTree, type XmlElement } from './xml-tree.js';
 import { trimXmlSpace } from './xml-space.js';
+import { quote, clip } from './quote.js';
 
 /** Root element local names by document kind. */
 export const ROOT_NAMES = Object.freeze({
@@ -54,13 +55,13 @@ export function readCemRoot(xml: string | Uint8Array, options: CemXmlParseOption
   const kind =
     element.local === ROOT_NAMES.request ? 'request' : element.local === ROOT_NAMES.response ? 'response' : null;
   if (kind === null) {
-    throw new CemXmlError('CEM_XML_ROOT', `<${element.qname}> is not a CEM Request or Response`);
+    throw new CemXmlError('CEM_XML_ROOT', `<${clip(element.qname)}> is not a CEM Request or Response`);
   }
   const ns = element.ns;
   if (ns !== CEM_NAMESPACE && (ns === null || !CEM_LEGACY_NAMESPACES.includes(ns))) {
     throw new CemXmlError(
       'CEM_XML_NAMESPACE',
-      `<${element.local}> is in namespace ${JSON.stringify(ns ?? '')}, not ${CEM_NAMESPACE}`,
+      `<${clip(element.local)}> is in namespace ${quote(ns ?? '')}, not ${CEM_NAMESPACE}`,
     );
   }
   return { kind, element, ns };
@@ -97,8 +98,8 @@ export function childCursor(parent: XmlElement, ns: string): ChildCursor {
       const found = children[index];
       throw invalid(
         found === undefined
-          ? `<${parent.local}> lacks <${local}>`
-          : `<${parent.local}> has <${found.qname}> where <${local}> is expected`,
+          ? `<${clip(parent.local)}> lacks <${local}>`
+          : `<${clip(parent.local)}> has <${clip(found.qname)}> where <${local}> is expected`,
       );
     },
     many(local) {
@@ -110,14 +111,14 @@ export function childCursor(parent: XmlElement, ns: string): ChildCursor {
     extensions() {
       for (const child of children.slice(index)) {
         if (child.ns === ns && CEM_ELEMENT_NAMES.has(child.local)) {
-          throw invalid(`<${child.local}> is not allowed at this place in <${parent.local}>`);
+          throw invalid(`<${clip(child.local)}> is not allowed at this place in <${clip(parent.local)}>`);
         }
       }
       index = children.length;
     },
     end() {
       const extra = children[index];
-      if (extra !== undefined) throw invalid(`<${extra.qname}> is not allowed in <${parent.local}>`);
+      if (extra !== undefined) throw invalid(`<${clip(extra.qname)}> is not allowed in <${clip(parent.local)}>`);
     },
   };
 }
@@ -126,7 +127,7 @@ export function childCursor(parent: XmlElement, ns: string): ChildCursor {
 export function simpleText(element: XmlElement): string {
   let text = '';
   for (const child of element.children) {
-    if (child.kind === 'element') throw invalid(`<${element.local}> must not contain <${child.qname}>`);
+    if (child.kind === 'element') throw invalid(`<${clip(element.local)}> must not contain <${clip(child.qname)}>`);
     text += child.value;
   }
   return trimXmlSpace(text);
@@ -135,7 +136,7 @@ export function simpleText(element: XmlElement): string {
 /** Like {@link simpleText}, refusing an empty value. */
 export function requiredText(element: XmlElement): string {
   const text = simpleText(element);
-  if (text === '') throw invalid(`<${element.local}> is empty`);
+  if (text === '') throw invalid(`<${clip(element.local)}> is empty`);
   return text;
 }
 
@@ -178,35 +179,46 @@ export function readDate(element: XmlElement): CemDateTime {
 
 /**
  * A `ds:X509IssuerSerialType` element: issuer and serial strings as written (trimmed), so a
- * Response can echo them exactly (draft-14 §3.2); the serial is checked to be a non-negative
- * `xs:integer` but keeps its sign and leading zeros (compare serials by value).
+ * Response can echo them exactly (draft-14 §3.2); the serial is checked to be an `xs:integer`
+ * but keeps its sign and leading zeros (compare serials by value).
  */
 export function readIssuerSerial(element: XmlElement): IssuerSerial {
   const children = elementChildren(element);
   const [issuerElement, serialElement, extra] = children;
   for (const [child, local] of [[issuerElement, 'X509IssuerName'], [serialElement, 'X509SerialNumber']] as const) {
-    if (child === undefined) throw invalid(`<${element.local}> lacks ds:${local}`);
-    if (child.local !== local) throw invalid(`<${element.local}> has <${child.qname}> where ds:${local} is expected`);
+    if (child === undefined) throw invalid(`<${clip(element.local)}> lacks ds:${local}`);
+    if (child.local !== local) throw invalid(`<${clip(element.local)}> has <${clip(child.qname)}> where ds:${local} is expected`);
     if (child.ns !== XMLDSIG_NAMESPACE) {
-      throw invalid(`<${child.qname}> must be in the xmldsig namespace ${XMLDSIG_NAMESPACE}`);
+      throw invalid(`<${clip(child.qname)}> must be in the xmldsig namespace ${XMLDSIG_NAMESPACE}`);
     }
   }
-  if (extra !== undefined) throw invalid(`<${extra.qname}> is not allowed in <${element.local}>`);
+  if (extra !== undefined) throw invalid(`<${clip(extra.qname)}> is not allowed in <${clip(element.local)}>`);
   const issuer = requiredText(issuerElement as XmlElement);
   const serial = checkWireSerial(simpleText(serialElement as XmlElement));
   return Object.freeze({ issuer, serial });
 }
 
 /**
- * A serial number as a non-negative `xs:integer`: optional `+`, digits, returned as written
- * (leading zeros and `+` kept). Negative, hexadecimal, exponent or empty values are refused.
+ * Longest `X509SerialNumber` text read: a 64-octet serial (the bound the certificate reader
+ * accepts; RFC 5280 allows 20) has at most 155 decimal digits, so 160 characters leave room for a
+ * sign and a few leading zeros. Longer values are refused before any conversion.
+ */
+export const MAX_WIRE_SERIAL_CHARS = 160;
+
+/**
+ * A serial number as an `xs:integer`: optional `+` or `-` (mendelson writes a negative serial as
+ * Java's `BigInteger.toString()` does, `-5`; RFC 5280 §4.1.2.2 asks users to handle them), then
+ * digits, at most {@link MAX_WIRE_SERIAL_CHARS} characters, returned as written (sign and
+ * leading zeros kept: compare serials by value). Hexadecimal, exponent or empty values are refused.
  *
  * @throws CemXmlError `CEM_XML_SERIAL`.
  */
 export function checkWireSerial(text: string): string {
-  if (!/^\+?[0-9]+$/.test(text)) {
-    const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
-    throw new CemXmlError('CEM_XML_SERIAL', `X509SerialNumber ${JSON.stringify(shown)} is not a decimal integer ≥ 0`);
+  if (text.length > MAX_WIRE_SERIAL_CHARS) {
+    throw new CemXmlError('CEM_XML_SERIAL', `X509SerialNumber has ${text.length} characters, more than ${MAX_WIRE_SERIAL_CHARS}`);
+  }
+  if (!/^[+-]?[0-9]+$/.test(text)) {
+    throw new CemXmlError('CEM_XML_SERIAL', `X509SerialNumber ${quote(text, 60)} is not a decimal integer`);
   }
   return text;
 }
@@ -234,7 +246,7 @@ function elementChildren(parent: XmlElement): XmlElement[] {
   const elements: XmlElement[] = [];
   for (const child of parent.children) {
     if (child.kind === 'element') elements.push(child);
-    else if (!/^[ \t\r\n]*$/.test(child.value)) throw invalid(`<${parent.local}> contains stray text`);
+    else if (!/^[ \t\r\n]*$/.test(child.value)) throw invalid(`<${clip(parent.local)}> contains stray text`);
   }
   return elements;
 }

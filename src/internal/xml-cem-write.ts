@@ -44,13 +44,13 @@ export function checkRequestId(value: unknown): string {
 }
 
 /**
- * Checks a serial number: a non-negative `xs:integer` lexical form of any length (`+` and leading
- * zeros allowed, so a Response can echo a Request's serial exactly; our builders write canonical
- * decimal from the certificate).
+ * Checks a serial number: an `xs:integer` lexical form (`+` or `-`, digits; leading zeros allowed,
+ * so a Response can echo a Request's serial exactly; our builders write canonical decimal from
+ * the certificate, negative when the certificate's serial is) of at most 160 characters.
  */
 export function checkSerial(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !/^\+?[0-9]+$/.test(value)) {
-    throw new CemArgumentError(`${what} must be a non-negative decimal integer (optional +, digits)`);
+  if (typeof value !== 'string' || !/^[+-]?[0-9]+$/.test(value) || value.length > 160) {
+    throw new CemArgumentError(`${what} must be a decimal integer (optional + or -, digits; at most 160 characters)`);
   }
   return value;
 }

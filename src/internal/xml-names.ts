@@ -8,6 +8,7 @@
  */
 import { CemXmlError } from '../errors.js';
 import type { XmlAttribute } from './xml-tree.js';
+import { quote, clip } from './quote.js';
 
 /** The namespace bound to the `xml` prefix by definition. */
 export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
@@ -59,7 +60,7 @@ export function resolveElementNames(
     const name = splitQName(attribute.qname);
     const attrNs = name.prefix === null ? null : lookup(scope, name.prefix);
     if (attributes.some((a) => a.ns === attrNs && a.local === name.local)) {
-      throw malformed(`attribute {${attrNs ?? ''}}${name.local} appears twice`);
+      throw malformed(`attribute {${clip(attrNs ?? '')}}${clip(name.local)} appears twice`);
     }
     attributes.push(Object.freeze({ ns: attrNs, local: name.local, qname: attribute.qname, value: attribute.value }));
   }
@@ -71,15 +72,15 @@ function declare(raw: readonly RawAttribute[], parent: NamespaceScope): Namespac
   let prefixes: Map<string, string> | null = null;
   for (const { qname, value } of raw) {
     if (qname === 'xmlns') {
-      if (value === XML_NAMESPACE || value === XMLNS_NAMESPACE) throw malformed(`xmlns="${value}" is reserved`);
+      if (value === XML_NAMESPACE || value === XMLNS_NAMESPACE) throw malformed(`xmlns=${quote(value)} is reserved`);
       defaultNs = value === '' ? null : value;
     } else if (qname.startsWith('xmlns:')) {
       const prefix = qname.slice(6);
-      if (prefix === '' || prefix.includes(':')) throw malformed(`bad namespace declaration ${qname}`);
+      if (prefix === '' || prefix.includes(':') || !NCNAME_START.test(prefix)) throw malformed(`bad namespace declaration ${clip(qname)}`);
       if (prefix === 'xmlns') throw malformed('the xmlns prefix cannot be declared');
-      if (value === '') throw malformed(`${qname}="" cannot undeclare a prefix in XML 1.0`);
+      if (value === '') throw malformed(`${clip(qname)}="" cannot undeclare a prefix in XML 1.0`);
       if ((prefix === 'xml') !== (value === XML_NAMESPACE) || value === XMLNS_NAMESPACE) {
-        throw malformed(`${qname}="${value}" misuses a reserved namespace`);
+        throw malformed(`${clip(qname)}=${quote(value)} misuses a reserved namespace`);
       }
       prefixes ??= new Map();
       prefixes.set(prefix, value);
@@ -98,8 +99,8 @@ function splitQName(qname: string): { prefix: string | null; local: string } {
   if (colon < 0) return { prefix: null, local: qname };
   const prefix = qname.slice(0, colon);
   const local = qname.slice(colon + 1);
-  if (prefix === '' || local.includes(':') || !NCNAME_START.test(local)) {
-    throw malformed(`bad qualified name ${qname}`);
+  if (prefix === '' || !NCNAME_START.test(prefix) || local.includes(':') || !NCNAME_START.test(local)) {
+    throw malformed(`bad qualified name ${clip(qname)}`);
   }
   return { prefix, local };
 }
@@ -109,7 +110,7 @@ function lookup(scope: NamespaceScope, prefix: string): string {
     const uri = current.prefixes.get(prefix);
     if (uri !== undefined) return uri;
   }
-  throw malformed(`prefix ${prefix}: is not declared`);
+  throw malformed(`prefix ${clip(prefix)}: is not declared`);
 }
 
 function malformed(message: string): CemXmlError {

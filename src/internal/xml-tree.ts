@@ -11,6 +11,7 @@
  */
 import { CemXmlError } from '../errors.js';
 import { resolveElementNames, type NamespaceScope, type RawAttribute } from './xml-names.js';
+import { clip } from './quote.js';
 
 /** An attribute with its namespace resolved (`ns` is `null` for unprefixed attributes). */
 export interface XmlAttribute {
@@ -100,7 +101,7 @@ export function parseXmlTree(input: string, limits: XmlLimits = DEFAULT_XML_LIMI
     else pos = openElement(tree, s, pos);
   }
   const open = tree.stack[tree.stack.length - 1];
-  if (open !== undefined) throw malformed(`<${open.qname}> is not closed (truncated?)`, pos);
+  if (open !== undefined) throw malformed(`<${clip(open.qname)}> is not closed (truncated?)`, pos);
   if (tree.root === undefined) throw malformed('no root element', pos);
   return tree.root;
 }
@@ -137,7 +138,7 @@ function closeElement(tree: TreeState, s: string, pos: number): number {
   const open = tree.stack.pop();
   const name = readName(s, pos + 2);
   if (open === undefined || name.value !== open.qname) {
-    throw malformed(`end tag </${name.value}> does not match`, pos);
+    throw malformed(`end tag </${clip(name.value)}> does not match`, pos);
   }
   if (tree.stack.length === 0) tree.root = open.node;
   return expect(s, skipSpace(s, name.end), '>');
@@ -189,7 +190,7 @@ function readStartTag(
     const raw = s.slice(pos + 1, close);
     if (raw.includes('<')) throw malformed('"<" in an attribute value', pos);
     if (attributes.some((a) => a.qname === attrName.value)) {
-      throw malformed(`attribute ${attrName.value} appears twice`, afterSpace);
+      throw malformed(`attribute ${clip(attrName.value)} appears twice`, afterSpace);
     }
     attributes.push({ qname: attrName.value, value: decodeReferences(raw, true, pos) });
     if (attributes.length > maxAttributes) throw tooLarge(`more than ${maxAttributes} attributes`);
@@ -197,7 +198,18 @@ function readStartTag(
   }
 }
 
-/** Resolves the five predefined entities and numeric references; anything else is refused. */
+/** A well-formed reference after `&`: a character reference or `Name;` (XML 1.0 §4.1). */
+const REFERENCE = new RegExp(`#x([0-9A-Fa-f]+);|#([0-9]+);|([${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*);`, 'uy');
+
+/**
+ * Resolves the five predefined entities and numeric character references; any other well-formed
+ * entity reference (`&foo;`) is refused, and so is a `&#` that is not a character reference.
+ *
+ * Peer workaround: mendelson writes AS2 names and issuer names without escaping (`AT&T`,
+ * `Procter & Gamble`), which no conforming parser reads. A `&` that does not begin a well-formed
+ * reference is therefore read as a literal `&`; nothing else is relaxed (`<` in text still ends
+ * the text, and an undefined entity is still refused).
+ */
 function decodeReferences(raw: string, attribute: boolean, at: number): string {
   let out = '';
   let i = 0;
@@ -206,21 +218,32 @@ function decodeReferences(raw: string, attribute: boolean, at: number): string {
     const chunk = raw.slice(i, amp < 0 ? undefined : amp);
     out += attribute ? chunk.replace(/[\t\n]/g, ' ') : chunk;
     if (amp < 0) return out;
-    const semi = raw.indexOf(';', amp);
-    if (semi < 0 || semi - amp > 12) throw malformed('unterminated reference', at + amp);
-    out += resolveReference(raw.slice(amp + 1, semi), at + amp);
-    i = semi + 1;
+    REFERENCE.lastIndex = amp + 1;
+    const m = REFERENCE.exec(raw);
+    if (m === null) {
+      if (raw[amp + 1] === '#') throw malformed('malformed character reference', at + amp);
+      out += '&'; // a bare ampersand (peer workaround, see above)
+      i = amp + 1;
+      continue;
+    }
+    out += m[3] !== undefined ? namedEntity(m[3], at + amp) : characterReference(m[1], m[2], at + amp);
+    i = REFERENCE.lastIndex;
   }
 }
 
-function resolveReference(ref: string, at: number): string {
-  const named = PREDEFINED[ref];
-  if (named !== undefined) return named;
-  const m = /^#(?:([0-9]+)|x([0-9A-Fa-f]+))$/.exec(ref);
-  if (m === null) throw malformed(`undefined entity &${ref}; (no entity is ever expanded)`, at);
-  const code = m[1] !== undefined ? Number.parseInt(m[1], 10) : Number.parseInt(m[2] ?? '', 16);
+function namedEntity(name: string, at: number): string {
+  const named = PREDEFINED[name];
+  if (named === undefined) throw malformed(`undefined entity &${clip(name, 40)}; (no entity is ever expanded)`, at);
+  return named;
+}
+
+/** A character reference; leading zeros are allowed in any number (`&#x0000000041;` is `A`). */
+function characterReference(hexDigits: string | undefined, decimalDigits: string | undefined, at: number): string {
+  const digits = (hexDigits ?? decimalDigits ?? '').replace(/^0+(?=.)/, '');
+  const radix = hexDigits !== undefined ? 16 : 10;
+  const code = digits.length > 8 ? Number.POSITIVE_INFINITY : Number.parseInt(digits, radix);
   const char = code <= 0x10ffff ? String.fromCodePoint(code) : '\u0000';
-  if (INVALID_CHAR.test(char)) throw malformed(`&${ref}; is not an XML character`, at);
+  if (INVALID_CHAR.test(char)) throw malformed(`the character reference ${clip(digits, 20)} is not an XML character`, at);
   return char;
 }
 
@@ -235,6 +258,8 @@ function skipComment(s: string, pos: number): number {
 function skipProcessingInstruction(s: string, pos: number): number {
   const target = readName(s, pos + 2);
   if (target.value.toLowerCase() === 'xml') throw malformed('XML declaration not at the start', pos);
+  // Namespaces in XML 1.0 §7: a processing instruction target contains no colon
+  if (target.value.includes(':')) throw malformed('a processing instruction target must not contain ":"', pos);
   const end = s.indexOf('?>', target.end);
   if (end < 0) throw malformed('unterminated processing instruction', pos);
   if (end > target.end && !/[ \t\n]/.test(s[target.end] ?? '')) throw malformed('bad processing instruction', pos);

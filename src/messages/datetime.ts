@@ -10,6 +10,7 @@
 import { CemArgumentError, CemXmlError } from '../errors.js';
 import type { CemDateTime } from './model.js';
 import { trimXmlSpace } from '../internal/xml-space.js';
+import { quote } from '../internal/quote.js';
 
 /** The zone a date is written in: a fixed offset in minutes, or an IANA time-zone name. */
 export type CemZone = { readonly offsetMinutes: number } | { readonly timeZone: string };
@@ -170,10 +171,10 @@ function zoneOffset(ms: number, timeZone: string): number {
     const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
     name = format.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value;
   } catch (cause) {
-    throw new CemArgumentError(`unknown time zone ${JSON.stringify(timeZone)}`, { cause });
+    throw new CemArgumentError(`unknown time zone ${quote(timeZone)}`, { cause });
   }
   const m = name === undefined ? null : /^GMT(?:([+-])(\d{2}):(\d{2})(?::\d{2})?)?$/.exec(name);
-  if (m === null) throw new CemArgumentError(`cannot read the offset of ${JSON.stringify(timeZone)}`);
+  if (m === null) throw new CemArgumentError(`cannot read the offset of ${quote(timeZone)}`);
   if (m[1] === undefined) return 0;
   const total = Number(m[2]) * 60 + Number(m[3]);
   if (total === 0) return 0;
@@ -191,5 +192,5 @@ function pad(value: number, width = 2): string {
 
 function dateError(lexical: string): CemXmlError {
   const shown = lexical.length > 64 ? `${lexical.slice(0, 64)}…` : lexical;
-  return new CemXmlError('CEM_XML_DATE', `not a valid xs:dateTime: ${JSON.stringify(shown)}`);
+  return new CemXmlError('CEM_XML_DATE', `not a valid xs:dateTime: ${quote(shown)}`);
 }

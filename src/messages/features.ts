@@ -5,6 +5,7 @@
  * @module
  */
 import { CemArgumentError } from '../errors.js';
+import { clip, quote } from '../internal/quote.js';
 
 /** The header name as RFC 6017 spells it. Header names are case-insensitive on the wire. */
 export const EDIINT_FEATURES_HEADER = 'EDIINT-Features';
@@ -73,10 +74,10 @@ export function formatEdiintFeatures(features: readonly string[]): string {
   const seen = new Set<string>();
   for (const feature of features as readonly unknown[]) {
     if (typeof feature !== 'string' || !TOKEN.test(feature)) {
-      throw new CemArgumentError(`not an EDIINT feature name: ${JSON.stringify(feature)}`);
+      throw new CemArgumentError(`not an EDIINT feature name: ${quote(feature)}`);
     }
     const key = feature.toLowerCase();
-    if (seen.has(key)) throw new CemArgumentError(`feature ${feature} is listed twice`);
+    if (seen.has(key)) throw new CemArgumentError(`feature ${clip(feature)} is listed twice`);
     seen.add(key);
   }
   return features.join(', ');

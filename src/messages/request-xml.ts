@@ -39,6 +39,7 @@ import type { XmlElement } from '../internal/xml-tree.js';
 import { isBareCemContentId, normalizeCemContentId } from './content-id.js';
 import type { CemRequest, CemTrustRequest } from './model.js';
 import type { CemXmlParseOptions } from './xml-vocabulary.js';
+import { quote, clip } from '../internal/quote.js';
 
 const ROOT = 'EDIINTCertificateExchangeRequest';
 
@@ -74,7 +75,7 @@ const ROOT = 'EDIINTCertificateExchangeRequest';
 export function parseCemRequest(xml: string | Uint8Array, options?: CemXmlParseOptions): CemRequest {
   const root = readCemRoot(xml, options);
   if (root.kind !== 'request') {
-    throw cemXmlError('CEM_XML_ROOT', `expected <${ROOT}>, found <${root.element.local}>`);
+    throw cemXmlError('CEM_XML_ROOT', `expected <${ROOT}>, found <${clip(root.element.local)}>`);
   }
   return readRequest(root);
 }
@@ -115,12 +116,12 @@ function readTrustRequest(element: XmlElement, ns: string): CemTrustRequest {
   endEntity.extensions();
   const contentId = normalizeCemContentId(simpleText(contentIdElement));
   if (!isBareCemContentId(contentId)) {
-    throw invalid(`CertificateContentID ${JSON.stringify(contentId)} is not a usable Content-ID`);
+    throw invalid(`CertificateContentID ${quote(contentId)} is not a usable Content-ID`);
   }
   const usages: CertUsage[] = [];
   for (const usageElement of usageElements) {
     const usage = simpleText(usageElement);
-    if (!isCertUsage(usage)) throw cemXmlError('CEM_XML_USAGE', `CertUsage ${JSON.stringify(usage)} is not defined`);
+    if (!isCertUsage(usage)) throw cemXmlError('CEM_XML_USAGE', `CertUsage ${quote(usage)} is not defined`);
     if (!usages.includes(usage)) usages.push(usage);
   }
   return Object.freeze({
@@ -149,7 +150,7 @@ function readTrustRequest(element: XmlElement, ns: string): CemTrustRequest {
  * @throws CemArgumentError `CEM_ARGUMENT` when `requestId` is missing or not 1–255 characters;
  * a name, qualifier, URL, issuer or Content-ID is empty, padded with whitespace or holds a
  * character XML 1.0 forbids; a Content-ID is not bare ({@link isBareCemContentId}); usages are
- * empty, unknown or repeated; a serial is not a non-negative integer `/^\+?[0-9]+$/`; a date is
+ * empty, unknown or repeated; a serial is not an integer `/^[+-]?[0-9]+$/` of at most 160 characters; a date is
  * invalid; there is no TrustRequest; or two TrustRequests share a certificate (issuer by meaning
  * + serial by value) or a Content-ID (without regard to case).
  * @see draft-14 §3.1, Appendix A.1, A.2.
@@ -170,7 +171,7 @@ function writeTrustRequest(value: CemTrustRequest, what: string): string[] {
   const usages = checkNonEmptyArray(trust.usages, `${what}.usages`);
   for (const usage of usages) {
     if (typeof usage !== 'string' || !isCertUsage(usage)) {
-      throw new CemArgumentError(`${what}.usages has ${JSON.stringify(usage)}, not a CertUsage`);
+      throw new CemArgumentError(`${what}.usages has ${quote(usage)}, not a CertUsage`);
     }
   }
   checkUnique(usages, `${what}.usages: a usage`);

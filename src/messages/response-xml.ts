@@ -35,6 +35,7 @@ import { issuerSerialMeaningKey } from '../internal/issuer-serial-key.js';
 import type { XmlElement } from '../internal/xml-tree.js';
 import type { CemResponse, CemTrustResponse } from './model.js';
 import type { CemXmlParseOptions } from './xml-vocabulary.js';
+import { quote, clip } from '../internal/quote.js';
 
 const ROOT = 'EDIINTCertificateExchangeResponse';
 const STATUSES: readonly CertStatus[] = ['Accepted', 'Rejected'];
@@ -64,7 +65,7 @@ const STATUSES: readonly CertStatus[] = ['Accepted', 'Rejected'];
 export function parseCemResponse(xml: string | Uint8Array, options?: CemXmlParseOptions): CemResponse {
   const root = readCemRoot(xml, options);
   if (root.kind !== 'response') {
-    throw cemXmlError('CEM_XML_ROOT', `expected <${ROOT}>, found <${root.element.local}>`);
+    throw cemXmlError('CEM_XML_ROOT', `expected <${ROOT}>, found <${clip(root.element.local)}>`);
   }
   return readResponse(root);
 }
@@ -98,7 +99,7 @@ function readTrustResponse(element: XmlElement, ns: string): CemTrustResponse {
   cursor.extensions();
   const status = simpleText(statusElement);
   if (!(STATUSES as readonly string[]).includes(status)) {
-    throw cemXmlError('CEM_XML_STATUS', `CertStatus ${JSON.stringify(status)} is not Accepted or Rejected`);
+    throw cemXmlError('CEM_XML_STATUS', `CertStatus ${quote(status)} is not Accepted or Rejected`);
   }
   const reason = reasonElement === undefined ? null : simpleText(reasonElement);
   return Object.freeze({ status: status as CertStatus, reason: reason === '' ? null : reason, certificate });
@@ -122,8 +123,8 @@ function readTrustResponse(element: XmlElement, ns: string): CemTrustResponse {
  * ```
  * @throws CemArgumentError `CEM_ARGUMENT` when `requestId` is not `null` and not 1–255 characters;
  * the status is not `Accepted`/`Rejected`; a name, qualifier, reason or issuer is empty, padded
- * with whitespace or holds a character XML 1.0 forbids; a serial is not a non-negative integer
- * `/^\+?[0-9]+$/` (any such form is written as given, so a Request's serial is echoed exactly);
+ * with whitespace or holds a character XML 1.0 forbids; a serial is not an integer
+ * `/^[+-]?[0-9]+$/`, at most 160 characters (any such form is written as given, so a Request's serial is echoed exactly);
  * a date is invalid; there is no TrustResponse; or two TrustResponses name the same certificate
  * (issuer by meaning, serial by value).
  * @see draft-14 §2.5, §3.2, Appendix A.1, A.3.

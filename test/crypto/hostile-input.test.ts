@@ -210,11 +210,13 @@ describe('distinguished names', () => {
   });
 
   it('parses runs of mixed whitespace after separators in well under a second', () => {
-    for (const text of [`CN=a${'\r\n\t'.repeat(30_000)}b`, `CN=a${',\u00a0\n'.repeat(30_000)}b`, `CN=a${'\n\f'.repeat(40_000)}b`]) {
+    for (const text of [`CN=a${'\r\n\t'.repeat(21_000)}b`, `CN=a${',\u00a0\n'.repeat(21_000)}b`, `CN=a${'\n\f'.repeat(32_000)}b`]) {
       const run = timed(() => parseDistinguishedName(text));
       expect(run.error).toBeUndefined();
       expect(run.ms).toBeLessThan(FAST_MS);
     }
+    // longer than any real name (64 KiB): refused before parsing
+    expect((timed(() => parseDistinguishedName(`CN=a${'\r\n\t'.repeat(30_000)}b`)).error as { code?: string }).code).toBe('CEM_DN_INVALID');
   });
 
   it('still separates on a newline or comma followed by whitespace and type=', () => {
@@ -222,11 +224,19 @@ describe('distinguished names', () => {
     expect(parseDistinguishedName('CN=a,\u00a0O=b').map((rdn) => rdn[0]?.value)).toEqual(['a', 'b']);
   });
 
-  it('reads 200 000 \\HH escapes that are not UTF-8 as Latin-1 instead of overflowing the stack', () => {
-    const text = `CN=${'\\ff'.repeat(200_000)}`;
+  it('reads 21 000 \\HH escapes that are not UTF-8 as Latin-1, and refuses 200 000 (over the 64 KiB cap) with CEM_DN_INVALID', () => {
+    const run = timed(() => parseDistinguishedName(`CN=${'\\ff'.repeat(21_000)}`));
+    expect(run.error).toBeUndefined();
+    expect(run.value?.[0]?.[0]?.value).toBe('\u00ff'.repeat(21_000));
+    expect((timed(() => parseDistinguishedName(`CN=${'\\ff'.repeat(200_000)}`)).error as { code?: string }).code).toBe('CEM_DN_INVALID');
+  });
+
+  it('reads many short runs of invalid UTF-8 in linear time (no exception per run)', () => {
+    // 12,000 runs `\E2` each followed by text: each run once cost a caught TypeError
+    const text = `CN=${'\\E2N='.repeat(12_000)}`;
     const run = timed(() => parseDistinguishedName(text));
     expect(run.error).toBeUndefined();
-    expect(run.value?.[0]?.[0]?.value).toBe('\u00ff'.repeat(200_000));
+    expect(run.value?.[0]?.[0]?.value).toBe('\u00e2N='.repeat(12_000));
   });
 
   it('answers issuerMatches false (no throw) for such a wire issuer', () => {

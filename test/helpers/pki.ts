@@ -131,7 +131,7 @@ export function makeCert(options: CertOptions): TestCert {
   ext.push(...(options.extensions ?? []));
   writeFileSync(extPath, `${ext.join('\n')}\n`);
 
-  const serialArg = `0x${serial.toString(16)}`;
+  const serialArg = serial < 0n ? `-0x${(-serial).toString(16)}` : `0x${serial.toString(16)}`;
   const days = String(options.days ?? 3650);
   // Ed25519 signs without a separate digest
   const digestArgs = options.keyType === 'ed25519' ? [] : [`-${digest}`];

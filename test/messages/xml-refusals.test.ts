@@ -157,7 +157,11 @@ describe('malformed XML', () => {
     ['an undeclared prefix', ok.replace('<ResponseURL>', '<p:ResponseURL>').replace('</ResponseURL>', '</p:ResponseURL>')],
     ['an empty prefix declaration', ok.replace('requestId="r-1"', 'xmlns:p=""')],
     ['< in an attribute', ok.replace('requestId="r-1"', 'requestId="a<b"')],
-    ['a bare &', ok.replace('ACME<', 'A&M<')],
+    ['an undefined entity (a well-formed reference, never a bare &)', ok.replace('ACME<', 'A&M;<')],
+    ['a malformed character reference', ok.replace('ACME<', 'A&#xZZ;<')],
+    ['a prefix that is not an NCName', ok.replace('requestId="r-1"', 'xmlns:1="urn:x"')],
+    ['a prefixed name whose prefix is not an NCName', ok.replace('requestId="r-1"', 'xmlns:1="urn:x" 1:a="z"')],
+    ['a processing instruction target with a colon', `<?a:b data?>${ok}`],
     [']]> in text', ok.replace('ACME<', 'A]]>M<')],
     ['a literal control character', ok.replace('ACME<', 'AC\u0001ME<')],
     ['a reference to U+0000', ok.replace('ACME<', 'AC&#0;ME<')],
@@ -328,7 +332,7 @@ describe('values outside their types', () => {
     expect(codeOf(() => parseCemResponse(withResponse(TRUST_RESPONSE.replace('Accepted', status))))).toBe('CEM_XML_STATUS');
   });
 
-  it.each(['0x1F', '1F', '-5', '', ' ', '1e5', '1.0', '12 34', '١٢٣'])('refuses X509SerialNumber %j with CEM_XML_SERIAL', (serial) => {
+  it.each(['0x1F', '1F', '--5', '+-5', '5-', '', ' ', '1e5', '1.0', '12 34', '١٢٣'])('refuses X509SerialNumber %j with CEM_XML_SERIAL', (serial) => {
     expect(codeOf(() => parseCemRequest(withIdentifier(IDENTIFIER.replace('4660', serial))))).toBe('CEM_XML_SERIAL');
     expect(codeOf(() => parseCemResponse(withResponse(TRUST_RESPONSE.replace('4660', serial))))).toBe('CEM_XML_SERIAL');
   });

@@ -204,7 +204,8 @@ describe('serializeCemRequest', () => {
     ['an unknown usage', () => sampleRequest({}, { usages: ['TLSServer' as CertUsage] })],
     ['a repeated usage', () => sampleRequest({}, { usages: ['tlsClient', 'tlsClient'] })],
     ['a hexadecimal serial', () => sampleRequest({}, { certificate: { issuer: 'CN=A', serial: '0x1F' } })],
-    ['a negative serial', () => sampleRequest({}, { certificate: { issuer: 'CN=A', serial: '-5' } })],
+    ['a serial with two signs', () => sampleRequest({}, { certificate: { issuer: 'CN=A', serial: '+-5' } })],
+    ['a serial longer than 160 characters', () => sampleRequest({}, { certificate: { issuer: 'CN=A', serial: '1'.repeat(161) } })],
     ['an empty issuer', () => sampleRequest({}, { certificate: { issuer: '', serial: '5' } })],
     ['an empty response URL', () => sampleRequest({}, { responseUrl: '' })],
     ['a bracketed content id', () => sampleRequest({}, { contentId: '<cert-1@acme.example>' })],
@@ -281,7 +282,7 @@ describe('serializeCemResponse', () => {
     ['an empty reason', () => sampleResponse({ trustResponses: [{ status: 'Rejected', reason: '', certificate: { issuer: 'CN=A', serial: '1' } }] })],
     ['a padded reason', () => sampleResponse({ trustResponses: [{ status: 'Rejected', reason: 'bad ', certificate: { issuer: 'CN=A', serial: '1' } }] })],
     ['a control character in a reason', () => sampleResponse({ trustResponses: [{ status: 'Rejected', reason: 'a\u001bb', certificate: { issuer: 'CN=A', serial: '1' } }] })],
-    ['a negative serial', () => sampleResponse({ trustResponses: [{ status: 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '-1' } }] })],
+    ['a serial with two signs', () => sampleResponse({ trustResponses: [{ status: 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '--1' } }] })],
     ['a serial with an exponent', () => sampleResponse({ trustResponses: [{ status: 'Accepted', reason: null, certificate: { issuer: 'CN=A', serial: '1e3' } }] })],
     [
       'two trust responses for one certificate',

@@ -5,6 +5,7 @@
  */
 import type { CertificateInfo } from '../certificate.js';
 import { rdnKeys } from './dn-compare.js';
+import { clip } from '../../internal/quote.js';
 
 /** The ordered set, or the reason no single end-entity certificate was found. */
 export type OrderedBundle =
@@ -30,7 +31,7 @@ export function orderBundle(input: readonly CertificateInfo[]): OrderedBundle {
   if (endEntities.length === 0 && certs.length === 1 && (certs[0] as CertificateInfo).selfSigned) endEntities = [0];
   if (endEntities.length !== 1) {
     if (endEntities.length === 0) return `no end-entity certificate among ${certs.length} (each is a CA or issues another)`;
-    return `${endEntities.length} end-entity certificates where one was expected: ${endEntities.map((i) => (certs[i] as CertificateInfo).subject).join('; ')}`;
+    return `${endEntities.length} end-entity certificates where one was expected: ${endEntities.map((i) => clip((certs[i] as CertificateInfo).subject, 80)).join('; ')}`;
   }
   const used = new Set<number>(endEntities);
   const chain: CertificateInfo[] = [];

@@ -103,6 +103,25 @@ export function children(tlv: Tlv): Tlv[] {
   return out;
 }
 
+/**
+ * The direct children of a constructed TLV, refusing more than `max` of them while reading (so a
+ * SET of a million empty values costs `max` reads, not a million).
+ */
+export function childrenAtMost(tlv: Tlv, max: number, what: string): Tlv[] {
+  if (!tlv.constructed) throw new DerError(`expected a constructed value, found tag 0x${tlv.tag.toString(16)}`);
+  const out: Tlv[] = [];
+  for (let p = tlv.contentStart; p < tlv.contentEnd; ) {
+    if (out.length === max) throw new LimitError(`${what}: more than ${max}`);
+    const child = readTlv(tlv.src, p, tlv.contentEnd, 1);
+    out.push(child);
+    p = child.end;
+  }
+  return out;
+}
+
+/** A count limit was exceeded (a `DerError`, told apart so callers can say so). */
+export class LimitError extends DerError {}
+
 /** Checks the identifier octet and returns the TLV, or throws naming `what`. */
 export function expectTag(tlv: Tlv | undefined, tag: number, what: string): Tlv {
   if (tlv === undefined) throw new DerError(`missing ${what}`);
@@ -153,7 +172,11 @@ export function readOid(tlv: Tlv | undefined, what = 'object identifier'): strin
   let text = '';
   let value = 0;
   let big: bigint | null = null;
+  let first = true;
   for (const b of bytes) {
+    // X.690 §8.19.2: a subidentifier is in its shortest form (no leading 0x80 octet)
+    if (first && b === 0x80) throw new DerError(`${what}: bad encoding`);
+    first = (b & 0x80) === 0;
     if (big === null && value >= 2 ** 45) big = BigInt(value);
     if (big === null) value = value * 128 + (b & 0x7f);
     else {
@@ -172,10 +195,18 @@ export function readOid(tlv: Tlv | undefined, what = 'object identifier'): strin
   return text;
 }
 
-/** Decodes an INTEGER (two's complement) as a bigint. */
-export function readInteger(tlv: Tlv | undefined, what = 'integer'): bigint {
+/**
+ * Longest INTEGER read as a number, in content octets. RFC 5280 §4.1.2.2 caps serial numbers at
+ * 20 octets; real certificates exceed it a little, so serials of up to 64 octets are read and
+ * longer ones refused before any conversion (a 1 MB serial once cost seconds to print in decimal).
+ */
+export const MAX_INTEGER_BYTES = 64;
+
+/** Decodes an INTEGER (two's complement) of at most `maxBytes` content octets as a bigint. */
+export function readInteger(tlv: Tlv | undefined, what = 'integer', maxBytes = MAX_INTEGER_BYTES): bigint {
   const bytes = contentBytes(expectTag(tlv, 0x02, what));
   if (bytes.length === 0) throw new DerError(`${what}: empty`);
+  if (bytes.length > maxBytes) throw new DerError(`${what}: ${bytes.length} octets, more than ${maxBytes}`);
   const magnitude = BigInt(`0x${toHex(bytes)}`);
   return (bytes[0] as number) & 0x80 ? magnitude - (1n << BigInt(bytes.length * 8)) : magnitude;
 }

@@ -17,12 +17,16 @@ import type { DnAttribute, Rdn } from '../dn.js';
 import { fail } from './fail.js';
 import { attributeName, keywordOid } from './dn-attributes.js';
 import { attributeFromHex, attributeFromText } from './dn-value.js';
+import { quote } from '../../internal/quote.js';
 
 const TYPE = /(?:(?:oid\.)?(\d+(?:\.\d+)*)|([a-z][a-z0-9_-]*))[ \t]*=/iy;
 const SPACE = /\s/;
 const HEX_RUN = /[0-9a-f]*/iy;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8');
 const SEPARATORS = ',;+\n\r';
+
+/** Longest distinguished name read, in characters (real ones are well under 1,000). */
+export const MAX_DN_CHARS = 65_536;
 
 interface TypeMatch {
   readonly oid: string;
@@ -53,6 +57,20 @@ function skipBlanks(s: string, i: number): number {
   return i;
 }
 
+/** True when `bytes` are well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+function isUtf8(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number;
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0 || i + n >= bytes.length + (n === 0 ? 1 : 0)) return false;
+    const next = bytes[i + 1] as number;
+    if ((b === 0xe0 && next < 0xa0) || (b === 0xed && next > 0x9f) || (b === 0xf0 && next < 0x90) || (b === 0xf4 && next > 0x8f)) return false;
+    for (let k = 1; k <= n; k++) if (((bytes[i + k] as number) & 0xc0) !== 0x80) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 /** Collects text and `\HH` byte runs, then decodes the runs as UTF-8 (else Latin-1). */
 class ValueBuilder {
   private text = '';
@@ -73,12 +91,9 @@ class ValueBuilder {
     if (this.bytes.length === 0) return;
     const run = Uint8Array.from(this.bytes);
     this.bytes = [];
-    try {
-      this.text += utf8.decode(run);
-    } catch {
-      // no spread into fromCharCode: a long run would overflow the call stack
-      this.text += Buffer.from(run.buffer, run.byteOffset, run.byteLength).toString('latin1');
-    }
+    // checked, not caught: a thrown decoding error per run made a DN of many short invalid runs
+    // cost milliseconds per kilobyte (no spread into fromCharCode: a long run would overflow the stack)
+    this.text += isUtf8(run) ? utf8.decode(run) : Buffer.from(run.buffer, run.byteOffset, run.byteLength).toString('latin1');
     this.significant = this.text.length;
   }
 
@@ -179,7 +194,7 @@ function parseCommaForm(s: string): Rdn[] {
     i = skipBlanks(s, read.end);
     const sep = s[i];
     if (sep === undefined || (SEPARATORS.includes(sep) && /^\s*$/.test(s.slice(i + 1)))) break;
-    if (!SEPARATORS.includes(sep)) fail('CEM_DN_INVALID', `unexpected ${JSON.stringify(sep)} at offset ${i} of the distinguished name`);
+    if (!SEPARATORS.includes(sep)) fail('CEM_DN_INVALID', `unexpected ${quote(sep)} at offset ${i} of the distinguished name`);
     if (sep !== '+') {
       rdns.push(Object.freeze(current));
       current = [];
@@ -208,7 +223,7 @@ function splitSlashForm(s: string, sep: string): string[] {
 
 function slashAttribute(text: string): DnAttribute {
   const t = typeAt(text, 0);
-  if (!t) fail('CEM_DN_INVALID', `expected "type=" in ${JSON.stringify(text)}`);
+  if (!t) fail('CEM_DN_INVALID', `expected "type=" in ${quote(text)}`);
   const out = new ValueBuilder();
   for (let i = t.end; i < text.length; ) {
     if (text[i] === '\\' && /^x[0-9a-f]{2}$/i.test(text.slice(i + 1, i + 4))) {
@@ -234,6 +249,7 @@ function parseSlashForm(s: string): Rdn[] {
 
 /** Parses a distinguished name in any supported form; RDNs in RFC 4514 order (most significant last). */
 export function parseDn(text: string): Rdn[] {
+  if (text.length > MAX_DN_CHARS) fail('CEM_DN_INVALID', `a distinguished name of ${text.length} characters, more than ${MAX_DN_CHARS}`);
   // only leading blanks go here: a trailing space may be escaped (`CN=x\ `)
   const s = text.trimStart();
   if (s === '') return [];

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { CemCryptoError, CemError, type CemCryptoErrorCode } from '../../errors.js';
+import { CemCryptoError, isCemError, type CemCryptoErrorCode } from '../../errors.js';
 
 /** Throws a `CemCryptoError`. */
 export function fail(code: CemCryptoErrorCode, message: string, cause?: unknown): never {
@@ -18,7 +18,7 @@ export function withCode<T>(code: CemCryptoErrorCode, what: string, fn: () => T)
   try {
     return fn();
   } catch (error) {
-    if (error instanceof CemError) throw error;
+    if (isCemError(error)) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     return fail(code, `${what}: ${detail}`, error);
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { children, contentBytes, expectTag, readBitString, readOid, readSingle, type Tlv } from './der.js';
+import { children, contentBytes, DerError, expectTag, readBitString, readOid, readSingle, type Tlv } from './der.js';
 import { CURVES, FIXED_KEY_SIZES, HASH_ALGORITHMS, KEY_ALGORITHMS, SIGNATURE_ALGORITHMS } from './x509-oids.js';
 
 /** Public key facts of a `CertificateInfo`. */
@@ -38,11 +38,30 @@ function ecFacts(params: Tlv | undefined, point: Uint8Array): KeyFacts {
   return { keyAlgorithm: 'EC', keySize: fieldBytes > 0 ? fieldBytes * 8 : null, namedCurve: curveOid };
 }
 
+/**
+ * The parameters a public key algorithm allows (RFC 3279 §2.3, RFC 5480 §2.1.1, RFC 8410 §3,
+ * RFC 4055 §1.2): NULL for rsaEncryption, a named curve OID (or explicit SEQUENCE, or NULL) for
+ * EC, none for the RFC 8410 curves; other algorithms are not checked.
+ */
+function checkKeyParameters(oid: string, params: Tlv | undefined): void {
+  const algorithm = KEY_ALGORITHMS.get(oid);
+  const ok =
+    algorithm === 'RSA' ? params?.tag === 0x05 :
+    algorithm === 'EC' ? params !== undefined && (params.tag === 0x06 || params.tag === 0x30 || params.tag === 0x05) :
+    algorithm === 'Ed25519' || algorithm === 'Ed448' || algorithm === 'X25519' || algorithm === 'X448' ? params === undefined :
+    algorithm === 'RSA-PSS' || algorithm === 'DSA' ? params === undefined || params.tag === 0x30 :
+    true;
+  if (!ok) throw new DerError(`the parameters of the public key algorithm ${oid} are not what it allows`);
+}
+
 /** Reads a SubjectPublicKeyInfo. */
 export function readKeyFacts(spki: Tlv | undefined): KeyFacts {
-  const [algorithm, publicKey] = children(expectTag(spki, 0x30, 'subjectPublicKeyInfo'));
-  const [oidTlv, params] = children(expectTag(algorithm, 0x30, 'public key algorithm'));
+  const [algorithm, publicKey, extra] = children(expectTag(spki, 0x30, 'subjectPublicKeyInfo'));
+  if (extra !== undefined) throw new DerError('subjectPublicKeyInfo has more than two parts');
+  const [oidTlv, params, extraParam] = children(expectTag(algorithm, 0x30, 'public key algorithm'));
   const oid = readOid(oidTlv, 'public key algorithm');
+  if (extraParam !== undefined) throw new DerError('the public key algorithm has more than one parameter');
+  checkKeyParameters(oid, params);
   const keyBits = readBitString(publicKey, 'public key');
   const keyAlgorithm = KEY_ALGORITHMS.get(oid) ?? oid;
   switch (keyAlgorithm) {
@@ -70,6 +89,33 @@ function pssHash(params: Tlv | undefined): string | null {
   if (!hash) return 'sha1';
   const oid = readOid(children(expectTag(children(hash)[0], 0x30, 'PSS hash'))[0], 'PSS hash');
   return HASH_ALGORITHMS.get(oid) ?? oid;
+}
+
+/** Signature algorithms whose parameters are NULL or absent (RFC 3279 §2.2.1, RFC 4055 §5). */
+const NULL_PARAMETERS = new Set([
+  '1.2.840.113549.1.1.2', '1.2.840.113549.1.1.3', '1.2.840.113549.1.1.4', '1.2.840.113549.1.1.5', '1.3.14.3.2.29',
+  '1.2.840.113549.1.1.14', '1.2.840.113549.1.1.11', '1.2.840.113549.1.1.12', '1.2.840.113549.1.1.13',
+]);
+
+/** Signature algorithms whose parameters are absent (RFC 5758 §3.1, §3.2; RFC 3279 §2.2.2; RFC 8410 §3). */
+const ABSENT_PARAMETERS = new Set([
+  '1.2.840.10045.4.1', '1.2.840.10045.4.3.1', '1.2.840.10045.4.3.2', '1.2.840.10045.4.3.3', '1.2.840.10045.4.3.4',
+  '1.2.840.10040.4.3', '2.16.840.1.101.3.4.3.1', '2.16.840.1.101.3.4.3.2', '1.3.101.112', '1.3.101.113',
+]);
+
+/**
+ * Checks a signature AlgorithmIdentifier: an OID and at most one parameter, NULL or absent for
+ * RSA PKCS #1 v1.5, absent for ECDSA, DSA and EdDSA, a SEQUENCE for RSASSA-PSS.
+ */
+export function checkAlgorithmIdentifier(algorithm: Tlv): void {
+  const [oidTlv, params, extra] = children(algorithm);
+  const oid = readOid(oidTlv, 'signature algorithm');
+  if (extra !== undefined) throw new DerError('the signature algorithm has more than one parameter');
+  if (NULL_PARAMETERS.has(oid) && params !== undefined && params.tag !== 0x05) {
+    throw new DerError(`the parameters of ${oid} must be NULL or absent`);
+  }
+  if (ABSENT_PARAMETERS.has(oid) && params !== undefined) throw new DerError(`the parameters of ${oid} must be absent`);
+  if (oid === '1.2.840.113549.1.1.10' && params?.tag !== 0x30) throw new DerError('RSASSA-PSS needs its parameters');
 }
 
 /** Reads the outer signatureAlgorithm of a certificate. */

@@ -48,9 +48,15 @@ export function readExtensions(tagged: Tlv | undefined): ExtensionFacts {
   };
   if (tagged === undefined) return facts;
   const seen = new Set<string>();
-  for (const extension of children(expectTag(children(tagged)[0], 0x30, 'extensions'))) {
+  const [list, extra] = children(tagged);
+  if (extra !== undefined) throw new DerError('the extensions field holds more than one value');
+  const extensions = children(expectTag(list, 0x30, 'extensions'));
+  if (extensions.length === 0) throw new DerError('an empty extensions list (RFC 5280: SIZE (1..MAX))');
+  for (const extension of extensions) {
     const parts = children(expectTag(extension, 0x30, 'extension'));
     const oid = readOid(parts[0], 'extension id');
+    if (parts.length < 2 || parts.length > 3) throw new DerError(`extension ${oid} has ${parts.length} parts`);
+    if (parts.length === 3) readBoolean(parts[1], `extension ${oid} critical`);
     if (seen.has(oid)) throw new DerError(`extension ${oid} appears twice`);
     seen.add(oid);
     const octets = expectTag(parts[parts.length - 1], 0x04, `extension ${oid} value`);

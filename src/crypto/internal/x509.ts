@@ -10,10 +10,11 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { CertificateInfo } from '../certificate.js';
 import { formatDistinguishedName } from '../dn.js';
-import { children, DerError, expectTag, readInteger, readSingle, readTime, type Tlv } from './der.js';
+import { children, DerError, expectTag, rawBytes, readInteger, readSingle, readTime, type Tlv } from './der.js';
+import { assertDer } from './der-strict.js';
 import { rdnKeys, sameKeys } from './dn-compare.js';
 import { readName } from './name.js';
-import { readKeyFacts, readSignatureFacts } from './x509-algorithms.js';
+import { checkAlgorithmIdentifier, readKeyFacts, readSignatureFacts } from './x509-algorithms.js';
 import { readExtensions } from './x509-extensions.js';
 
 /** Lowercase hex of a serial number's value (even length; `-` first when negative). */
@@ -34,6 +35,7 @@ function verifiesWithOwnKey(der: Uint8Array): boolean {
 interface TbsParts {
   readonly version: number;
   readonly serial: Tlv | undefined;
+  readonly signature: Tlv | undefined;
   readonly issuer: Tlv | undefined;
   readonly validity: Tlv | undefined;
   readonly subject: Tlv | undefined;
@@ -45,16 +47,56 @@ function splitTbs(tbs: Tlv): TbsParts {
   const fields = children(expectTag(tbs, 0x30, 'tbsCertificate'));
   const explicitVersion = fields[0]?.tag === 0xa0;
   const version = explicitVersion ? Number(readInteger(children(fields[0] as Tlv)[0], 'version')) + 1 : 1;
-  const [serial, , issuer, validity, subject, spki, ...rest] = explicitVersion ? fields.slice(1) : fields;
-  return { version, serial, issuer, validity, subject, spki, extensions: rest.find((t) => t.tag === 0xa3) };
+  const [serial, signature, issuer, validity, subject, spki, ...rest] = explicitVersion ? fields.slice(1) : fields;
+  if (spki === undefined) throw new DerError('tbsCertificate lacks fields');
+  // RFC 5280 §4.1: then only issuerUniqueID [1], subjectUniqueID [2], extensions [3], in that order
+  let last = 0;
+  for (const field of rest) {
+    const order = field.tag === 0x81 ? 1 : field.tag === 0x82 ? 2 : field.tag === 0xa3 ? 3 : 0;
+    if (order <= last) throw new DerError(`tbsCertificate has an unexpected field with tag 0x${field.tag.toString(16)}`);
+    if (version < (order === 3 ? 3 : 2)) throw new DerError(`a version ${version} certificate cannot have the field with tag 0x${field.tag.toString(16)}`);
+    if (order < 3) {
+      // a unique identifier is an IMPLICIT BIT STRING: an unused-bits octet 0..7 first
+      const unused = field.src[field.contentStart];
+      if (unused === undefined || unused > 7 || (unused > 0 && field.contentEnd - field.contentStart === 1)) throw new DerError('a malformed unique identifier');
+    }
+    last = order;
+  }
+  return { version, serial, signature, issuer, validity, subject, spki, extensions: rest.find((t) => t.tag === 0xa3) };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * RFC 5280 §4.1.1.2, §4.1.2.3: the signature algorithm inside tbsCertificate must be the same
+ * AlgorithmIdentifier as the outer one (compared as DER bytes), and the outer one well formed
+ * (`checkAlgorithmIdentifier`). The signature value is a BIT STRING without unused bits.
+ */
+function checkSignatureFields(outer: Tlv | undefined, inner: Tlv | undefined, value: Tlv | undefined): void {
+  const algorithm = expectTag(outer, 0x30, 'signature algorithm');
+  expectTag(inner, 0x30, 'tbsCertificate signature algorithm');
+  if (!sameBytes(rawBytes(algorithm), rawBytes(inner as Tlv))) {
+    throw new DerError('the signature algorithm inside tbsCertificate differs from the outer one (RFC 5280 §4.1.1.2)');
+  }
+  checkAlgorithmIdentifier(algorithm);
+  const bits = expectTag(value, 0x03, 'signature value');
+  if (bits.contentEnd === bits.contentStart || bits.src[bits.contentStart] !== 0) {
+    throw new DerError('the signature BIT STRING has unused bits');
+  }
 }
 
 /** Parses one certificate; `der` must be a private copy (it ends up in the result). */
 export function parseCertificateDer(der: Uint8Array): CertificateInfo {
-  const parts = children(expectTag(readSingle(der), 0x30, 'certificate'));
+  const root = readSingle(der);
+  assertDer(root);
+  const parts = children(expectTag(root, 0x30, 'certificate'));
   if (parts.length !== 3) throw new DerError(`certificate has ${parts.length} parts, expected 3`);
-  expectTag(parts[2], 0x03, 'signature value');
   const tbs = splitTbs(parts[0] as Tlv);
+  checkSignatureFields(parts[1], tbs.signature, parts[2]);
   const serial = readInteger(tbs.serial, 'serial number');
   const [notBefore, notAfter] = children(expectTag(tbs.validity, 0x30, 'validity'));
   const subjectRdns = readName(tbs.subject, 'subject');

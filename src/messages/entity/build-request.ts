@@ -14,13 +14,14 @@ import { serializeCemRequest } from '../request-xml.js';
 import { assembleCemEntity, certsOnlyPart } from './internal/assemble.js';
 import { orderBundle } from './internal/chain.js';
 import type { CemCertificateBundle, CemEntity, CemRequestEntityInput } from './types.js';
+import { clip } from '../../internal/quote.js';
 
 function bundlesById(bundles: readonly CemCertificateBundle[]): Map<string, CemCertificateBundle> {
   if (!Array.isArray(bundles)) throw new CemArgumentError('certificates must be an array of bundles');
   const map = new Map<string, CemCertificateBundle>();
   for (const bundle of bundles) {
     const key = normalizeCemContentId(String(bundle?.contentId ?? '')).toLowerCase();
-    if (map.has(key)) throw new CemArgumentError(`two certificate bundles have the Content-ID <${key}>`);
+    if (map.has(key)) throw new CemArgumentError(`two certificate bundles have the Content-ID <${clip(key)}>`);
     map.set(key, bundle);
   }
   return map;
@@ -29,10 +30,10 @@ function bundlesById(bundles: readonly CemCertificateBundle[]): Map<string, CemC
 function checkIdentifier(trust: CemTrustRequest, endEntity: CertificateInfo): void {
   const { issuer, serial } = trust.certificate;
   if (BigInt(serial) !== BigInt(endEntity.serial)) {
-    throw new CemArgumentError(`the TrustRequest <${trust.contentId}> names serial ${serial}, its certificate has ${endEntity.serial}`);
+    throw new CemArgumentError(`the TrustRequest <${clip(trust.contentId)}> names serial ${clip(serial)}, its certificate has ${endEntity.serial}`);
   }
   if (!issuerMatches(issuer, endEntity)) {
-    throw new CemArgumentError(`the TrustRequest <${trust.contentId}> names issuer ${issuer}, its certificate has ${endEntity.issuer}`);
+    throw new CemArgumentError(`the TrustRequest <${clip(trust.contentId)}> names issuer ${issuer}, its certificate has ${endEntity.issuer}`);
   }
 }
 
@@ -74,11 +75,11 @@ export function buildCemRequestEntity(input: CemRequestEntityInput): CemEntity {
   const seen = new Set<string>();
   const parts = trustRequests.map((trust, index) => {
     const bundle = bundles.get(trust.contentId.toLowerCase());
-    if (!bundle) throw new CemArgumentError(`no certificate bundle has the Content-ID <${trust.contentId}>`);
+    if (!bundle) throw new CemArgumentError(`no certificate bundle has the Content-ID <${clip(trust.contentId)}>`);
     const { endEntity, path } = orderBundle(bundle, input.allowIncompleteChain === true);
     checkIdentifier(trust, endEntity);
     if (seen.has(endEntity.sha256)) {
-      throw new CemArgumentError(`${endEntity.subject} appears in two TrustRequests; list its usages in one`);
+      throw new CemArgumentError(`${clip(endEntity.subject)} appears in two TrustRequests; list its usages in one`);
     }
     seen.add(endEntity.sha256);
     const p7c = encodeCertsOnly([endEntity.der, ...path.map((c) => c.der)]);

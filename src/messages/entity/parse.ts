@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CemArgumentError, CemMimeError, isCemError } from '../../errors.js';
+import { CemArgumentError, CemCryptoError, CemMimeError, isCemError } from '../../errors.js';
 import { parseCemDocument } from '../document-xml.js';
 import { utf8 } from '../mime/internal/bytes.js';
 import { getHeader } from '../mime/headers.js';
@@ -13,11 +13,12 @@ import { parseMediaType } from '../mime/media-type.js';
 import { DEFAULT_MAX_MIME_BYTES, parseMimeEntity } from '../mime/parse.js';
 import type { MimeEntity } from '../mime/types.js';
 import type { CemRequest } from '../model.js';
-import { readCertificatePart } from './internal/certs-part.js';
+import { decodeCertificatePart, DEFAULT_MAX_CERTS_PER_ENTITY, DEFAULT_MAX_CERTS_PER_PART, readCertificatePart, type DecodedPart } from './internal/certs-part.js';
 import { certParts, contentIdOf, locateCem, mayBeCem, notCemEntity, type LocatedCem } from './internal/locate.js';
 import { isCertsOnlyType } from './internal/media.js';
 import type { CemEntityCertificate, CemEntityInput, ParseCemEntityOptions, ParsedCemEntity } from './types.js';
 import { readXmlText } from './internal/xml-text.js';
+import { clip } from '../../internal/quote.js';
 
 /** The entity as bytes with headers, from any accepted input form. */
 function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8Array {
@@ -86,29 +87,55 @@ function indexContentIds(located: LocatedCem, requireAll: boolean): Map<string, 
   return index;
 }
 
-function readCertificates(request: CemRequest, located: LocatedCem, index: Map<string, MimeEntity>): readonly CemEntityCertificate[] {
+interface CertificateLimits {
+  readonly perPart: number;
+  readonly perEntity: number;
+}
+
+function certificateLimits(options: ParseCemEntityOptions): CertificateLimits {
+  const count = (value: number | undefined, fallback: number, name: string): number => {
+    if (value === undefined) return fallback;
+    if (!Number.isInteger(value) || value < 1) throw new CemArgumentError(`${name} must be a positive integer`);
+    return value;
+  };
+  return {
+    perPart: count(options.maxCertificatesPerPart, DEFAULT_MAX_CERTS_PER_PART, 'maxCertificatesPerPart'),
+    perEntity: count(options.maxCertificates, DEFAULT_MAX_CERTS_PER_ENTITY, 'maxCertificates'),
+  };
+}
+
+function readCertificates(request: CemRequest, located: LocatedCem, index: Map<string, MimeEntity>, limits: CertificateLimits): readonly CemEntityCertificate[] {
   const used = new Set<MimeEntity>();
-  const fingerprints = new Set<string>();
-  const certificates = request.trustRequests.map((trust) => {
+  let total = 0;
+  // first decode every part (cheap) and count, so the entity's certificates are counted before any is parsed
+  const decoded = request.trustRequests.map((trust) => {
     const part = index.get(trust.contentId.toLowerCase());
-    if (!part) throw new CemMimeError('CEM_MIME_UNRESOLVED_CONTENT_ID', `no body part has the Content-ID <${trust.contentId}>`);
+    if (!part) throw new CemMimeError('CEM_MIME_UNRESOLVED_CONTENT_ID', `no body part has the Content-ID <${clip(trust.contentId)}>`);
     if (part === located.root || !isCertsOnlyType(part.contentType)) {
-      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${trust.contentId}> is not a certs-only part`);
+      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${clip(trust.contentId)}> is not a certs-only part`);
     }
     used.add(part);
-    const certificate = readCertificatePart(part, trust, trust.contentId);
-    // draft-14 §2.3, §6: each end-entity certificate appears once per Request
-    if (fingerprints.has(certificate.endEntity.sha256)) {
-      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${trust.contentId}> holds an end-entity certificate another TrustRequest already names`);
+    const certs = decodeCertificatePart(part, trust.contentId, limits.perPart);
+    total += certs.ders.length;
+    if (total > limits.perEntity) {
+      throw new CemCryptoError('CEM_PKCS7_INVALID', `the entity holds more than ${limits.perEntity} certificates (maxCertificates)`);
     }
-    fingerprints.add(certificate.endEntity.sha256);
-    return certificate;
+    return certs;
   });
   const unused = certParts(located.parts, located.root).filter((p) => !used.has(p));
   if (unused.length > 0) {
     throw new CemMimeError('CEM_MIME_CERT_PART', `${unused.length} certs-only part(s) are not referenced by any TrustRequest`);
   }
-  return Object.freeze(certificates);
+  const fingerprints = new Set<string>();
+  return Object.freeze(request.trustRequests.map((trust, i) => {
+    const certificate = readCertificatePart(decoded[i] as DecodedPart, trust);
+    // draft-14 §2.3, §6: each end-entity certificate appears once per Request
+    if (fingerprints.has(certificate.endEntity.sha256)) {
+      throw new CemMimeError('CEM_MIME_CERT_PART', `the part <${clip(trust.contentId)}> holds an end-entity certificate another TrustRequest already names`);
+    }
+    fingerprints.add(certificate.endEntity.sha256);
+    return certificate;
+  }));
 }
 
 /**
@@ -138,7 +165,13 @@ function readCertificates(request: CemRequest, located: LocatedCem, index: Map<s
  *   certs-only, two TrustRequests whose parts hold the same end-entity certificate (draft-14
  *   §2.3, §6: once per Request), or certs-only parts in a Response), and every code of `parseMimeEntity`
  *   (`CEM_MIME_UNTERMINATED`, `CEM_MIME_MALFORMED`, `CEM_MIME_ENCODING`, `CEM_MIME_TOO_LARGE`).
- * @throws CemCryptoError `CEM_PKCS7_INVALID`, `CEM_PKCS7_END_ENTITY`, `CEM_CERT_MISMATCH`.
+ * Certificates are counted before any is parsed: at most `maxCertificatesPerPart` (32) in one
+ * certs-only part and `maxCertificates` (64) in the entity. Each part's issuer path is verified
+ * by signature (a chain certificate with the right name and another key is refused).
+ *
+ * @throws CemCryptoError `CEM_PKCS7_INVALID` (also for more certificates than the limits),
+ *   `CEM_PKCS7_END_ENTITY`, `CEM_CHAIN_INVALID` (a chain link whose signature does not verify),
+ *   `CEM_CERT_MISMATCH`, `CEM_CERT_INVALID`.
  * @throws CemXmlError every `CEM_XML_*` code of `parseCemDocument`.
  * @throws CemArgumentError `CEM_ARGUMENT` for an input of the wrong shape or invalid limits.
  * @see draft-14 §2.1, §2.3; RFC 2387 §3; RFC 4130 §5.2.1
@@ -160,7 +193,7 @@ export function parseCemEntity(input: Uint8Array | string | CemEntityInput, opti
     }
     return Object.freeze({ kind: 'response', response: document.response, xml });
   }
-  const certificates = readCertificates(document.request, located, index);
+  const certificates = readCertificates(document.request, located, index, certificateLimits(options));
   return Object.freeze({ kind: 'request', request: document.request, xml, certificates });
 }
 

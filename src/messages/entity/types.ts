@@ -234,6 +234,13 @@ export interface ParseCemEntityOptions {
   readonly maxHeaderFields?: number;
   /** Largest header block in bytes; 64 KiB by default (`parseMimeEntity`'s `maxHeaderBytes`). */
   readonly maxHeaderBytes?: number;
+  /**
+   * Most certificates in the whole entity, all certs-only parts together; 64 by default. Counted
+   * before any certificate is parsed (parsing, not size, is what a certificate costs).
+   */
+  readonly maxCertificates?: number;
+  /** Most certificates in one certs-only part; 32 by default (a real chain has a handful). */
+  readonly maxCertificatesPerPart?: number;
 }
 
 /**

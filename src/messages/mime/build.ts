@@ -11,6 +11,7 @@ import { checkHeader, foldHeader } from './internal/fold.js';
 import { formatMediaType, parseMediaType } from './media-type.js';
 import { encodeBase64Lines } from './internal/transfer-encoding.js';
 import type { MediaType, MimeEntity, MimeHeader, MimeTransferEncoding } from './types.js';
+import { quote } from '../../internal/quote.js';
 
 /**
  * Input of {@link buildMimeEntity}: one leaf (non-multipart) entity.
@@ -117,7 +118,7 @@ function parseArgumentMediaType(value: string): MediaType {
   try {
     return parseMediaType(value);
   } catch (cause) {
-    throw new CemArgumentError(`invalid Content-Type: ${JSON.stringify(value)}`, { cause });
+    throw new CemArgumentError(`invalid Content-Type: ${quote(value)}`, { cause });
   }
 }
 

@@ -7,6 +7,7 @@ import { CemArgumentError, CemMimeError } from '../../errors.js';
 import { cursor, isToken, readBareValue, readQuoted, readToken, skipCfws, type Cursor } from './internal/header-lexer.js';
 import { assembleParams, type RawParam } from './internal/parameters.js';
 import type { MediaType } from './types.js';
+import { quote } from '../../internal/quote.js';
 
 // Parameters whose values can never contain whitespace (a media type, a msg-id).
 const MEDIA_TYPE_VALUED = new Set(['type', 'protocol']);
@@ -91,7 +92,7 @@ export function parseMediaType(value: string): MediaType {
 const ALWAYS_QUOTED = new Set(['boundary', 'type', 'start', 'protocol', 'filename', 'name']);
 
 function formatParam(name: string, value: string): string {
-  if (!isToken(name)) throw new CemArgumentError(`invalid media type parameter name: ${JSON.stringify(name)}`);
+  if (!isToken(name)) throw new CemArgumentError(`invalid media type parameter name: ${quote(name)}`);
   if (/[\u0000-\u001f\u007f]/.test(value)) {
     throw new CemArgumentError(`the parameter ${name} holds a control character`);
   }
@@ -124,7 +125,7 @@ function formatParam(name: string, value: string): string {
 export function formatMediaType(essence: string, params: Readonly<Record<string, string>> = {}): string {
   const [type, subtype, extra] = essence.split('/');
   if (type === undefined || subtype === undefined || extra !== undefined || !isToken(type) || !isToken(subtype)) {
-    throw new CemArgumentError(`invalid media type: ${JSON.stringify(essence)}`);
+    throw new CemArgumentError(`invalid media type: ${quote(essence)}`);
   }
   return [essence, ...Object.entries(params).map(([name, value]) => formatParam(name, value))].join('; ');
 }

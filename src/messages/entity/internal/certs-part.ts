@@ -7,15 +7,20 @@
 import { readCertificate } from '../../../crypto/certificate.js';
 import { decodeCertsOnly, splitCertificateBundle } from '../../../crypto/certs-only.js';
 import { issuerMatches } from '../../../crypto/dn.js';
-import { CemCryptoError } from '../../../errors.js';
+import { CemCryptoError, isCemError } from '../../../errors.js';
+import { LimitError } from '../../../crypto/internal/der.js';
 import { fromLatin1 } from '../../mime/internal/bytes.js';
 import { decodeBase64 } from '../../mime/internal/transfer-encoding.js';
 import type { MimeEntity } from '../../mime/types.js';
 import type { CemTrustRequest } from '../../model.js';
 import type { CemEntityCertificate } from '../types.js';
+import { clip } from '../../../internal/quote.js';
 
-/** Most certificates read from one certs-only part (a real chain has a handful). */
-export const MAX_CERTS_PER_PART = 32;
+/** Most certificates read from one certs-only part by default (a real chain has a handful). */
+export const DEFAULT_MAX_CERTS_PER_PART = 32;
+
+/** Most certificates read from one entity by default, all parts together. */
+export const DEFAULT_MAX_CERTS_PER_ENTITY = 64;
 
 const BASE64_TEXT = /^[A-Za-z0-9+/=\s]+$/;
 const PEM = /-----BEGIN [A-Z0-9 ]+-----([A-Za-z0-9+/=\s]+)-----END [A-Z0-9 ]+-----/;
@@ -42,11 +47,6 @@ export function p7cBytes(part: MimeEntity): Uint8Array {
   return body.slice();
 }
 
-/** Peer text for an error message, cut to 100 characters. */
-function shorten(text: string): string {
-  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
-}
-
 function serialsEqual(wire: string, cert: string): boolean {
   try {
     return BigInt(wire) === BigInt(cert);
@@ -55,31 +55,51 @@ function serialsEqual(wire: string, cert: string): boolean {
   }
 }
 
+/** The DER certificates of one certs-only part, decoded (cheap) but not yet parsed. */
+export interface DecodedPart {
+  readonly part: MimeEntity;
+  readonly contentId: string;
+  readonly p7c: Uint8Array;
+  readonly ders: readonly Uint8Array[];
+}
+
 /**
- * Reads the certs-only part referenced by `trust` and checks its one end-entity certificate
- * against `trust.certificate`: serial by integer value, issuer by meaning (tolerant of `E=`/`S=`
- * keywords, reordering and mendelson's filtered DN).
+ * Decodes the certs-only part referenced by a TrustRequest, refusing more than `maxPerPart`
+ * certificates while reading (nothing is parsed yet: the caller counts the whole entity first).
  *
- * The P7C may hold at most {@link MAX_CERTS_PER_PART} certificates (this bounds the work of
- * ordering them); certificates off the end-entity's issuer path are returned as `unrelated`.
- *
- * @throws CemCryptoError `CEM_PKCS7_INVALID` (not a certs-only SignedData, too many
- *   certificates), `CEM_CERT_INVALID` (an unreadable certificate inside), `CEM_PKCS7_END_ENTITY`
- *   (zero or several end-entity certificates), `CEM_CERT_MISMATCH` (issuer or serial differ).
+ * @throws CemCryptoError `CEM_PKCS7_INVALID` (not a certs-only SignedData, too many certificates).
  */
-export function readCertificatePart(part: MimeEntity, trust: CemTrustRequest, contentId: string): CemEntityCertificate {
+export function decodeCertificatePart(part: MimeEntity, contentId: string, maxPerPart: number): DecodedPart {
   const p7c = p7cBytes(part);
-  const ders = decodeCertsOnly(p7c);
-  if (ders.length > MAX_CERTS_PER_PART) {
-    throw new CemCryptoError('CEM_PKCS7_INVALID', `part <${contentId}> holds ${ders.length} certificates, more than ${MAX_CERTS_PER_PART}`);
+  try {
+    return { part, contentId, p7c, ders: decodeCertsOnly(p7c, { maxCertificates: maxPerPart }) };
+  } catch (cause) {
+    if (isCemError(cause, 'CEM_PKCS7_INVALID') && cause.cause instanceof LimitError) {
+      throw new CemCryptoError('CEM_PKCS7_INVALID', `part <${clip(contentId)}> holds more than ${maxPerPart} certificates (maxCertificatesPerPart)`, { cause });
+    }
+    throw cause;
   }
-  const { endEntity, chain, unrelated } = splitCertificateBundle(ders.map((der) => readCertificate(der)));
+}
+
+/**
+ * Reads the certificates of a decoded part and checks its one end-entity certificate against
+ * `trust.certificate`: serial by integer value, issuer by meaning (tolerant of `E=`/`S=`
+ * keywords, reordering and mendelson's filtered DN). The issuer path is verified by signature
+ * (`splitCertificateBundle`); certificates off it are returned as `unrelated`.
+ *
+ * @throws CemCryptoError `CEM_CERT_INVALID` (an unreadable certificate inside), `CEM_PKCS7_END_ENTITY`
+ *   (zero or several end-entity certificates), `CEM_CHAIN_INVALID` (a chain link that does not
+ *   verify), `CEM_CERT_MISMATCH` (issuer or serial differ).
+ */
+export function readCertificatePart(decoded: DecodedPart, trust: CemTrustRequest): CemEntityCertificate {
+  const { contentId, p7c } = decoded;
+  const { endEntity, chain, unrelated } = splitCertificateBundle(decoded.ders.map((der) => readCertificate(der)));
   const wire = trust.certificate;
   if (!serialsEqual(wire.serial, endEntity.serial)) {
-    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds serial ${endEntity.serial}, the TrustRequest names ${shorten(wire.serial)}`);
+    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${clip(contentId)}> holds serial ${clip(endEntity.serial)}, the TrustRequest names ${clip(wire.serial)}`);
   }
   if (!issuerMatches(wire.issuer, endEntity)) {
-    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${contentId}> holds a certificate issued by ${endEntity.issuer}, the TrustRequest names ${shorten(wire.issuer)}`);
+    throw new CemCryptoError('CEM_CERT_MISMATCH', `part <${clip(contentId)}> holds a certificate issued by ${clip(endEntity.issuer)}, the TrustRequest names ${clip(wire.issuer)}`);
   }
   return Object.freeze({ trustRequest: trust, contentId, p7c, endEntity, chain, unrelated });
 }

@@ -7,6 +7,7 @@ import { readCertificate, type CertificateInfo } from '../../../crypto/certifica
 import { splitCertificateBundle } from '../../../crypto/certs-only.js';
 import { CemArgumentError, isCemError } from '../../../errors.js';
 import type { CemCertificateBundle } from '../types.js';
+import { clip } from '../../../internal/quote.js';
 
 /** The end-entity certificate of a bundle and its issuer path, nearest first. */
 export interface OrderedBundle {
@@ -31,21 +32,21 @@ export function orderBundle(bundle: CemCertificateBundle, allowIncompleteChain: 
     split = splitCertificateBundle([endEntity, ...chain]);
   } catch (cause) {
     if (!isCemError(cause, 'CEM_PKCS7_END_ENTITY')) throw cause;
-    throw new CemArgumentError(`the bundle <${bundle.contentId}> does not hold exactly one end-entity certificate`, { cause });
+    throw new CemArgumentError(`the bundle <${clip(bundle.contentId)}> does not hold exactly one end-entity certificate`, { cause });
   }
   if (split.endEntity.sha256 !== endEntity.sha256) {
-    throw new CemArgumentError(`in the bundle <${bundle.contentId}>, ${split.endEntity.subject} is the end-entity certificate, not ${endEntity.subject}`);
+    throw new CemArgumentError(`in the bundle <${clip(bundle.contentId)}>, ${clip(split.endEntity.subject)} is the end-entity certificate, not ${clip(endEntity.subject)}`);
   }
   if (split.unrelated.length > 0) {
-    throw new CemArgumentError(`the bundle <${bundle.contentId}> holds certificates off the issuer path: ${split.unrelated.map((c) => c.subject).join('; ')}`);
+    throw new CemArgumentError(`the bundle <${clip(bundle.contentId)}> holds certificates off the issuer path: ${clip(split.unrelated.map((c) => c.subject).join('; '))}`);
   }
   const top = split.chain.at(-1) ?? endEntity;
   if (!top.selfSigned) {
     if (split.chain.length === 0) {
-      throw new CemArgumentError(`${endEntity.subject} is not self-signed and its issuer ${endEntity.issuer} is not in the chain`);
+      throw new CemArgumentError(`${clip(endEntity.subject)} is not self-signed and its issuer ${clip(endEntity.issuer)} is not in the chain`);
     }
     if (!allowIncompleteChain) {
-      throw new CemArgumentError(`the chain of ${endEntity.subject} stops at ${top.subject}, which is not self-signed`);
+      throw new CemArgumentError(`the chain of ${clip(endEntity.subject)} stops at ${clip(top.subject)}, which is not self-signed`);
     }
   }
   return { endEntity, path: split.chain };

@@ -11,6 +11,7 @@ import { normalizeCemContentId } from '../../content-id.js';
 import { getHeaders } from '../../mime/headers.js';
 import type { MimeEntity } from '../../mime/types.js';
 import { CEM_XML_MEDIA_TYPE, isCemXmlType, isCertsOnlyType, isGenericXmlType, partsOf } from './media.js';
+import { clip } from '../../../internal/quote.js';
 
 /** The CEM parts of an entity. */
 export interface LocatedCem {
@@ -56,7 +57,7 @@ function chooseRoot(related: MimeEntity, parts: readonly MimeEntity[]): MimeEnti
     const wanted = normalizeCemContentId(start).toLowerCase();
     const named = parts.filter((p) => contentIdOf(p)?.toLowerCase() === wanted);
     if (named.length !== 1 || named[0] !== root) {
-      throw new CemMimeError('CEM_MIME_ROOT', `start=${start} does not name the CEM XML part`);
+      throw new CemMimeError('CEM_MIME_ROOT', `start=${clip(start)} does not name the CEM XML part`);
     }
   }
   return root;

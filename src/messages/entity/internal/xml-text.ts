@@ -6,6 +6,7 @@
 import { CemMimeError } from '../../../errors.js';
 import { readXmlInput } from '../../../internal/xml-input.js';
 import type { MimeEntity } from '../../mime/types.js';
+import { quote } from '../../../internal/quote.js';
 
 /**
  * The XML text of `part`. A byte order mark wins (UTF-8 or UTF-16), then a `charset` parameter
@@ -25,7 +26,7 @@ export function readXmlText(part: MimeEntity, maxXmlBytes: number | undefined): 
   try {
     decoder = new TextDecoder(charset, { fatal: true });
   } catch (cause) {
-    throw new CemMimeError('CEM_MIME_ENCODING', `unknown charset ${JSON.stringify(charset)} on the CEM XML part`, { cause });
+    throw new CemMimeError('CEM_MIME_ENCODING', `unknown charset ${quote(charset)} on the CEM XML part`, { cause });
   }
   let text: string;
   try {

@@ -5,6 +5,7 @@
  * @module
  */
 import { CemArgumentError } from '../../../errors.js';
+import { quote } from '../../../internal/quote.js';
 
 // Printable ASCII without whitespace and without the characters that delimit a msg-id or a
 // header parameter. `@`, `.`, `-`, `_`, `$`, `[` and `]` are allowed.
@@ -24,6 +25,6 @@ const CONTENT_ID = /^[!#$%&'*+\-./0-9=?@A-Z[\]^_`a-z{|}~]{1,250}$/;
  */
 export function checkContentId(value: string): string {
   const id = value.startsWith('<') && value.endsWith('>') ? value.slice(1, -1) : value;
-  if (!CONTENT_ID.test(id)) throw new CemArgumentError(`not a usable Content-ID: ${JSON.stringify(value)}`);
+  if (!CONTENT_ID.test(id)) throw new CemArgumentError(`not a usable Content-ID: ${quote(value)}`);
   return id;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { CemArgumentError } from '../../../errors.js';
+import { quote } from '../../../internal/quote.js';
 
 const LINE = 76;
 
@@ -33,7 +34,7 @@ function foldPoints(line: string, from: number): number[] {
  *   value holding a line break or another control character.
  */
 export function checkHeader(name: string, value: string): void {
-  if (!/^[!-9;-~]+$/.test(name)) throw new CemArgumentError(`invalid header name: ${JSON.stringify(name)}`);
+  if (!/^[!-9;-~]+$/.test(name)) throw new CemArgumentError(`invalid header name: ${quote(name)}`);
   if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
     throw new CemArgumentError(`the ${name} header value holds a line break or control character`);
   }
