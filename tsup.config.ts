@@ -13,6 +13,7 @@ export const entries: Record<string, string> = {
   testing: 'src/testing/index.ts',
   'adapters/fs-store': 'src/adapters/fs-store/index.ts',
   'adapters/smtp': 'src/adapters/smtp/index.ts',
+  'adapters/as2': 'src/adapters/as2/index.ts',
 };
 
 export default defineConfig([

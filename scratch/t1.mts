@@ -1,0 +1,17 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { signDetached, verifyDetached } from '/work/wt/as2/src/adapters/as2/cms-signed.ts';
+import { encryptEnveloped, decryptEnveloped } from '/work/wt/as2/src/adapters/as2/cms-enveloped.ts';
+import { certificateDer, privateKeyObject } from '/work/wt/as2/src/adapters/as2/keys.ts';
+const E='/work/wt/as2/examples/certs/';
+const cert = certificateDer(readFileSync(E+'pem/acme-sign-1.pem','utf8'));
+const key = readFileSync(E+'keys/acme-sign-1.key','utf8');
+const content = new TextEncoder().encode('Content-Type: text/plain\r\n\r\nhello\r\n');
+const sig = await signDetached(content, { certificate: cert, key }, 'sha-256', new Date());
+writeFileSync('/tmp/as2s/sig.der', sig); writeFileSync('/tmp/as2s/content.txt', content);
+console.log(await verifyDetached(content, sig, [cert]));
+console.log((await verifyDetached(new TextEncoder().encode('x'), sig, [cert])));
+const enc = certificateDer(readFileSync(E+'pem/acme-enc-1.pem','utf8'));
+const env = encryptEnveloped(content, enc, 'aes-256-cbc', 'rsa');
+writeFileSync('/tmp/as2s/env.der', env);
+const r = decryptEnveloped(env, [{ certificate: enc, key: privateKeyObject(readFileSync(E+'keys/acme-enc-1.key','utf8')) }]);
+console.log(r.ok, r.ok && new TextDecoder().decode(r.content));
