@@ -40,6 +40,34 @@ for (const s of subpaths) {
 }
 if (!existsSync(join(root, pkg.bin.cem))) problems.push(`bin ${pkg.bin.cem} was not built`);
 
+// Third-party libraries of one adapter load only through its subpath: walk the static import
+// graph of every other built ESM entry, and check what a CommonJS require of it actually loaded.
+const ADAPTER_ONLY = { './adapters/as2': ['pkijs', 'asn1js'] };
+const isBare = (spec) => !spec.startsWith('.') && !spec.startsWith('node:') && !spec.startsWith('/');
+function esmGraph(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[^'"]*?from\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    const spec = m[1] ?? m[2];
+    if (isBare(spec)) seen.add(`pkg:${spec}`);
+    else if (spec.startsWith('.')) esmGraph(join(dirname(file), spec), seen);
+  }
+  return seen;
+}
+if (problems.length === 0) {
+  const { execFileSync } = await import('node:child_process');
+  for (const s of subpaths) {
+    const forbidden = Object.entries(ADAPTER_ONLY).filter(([owner]) => owner !== s).flatMap(([, libs]) => libs);
+    const graph = esmGraph(join(root, pkg.exports[s].import.default));
+    for (const lib of forbidden) if (graph.has(`pkg:${lib}`)) problems.push(`${s} (ESM) imports ${lib}, which only its adapter's subpath may load`);
+    const loaded = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(join(root, pkg.exports[s].require.default))}); console.log(JSON.stringify(Object.keys(require.cache)))`], { encoding: 'utf8' });
+    for (const lib of forbidden) if (JSON.parse(loaded).some((f) => f.includes(`/node_modules/${lib}/`))) problems.push(`${s} (CJS) loads ${lib}, which only its adapter's subpath may load`);
+  }
+  const own = esmGraph(join(root, pkg.exports['./adapters/as2'].import.default));
+  if (!own.has('pkg:pkijs')) problems.push('./adapters/as2 does not import pkijs: the isolation check would prove nothing');
+}
+
 if (problems.length > 0) {
   console.error(problems.map((p) => `check-package: ${p}`).join('\n'));
   process.exit(1);
