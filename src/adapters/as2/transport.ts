@@ -52,6 +52,8 @@ export interface As2TransportOptions {
   partnerUrl(partnerId: string): string | Promise<string>;
   /** `sync` (default): wait for the signed MDN; `none`; or an async MDN to this URL. */
   readonly mdn?: 'sync' | 'none' | { readonly asyncUrl: string };
+  /** Rewrites a Request's `ResponseURL` before a Response is posted to it (a proxy, a test network); identity by default. */
+  responseUrl?(url: string, partnerId: string): string;
   readonly digest?: Exclude<MicAlgorithm, 'sha-1'>;
   readonly cipher?: ContentCipher;
   readonly keyTransport?: KeyTransport;
@@ -107,7 +109,7 @@ export function createAs2Transport(options: As2TransportOptions): CemTransport {
   }
   const transport: CemTransport = {
     sendRequest: async (m) => send(m, await options.partnerUrl(m.partnerId)),
-    sendResponse: async (m) => send(m, m.responseUrl ?? (await options.partnerUrl(m.partnerId))),
+    sendResponse: async (m) => send(m, m.responseUrl === null ? await options.partnerUrl(m.partnerId) : (options.responseUrl?.(m.responseUrl, m.partnerId) ?? m.responseUrl)),
   };
   const sendEmail = options.sendEmail;
   return Object.freeze(sendEmail === undefined ? transport : { ...transport, sendEmail });
