@@ -13,6 +13,7 @@ export type {
   CemOperationResult, InboundMessage, ReceiveOutcome, ResolvedCertificate, ResolvedMaterial, SendResult, StatusEntry, TickResult,
 } from '../src/engine/types.js';
 export type { CemPorts } from '../src/ports/ports.js';
+export type { CemStore } from '../src/ports/store.js';
 export type { CemTransport, OutboundCemMessage, OutboundCemRequest, OutboundCemResponse, OutboundEmail } from '../src/ports/transport.js';
 export type { CemAlertNotice, Notifier } from '../src/ports/notifier.js';
 export type { ServerCertificateInstall, ServerCertificateInstaller } from '../src/ports/servers.js';
@@ -27,3 +28,7 @@ export { createFileStore } from '../src/adapters/fs-store/index.js';
 export { createSmtpEmailTransport } from '../src/adapters/smtp/index.js';
 export { parseCemEntity } from '../src/messages/entity/parse.js';
 export { readCertsOnly } from '../src/crypto/certs-only.js';
+export {
+  buildAs2Message, createAs2Handler, createAs2Transport, createCemAs2Receiver, sendAs2Message,
+} from '../src/adapters/as2/index.js';
+export type { As2OutboundMessage, As2SendResult, CemAs2Delivery } from '../src/adapters/as2/index.js';
