@@ -125,7 +125,16 @@ export interface As2MdnRead {
   readonly text: string;
 }
 
-/** Parses a `Disposition` value. */
+/**
+ * Parses a `Disposition` value (RFC 3798 §3.2.6).
+ *
+ * @example
+ * ```ts
+ * parseDisposition('automatic-action/MDN-sent-automatically; processed/error: decryption-failed')
+ * // { type: 'processed', modifierKind: 'error', modifier: 'decryption-failed', raw: ... }
+ * ```
+ * @throws never.
+ */
 export function parseDisposition(raw: string): As2Disposition {
   const after = raw.includes(';') ? raw.slice(raw.indexOf(';') + 1) : raw;
   const match = /^\s*([a-z-]+)\s*(?:\/\s*([a-z-]+)\s*:?\s*(.*))?$/i.exec(after.trim());
