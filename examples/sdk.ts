@@ -24,6 +24,8 @@ export type { CemSettings, ServerProtocol } from '../src/state/model.js';
 export type { CertificateStatusEntry } from '../src/state/status.js';
 export { createManualClock, createMemoryPorts, createSequentialIds } from '../src/testing/index.js';
 export type { ManualClock, MemoryPorts } from '../src/testing/index.js';
+export { createSimulatedAs2Network } from '../src/testing/index.js';
+export type { SimulatedAs2Delivery, SimulatedAs2Party } from '../src/testing/index.js';
 export { createFileStore } from '../src/adapters/fs-store/index.js';
 export { createSmtpEmailTransport } from '../src/adapters/smtp/index.js';
 export { parseCemEntity } from '../src/messages/entity/parse.js';
