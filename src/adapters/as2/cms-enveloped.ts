@@ -56,7 +56,10 @@ export function encryptEnveloped(content: Uint8Array, recipient: Uint8Array, cip
   const enveloped = new pkijs.EnvelopedData({
     version: 0,
     recipientInfos: [new pkijs.RecipientInfo({ variant: 1, value: keyTrans })],
+    // one primitive [0] with a definite length (DER): pkijs would split it into an
+    // indefinite-length constructed string, which older readers (asn1js 2, in libas2) cannot parse
     encryptedContentInfo: new pkijs.EncryptedContentInfo({
+      disableSplit: true,
       contentType: ID_DATA,
       contentEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: oid, algorithmParams: new asn1js.OctetString({ valueHex: toArrayBuffer(iv) }) }),
       encryptedContent: new asn1js.OctetString({ valueHex: toArrayBuffer(encrypted) }),

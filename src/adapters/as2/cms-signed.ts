@@ -105,3 +105,39 @@ export async function verifyDetached(content: Uint8Array, signatureDer: Uint8Arr
   }
   return failure;
 }
+
+/**
+ * Verifies like {@link verifyDetached}, then, when the content does not match, against the two
+ * forms lax signers sign instead of the exact part: LF line ends made CRLF (signed canonical,
+ * sent LF), and the part without its last CRLF (libas2 0.8.2 signs its MDNs' multipart/report
+ * so). Returns the verification and the bytes that verified (what the MIC covers).
+ */
+export async function verifyLeniently(content: Uint8Array, signatureDer: Uint8Array, candidates: readonly Uint8Array[]): Promise<{ verification: DetachedVerification; content: Uint8Array }> {
+  const first = await verifyDetached(content, signatureDer, candidates);
+  if (first.ok || first.reason !== 'integrity') return { verification: first, content };
+  for (const alternative of [canonicalForm(content), withoutFinalCrlf(content)]) {
+    if (alternative === null) continue;
+    const again = await verifyDetached(alternative, signatureDer, candidates);
+    if (again.ok) return { verification: again, content: alternative };
+  }
+  return { verification: first, content };
+}
+
+function withoutFinalCrlf(bytes: Uint8Array): Uint8Array | null {
+  const n = bytes.length;
+  return n >= 2 && bytes[n - 2] === 0x0d && bytes[n - 1] === 0x0a ? bytes.subarray(0, n - 2) : null;
+}
+
+/** Bare LF line ends made CRLF (S/MIME canonical form); `null` when there is none. */
+export function canonicalForm(bytes: Uint8Array): Uint8Array | null {
+  let bare = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a && bytes[i - 1] !== 0x0d) bare++;
+  if (bare === 0) return null;
+  const out = new Uint8Array(bytes.length + bare);
+  let j = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x0a && bytes[i - 1] !== 0x0d) out[j++] = 0x0d;
+    out[j++] = bytes[i] ?? 0;
+  }
+  return out;
+}

@@ -6,11 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { CemArgumentError, isCemError } from '../../errors.js';
-import { verifyDetached, micAlgorithm, signDetached, type MicAlgorithm } from './cms-signed.js';
+import { verifyLeniently, micAlgorithm, signDetached, type MicAlgorithm } from './cms-signed.js';
 import { AS2_VERSION, EDIINT_FEATURES, formatAs2Name, headerValue, newMessageId, parseAs2Name, type As2HeaderInput } from './headers.js';
 import { certificateDer } from './keys.js';
 import type { As2Signer } from './message-build.js';
-import { buildMultipartSigned, canonicalize, entityBytes, newBoundary, readMultipartSigned, splitEntity } from './mime.js';
+import { buildMultipartSigned, entityBytes, newBoundary, readMultipartSigned, splitEntity } from './mime.js';
 import { concatBytes, fromUtf8, utf8 } from '../../messages/mime/internal/bytes.js';
 import { parseHeaderBlock } from '../../messages/mime/internal/header-block.js';
 import { splitMultipart } from '../../messages/mime/internal/multipart.js';
@@ -166,9 +166,7 @@ export async function readMdn(headers: As2HeaderInput, body: Uint8Array, options
     let verifiedWith: Uint8Array | null = null;
     if (split.contentType?.essence === 'multipart/signed') {
       const { signed, signature } = readMultipartSigned(split.contentType, split.rawBody);
-      let v = await verifyDetached(signed, signature, options.verify);
-      const canonical = v.ok ? null : canonicalize(signed);
-      if (!v.ok && canonical !== null) v = await verifyDetached(canonical, signature, options.verify);
+      const { verification: v } = await verifyLeniently(signed, signature, options.verify);
       if (!v.ok) return { ok: false, detail: `the MDN's signature does not verify: ${v.detail}` };
       verifiedWith = v.signer;
       entity = signed;

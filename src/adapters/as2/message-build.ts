@@ -11,6 +11,7 @@ import { encryptEnveloped, type ContentCipher, type KeyTransport } from './cms-e
 import { nodeHash, signDetached, type MicAlgorithm } from './cms-signed.js';
 import { AS2_VERSION, EDIINT_FEATURES, dispositionOptions, formatAs2Name, newMessageId } from './headers.js';
 import { certificateDer, type As2CertificateInput, type As2PrivateKeyInput } from './keys.js';
+import { encodeBase64Lines } from '../../messages/mime/internal/transfer-encoding.js';
 import { buildMultipartSigned, entityBytes, pkcs7MimeEntity, splitEntity } from './mime.js';
 
 /** How we sign: our certificate, its chain (optional) and private key. */
@@ -53,6 +54,11 @@ export interface As2MessageInput {
   /** Defaults to a new one under the AS2-From's name. */
   readonly messageId?: string;
   readonly subject?: string;
+  /**
+   * How the outer body travels: `binary` (RFC 4130 §5.2, the default) or `base64` with a
+   * `Content-Transfer-Encoding: base64` header, for receivers that only read base64 bodies (libas2).
+   */
+  readonly transferEncoding?: 'binary' | 'base64';
   /** Signing time and Message-ID source; now by default. */
   readonly now?: Date;
 }
@@ -148,5 +154,12 @@ export async function buildAs2Message(input: As2MessageInput): Promise<As2Outbou
     if (mdn.signed !== false) headers['Disposition-Notification-Options'] = dispositionOptions([mic.algorithm]);
     if (mdn.mode === 'async') headers['Receipt-Delivery-Option'] = mdn.url;
   }
-  return Object.freeze({ messageId, headers: Object.freeze(headers), body: outer.rawBody, mic: Object.freeze(mic), micContent, mdn });
+  // products that parse the body as a MIME part (libas2) read it as binary only when it is an attachment
+  if (input.encrypt !== null) headers['Content-Disposition'] = 'attachment; filename="smime.p7m"';
+  let body = outer.rawBody;
+  if (input.transferEncoding === 'base64') {
+    headers['Content-Transfer-Encoding'] = 'base64';
+    body = encodeBase64Lines(body);
+  }
+  return Object.freeze({ messageId, headers: Object.freeze(headers), body, mic: Object.freeze(mic), micContent, mdn });
 }

@@ -12,11 +12,11 @@ import * as pkijs from 'pkijs';
 import { isCemError } from '../../errors.js';
 import { concatBytes, utf8 } from '../../messages/mime/internal/bytes.js';
 import { decryptEnveloped, type DecryptionCandidate } from './cms-enveloped.js';
-import { verifyDetached, type MicAlgorithm } from './cms-signed.js';
+import { verifyLeniently, type MicAlgorithm } from './cms-signed.js';
 import { headerValue, type As2HeaderInput } from './headers.js';
 import { toArrayBuffer } from './keys.js';
 import { computeMic } from './message-build.js';
-import { canonicalize, readMultipartSigned, splitEntity } from './mime.js';
+import { readMultipartSigned, splitEntity } from './mime.js';
 
 /** Why a message could not be read: the `processed/error` modifier of the MDN (RFC 4130 §7.4.3). */
 export type As2FailureModifier = 'decryption-failed' | 'authentication-failed' | 'integrity-check-failed' | 'decompression-failed' | 'insufficient-message-security' | 'unexpected-processing-error';
@@ -121,13 +121,7 @@ export async function readAs2Message(headers: As2HeaderInput, body: Uint8Array, 
         cipher = result.cipher;
       } else if (type?.essence === 'multipart/signed' && verifiedWith === null) {
         const { signed, signature } = readMultipartSigned(type, split.rawBody);
-        let verification = await verifyDetached(signed, signature, options.verify);
-        let content = signed;
-        const canonical = verification.ok ? null : canonicalize(signed);
-        if (!verification.ok && verification.reason === 'integrity' && canonical !== null) {
-          const again = await verifyDetached(canonical, signature, options.verify);
-          if (again.ok) [verification, content] = [again, canonical];
-        }
+        const { verification, content } = await verifyLeniently(signed, signature, options.verify);
         const micalg = options.micalgs?.[0] ?? (verification.ok ? verification.digest : 'sha-256');
         const mic = { value: computeMic(content, micalg), algorithm: micalg };
         if (!verification.ok) return fail(verification.reason === 'untrusted' ? 'authentication-failed' : verification.reason === 'integrity' ? 'integrity-check-failed' : 'unexpected-processing-error', verification.detail, mic);

@@ -85,20 +85,6 @@ export function readMultipartSigned(type: MediaType, body: Uint8Array): { signed
   return { signed, signature: sig.body() };
 }
 
-/** Bare LF line ends made CRLF (S/MIME canonical form), for senders that signed canonical text but sent LF. */
-export function canonicalize(bytes: Uint8Array): Uint8Array | null {
-  let bare = 0;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a && bytes[i - 1] !== 0x0d) bare++;
-  if (bare === 0) return null;
-  const out = new Uint8Array(bytes.length + bare);
-  let j = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0x0a && bytes[i - 1] !== 0x0d) out[j++] = 0x0d;
-    out[j++] = bytes[i] ?? 0;
-  }
-  return out;
-}
-
 /** The `application/pkcs7-mime` entity carrying CMS DER, sent binary (RFC 4130 §5.2). */
 export function pkcs7MimeEntity(der: Uint8Array, smimeType: 'enveloped-data' | 'compressed-data'): { contentType: string; body: Uint8Array } {
   return { contentType: `application/pkcs7-mime; smime-type=${smimeType}; name="smime.p7m"`, body: der };
