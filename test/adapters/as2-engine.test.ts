@@ -136,3 +136,68 @@ describe('two engines over AS2', () => {
     expect(JSON.stringify(await alice.inspect())).toBe(before);
   });
 });
+
+describe('asynchronous MDNs', () => {
+  it('a negative asynchronous MDN reports the Request failed; the good MDN of the retried Request is matched', async () => {
+    const start = new Date();
+    const urls = { alice: '', bob: '' };
+    const aliceMemory = createMemoryPorts({ start, ids: { prefix: 'alice', domain: 'alice.test' } });
+    const bobMemory = createMemoryPorts({ start, ids: { prefix: 'bob', domain: 'bob.test' } });
+    let wrongRecipient = true;
+    let alice: CemEngine | null = null;
+    const transport = createAs2Transport({
+      material: async (id) => {
+        const r = (await alice?.resolve(id)) ?? null;
+        return r === null || !wrongRecipient ? r : { ...r, encryptOutbound: { der: certs.mallory.der, chain: [], fingerprint: 'm' } };
+      },
+      keys,
+      partnerUrl: () => urls.bob,
+      mdn: {
+        get asyncUrl() {
+          return urls.alice; // Alice's own AS2 server takes the MDNs
+        },
+      },
+    });
+    alice = createCemEngine({ ...aliceMemory, transport }, { settings: { autoAccept: false } });
+    const aliceEngine = alice;
+    const bob = createCemEngine({ ...bobMemory, transport: createAs2Transport({ material: (id) => bob.resolve(id), keys, partnerUrl: () => urls.alice }) }, { settings: { autoAccept: false } });
+    const matches: (string | null)[] = [];
+    let arrived: () => void = () => undefined;
+    const waitMdn = (): Promise<void> => new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const aliceNet = await listen(createAs2Handler(createCemAs2Receiver({
+      engine: aliceEngine, keys, transport,
+      onMdn: (_mdn, match) => {
+        matches.push(match === null ? 'unmatched' : match.problem);
+        arrived();
+      },
+    })));
+    const bobNet = await listen(createAs2Handler(createCemAs2Receiver({ engine: bob, keys })));
+    urls.alice = aliceNet.url;
+    urls.bob = bobNet.url;
+    try {
+      await aliceEngine.addRelationship({ id: 'bob', localName: 'ALICE', partnerName: 'BOB', protocol: 'AS2', responseUrl: urls.alice, cemOverride: 'capable',
+        local: { signing: local('aliceSign1'), encryption: local('aliceEnc1') }, partner: { signing: partner(certs.bobSign), encryption: partner(certs.bobEnc) } });
+      await bob.addRelationship({ id: 'alice', localName: 'BOB', partnerName: 'ALICE', protocol: 'AS2', responseUrl: urls.bob,
+        local: { signing: local('bobSign'), encryption: local('bobEnc') }, partner: { signing: partner(certs.aliceSign1), encryption: partner(certs.aliceEnc1) } });
+      // Bob cannot decrypt it: HTTP 200 at once, then an MDN saying decryption-failed
+      let next = waitMdn();
+      const sent = await aliceEngine.sendCertificates('bob', { signing: local('aliceSign2') });
+      expect(sent.channel).toBe('cem');
+      await next;
+      expect(matches[0]).toMatch(/decryption-failed/);
+      expect((await aliceEngine.inspect()).outbound[sent.requestId ?? '']?.status).toBe('sendFailed');
+      // retried to the right certificate: a good, matched MDN, and Bob has the Request
+      wrongRecipient = false;
+      next = waitMdn();
+      expect((await aliceEngine.retry(sent.requestId ?? '')).applied).toBe(true);
+      await next;
+      expect(matches[1]).toBeNull();
+      expect(Object.values((await bob.inspect()).inbound).map((x) => x.status)).toEqual(['awaitingDecision']);
+    } finally {
+      await new Promise<void>((r) => aliceNet.server.close(() => r()));
+      await new Promise<void>((r) => bobNet.server.close(() => r()));
+    }
+  });
+});

@@ -12,11 +12,11 @@ import type { ReceiveOutcome } from '../../engine/types.js';
 import type { DecryptionCandidate } from './cms-enveloped.js';
 import { privateKeyObject } from './keys.js';
 import type { As2InboundMessage, As2ProcessResult, As2ReceiverOptions, As2Trust } from './receiver.js';
-import type { As2KeyLookup } from './transport.js';
+import type { As2KeyLookup, As2MdnMatch, As2Transport } from './transport.js';
 import type { As2MdnRead } from './mdn.js';
 
 /** What the inbound path uses of the engine. */
-export type As2InboundEngine = Pick<CemEngine, 'resolve' | 'receive' | 'observeTraffic' | 'inspect'>;
+export type As2InboundEngine = Pick<CemEngine, 'resolve' | 'receive' | 'observeTraffic' | 'inspect' | 'reportRequestFailed'>;
 
 /** A message the engine did not take as CEM (an ordinary payload), or any message with its outcome. */
 export interface CemAs2Delivery {
@@ -33,8 +33,14 @@ export interface CemAs2ReceiverOptions {
   relationshipFor?(as2From: string, as2To: string): Promise<string | null> | string | null;
   /** Every message after `receive` (an `ignored` outcome is an ordinary payload for the host). */
   onDelivery?(delivery: CemAs2Delivery): Promise<void> | void;
-  /** Asynchronous MDNs partners post to us. */
-  onMdn?(mdn: As2MdnRead): Promise<void> | void;
+  /**
+   * The transport that sent with asynchronous MDNs: each MDN posted to us is matched with its
+   * message, and a CEM Request whose MDN reports a failure (or does not match) is reported with
+   * `engine.reportRequestFailed`.
+   */
+  readonly transport?: As2Transport;
+  /** Every asynchronous MDN posted to us, with its match (`null` when it answers nothing we wait for). */
+  onMdn?(mdn: As2MdnRead, match: As2MdnMatch | null): Promise<void> | void;
   /** Also decrypt with archived certificates (old traffic); false by default. */
   readonly decryptArchive?: boolean;
 }
@@ -103,6 +109,12 @@ export function createCemAs2Receiver(options: CemAs2ReceiverOptions): As2Receive
       await options.onDelivery?.({ relationshipId, message, outcome });
       return modifierFor(outcome);
     },
-    ...(options.onMdn === undefined ? {} : { onMdn: options.onMdn }),
+    async onMdn(mdn) {
+      const match = options.transport?.matchMdn(mdn) ?? null;
+      if (match !== null && match.problem !== null && match.kind === 'request' && match.requestId !== null) {
+        await engine.reportRequestFailed(match.requestId, `negative MDN: ${match.problem}`);
+      }
+      await options.onMdn?.(mdn, match);
+    },
   };
 }

@@ -24,7 +24,7 @@ export type { As2SendResult } from './client.js';
 export { receiveAs2, createAs2Handler } from './receiver.js';
 export type { As2Trust, As2InboundMessage, As2ProcessResult, As2ReceiveReport, As2ReceiverOptions, As2Answer } from './receiver.js';
 export { createAs2Transport } from './transport.js';
-export type { As2KeyLookup, As2ResolvedCertificate, As2OutboundMaterial, As2SentRecord, As2TransportOptions } from './transport.js';
+export type { As2KeyLookup, As2ResolvedCertificate, As2OutboundMaterial, As2SentRecord, As2TransportOptions, As2Transport, As2MdnMatch } from './transport.js';
 export { createCemAs2Receiver } from './cem-inbound.js';
 export type { As2InboundEngine, CemAs2Delivery, CemAs2ReceiverOptions } from './cem-inbound.js';
 export type { As2CertificateInput, As2PrivateKeyInput } from './keys.js';

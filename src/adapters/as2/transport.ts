@@ -12,6 +12,7 @@ import type { ContentCipher, KeyTransport } from './cms-enveloped.js';
 import type { MicAlgorithm } from './cms-signed.js';
 import type { As2HttpOptions } from './http.js';
 import type { As2PrivateKeyInput } from './keys.js';
+import { mdnProblem, type As2MdnRead } from './mdn.js';
 import { buildAs2Message, type As2OutboundMessage } from './message-build.js';
 
 /** Looks up a private key by the `keyRef` the host gave with its certificate. */
@@ -41,6 +42,26 @@ export interface As2SentRecord {
   /** `null` when the HTTP exchange failed. */
   readonly result: As2SendResult | null;
   readonly error: string | null;
+}
+
+/** An asynchronous MDN matched with the message it answers. */
+export interface As2MdnMatch {
+  readonly partnerId: string;
+  readonly kind: 'request' | 'response';
+  readonly requestId: string | null;
+  readonly messageId: string;
+  /** Why the MDN is not a good `processed` for the message, `null` when it is. */
+  readonly problem: string | null;
+}
+
+/** The AS2 transport: the engine's port, and the matching of asynchronous MDNs. */
+export interface As2Transport extends CemTransport {
+  /**
+   * Matches an asynchronous MDN (already verified against the partner's certificates, as
+   * {@link receiveAs2} does) with the message it answers; `null` for an MDN that answers no
+   * message still waiting (unknown, or matched before).
+   */
+  matchMdn(mdn: As2MdnRead): As2MdnMatch | null;
 }
 
 /** Options of {@link createAs2Transport}. */
@@ -79,7 +100,8 @@ export interface As2TransportOptions {
  * ```
  * @throws never itself; `sendRequest`/`sendResponse` reject with `CemAs2Error` (`CEM_AS2_HTTP`, `CEM_AS2_MDN`) or `CemArgumentError`.
  */
-export function createAs2Transport(options: As2TransportOptions): CemTransport {
+export function createAs2Transport(options: As2TransportOptions): As2Transport {
+  const pending = new Map<string, { readonly cem: OutboundCemMessage; readonly message: As2OutboundMessage }>();
   async function send(m: OutboundCemMessage, url: string): Promise<void> {
     const material = await options.material(m.partnerId);
     if (material === null) throw new CemAs2Error('CEM_AS2_HTTP', `no relationship ${m.partnerId} to send to`);
@@ -97,6 +119,10 @@ export function createAs2Transport(options: As2TransportOptions): CemTransport {
       subject: m.kind === 'request' ? 'CEM Request' : 'CEM Response',
       ...(options.now === undefined ? {} : { now: options.now() }),
     });
+    if (message.mdn.mode === 'async') {
+      if (pending.size >= 10_000) pending.delete(pending.keys().next().value ?? '');
+      pending.set(message.messageId, { cem: m, message });
+    }
     let result: As2SendResult | null = null;
     try {
       result = await sendAs2Message(url, message, { ...options.http, verifyMdn: material.verifyMdn.map((c) => c.der) });
@@ -107,9 +133,17 @@ export function createAs2Transport(options: As2TransportOptions): CemTransport {
     options.onSent?.({ partnerId: m.partnerId, url, cem: m, message, result, error: result.problem });
     if (result.problem !== null) throw new CemAs2Error('CEM_AS2_MDN', `${m.as2To}: ${result.problem}`);
   }
-  const transport: CemTransport = {
+  const transport: As2Transport = {
     sendRequest: async (m) => send(m, await options.partnerUrl(m.partnerId)),
     sendResponse: async (m) => send(m, m.responseUrl === null ? await options.partnerUrl(m.partnerId) : (options.responseUrl?.(m.responseUrl, m.partnerId) ?? m.responseUrl)),
+    matchMdn(mdn) {
+      const sent = mdn.originalMessageId === null ? undefined : pending.get(mdn.originalMessageId);
+      if (sent === undefined) return null;
+      pending.delete(sent.message.messageId);
+      const { message, cem } = sent;
+      const problem = mdnProblem(mdn, { messageId: message.messageId, micContent: message.micContent, mic: message.mic, signedReceipt: true });
+      return Object.freeze({ partnerId: cem.partnerId, kind: cem.kind, requestId: cem.requestId, messageId: message.messageId, problem });
+    },
   };
   const sendEmail = options.sendEmail;
   return Object.freeze(sendEmail === undefined ? transport : { ...transport, sendEmail });
