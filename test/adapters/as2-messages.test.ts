@@ -173,3 +173,41 @@ describe('messages made by openssl, posted over HTTP', () => {
     expect(mdn.verifiedWith).not.toBeNull();
   });
 });
+
+describe('compressed-data (RFC 3274; this openssl has no zlib, so the test builds the CompressedData with asn1js)', () => {
+  const compressedData = async (entity: Uint8Array): Promise<Uint8Array> => {
+    const asn1js = await import('asn1js');
+    const { deflateSync } = await import('node:zlib');
+    const info = new asn1js.Sequence({ value: [
+      new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.9.16.1.9' }),
+      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Sequence({ value: [
+        new asn1js.Integer({ value: 0 }),
+        new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.9.16.3.8' })] }),
+        new asn1js.Sequence({ value: [
+          new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' }),
+          new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: deflateSync(entity) })] }),
+        ] }),
+      ] })] }),
+    ] });
+    return new Uint8Array(info.toBER(false));
+  };
+
+  it('a compressed, signed, encrypted message reads back (compress before sign), and a decompression bomb is refused', async () => {
+    const entity = enc.encode(`Content-Type: application/edifact\r\n\r\n${PAYLOAD}`);
+    const msg = await buildAs2Message({
+      as2From: 'ALICE', as2To: 'BOB', contentType: 'application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z', body: await compressedData(entity),
+      sign: { certificate: alice.pem, key: key(alice) }, encrypt: { certificate: bob.pem },
+    });
+    const read = await readAs2Message(msg.headers, msg.body, { decrypt: bobTrust().decrypt, verify: [alice.der] });
+    if (!read.ok) throw new Error(read.detail);
+    expect(read.compressed).toBe(true);
+    expect(dec.decode(read.body)).toBe(PAYLOAD);
+    expect(read.mic).toEqual(msg.mic); // the MIC covers the signed (compressed) entity
+    const bomb = await buildAs2Message({
+      as2From: 'ALICE', as2To: 'BOB', contentType: 'application/pkcs7-mime; smime-type=compressed-data', body: await compressedData(new Uint8Array(4 * 1024 * 1024)),
+      sign: { certificate: alice.pem, key: key(alice) }, encrypt: { certificate: bob.pem },
+    });
+    const refused = await readAs2Message(bomb.headers, bomb.body, { decrypt: bobTrust().decrypt, verify: [alice.der], maxBytes: 1024 * 1024 });
+    expect(refused.ok ? 'ok' : refused.modifier).toBe('decompression-failed');
+  });
+});
