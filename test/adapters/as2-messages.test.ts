@@ -211,3 +211,27 @@ describe('compressed-data (RFC 3274; this openssl has no zlib, so the test build
     expect(refused.ok ? 'ok' : refused.modifier).toBe('decompression-failed');
   });
 });
+
+describe('bounded HTTP', () => {
+  it('the client gives up after its timeout and refuses an oversized response; the handler refuses an oversized body', async () => {
+    const silent = createServer(() => undefined);
+    const chatty = createServer((_req, res) => res.end(Buffer.alloc(64 * 1024)));
+    const handler = createServer(createAs2Handler({ trust: async () => null, process: async () => undefined, maxBytes: 1024 }));
+    const servers = [silent, chatty, handler];
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    const url = (s: Server): string => `http://127.0.0.1:${(s.address() as AddressInfo).port}/as2`;
+    try {
+      const started = Date.now();
+      await expect(postAs2(url(silent), {}, new Uint8Array(1), { timeoutMs: 300 })).rejects.toMatchObject({ code: 'CEM_AS2_HTTP', message: expect.stringMatching(/within 300 ms/) });
+      expect(Date.now() - started).toBeLessThan(3000);
+      await expect(postAs2(url(chatty), {}, new Uint8Array(1), { maxResponseBytes: 1024 })).rejects.toMatchObject({ code: 'CEM_AS2_HTTP', message: expect.stringMatching(/larger than 1024 bytes/) });
+      const tooBig = await postAs2(url(handler), { 'AS2-From': 'A', 'AS2-To': 'B', 'Message-ID': '<x@a>' }, new Uint8Array(4096));
+      expect(tooBig.status).toBe(413);
+      const noHeaders = await postAs2(url(handler), {}, new Uint8Array(10));
+      expect(noHeaders.status).toBe(400);
+    } finally {
+      silent.closeAllConnections();
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    }
+  });
+});

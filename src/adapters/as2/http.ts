@@ -26,7 +26,8 @@ export interface As2HttpResponse {
 }
 
 /**
- * Reads a body up to `maxBytes`; rejects with `CEM_AS2_HTTP` beyond it or after `timeoutMs`.
+ * Reads a body up to `maxBytes`; rejects with `CEM_AS2_HTTP` beyond it or after `timeoutMs`
+ * (the stream is left to the caller: destroy it, or drain it to answer first).
  *
  * @example
  * ```ts
@@ -45,17 +46,17 @@ export function readBody(stream: IncomingMessage, maxBytes: number, timeoutMs: n
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (error !== null) {
-        stream.destroy();
-        reject(error);
-      } else resolve(new Uint8Array(Buffer.concat(chunks)));
+      stream.removeListener('data', onData);
+      if (error !== null) reject(error);
+      else resolve(new Uint8Array(Buffer.concat(chunks)));
     }
     if (declared > maxBytes) return finish(new CemAs2Error('CEM_AS2_HTTP', `the body (${declared} bytes) is larger than ${maxBytes} bytes`));
-    stream.on('data', (chunk: Buffer) => {
+    function onData(chunk: Buffer): void {
       size += chunk.byteLength;
       if (size > maxBytes) finish(new CemAs2Error('CEM_AS2_HTTP', `the body is larger than ${maxBytes} bytes`));
       else chunks.push(chunk);
-    });
+    }
+    stream.on('data', onData);
     stream.on('end', () => finish(null));
     stream.on('error', (e) => finish(new CemAs2Error('CEM_AS2_HTTP', `reading the body failed: ${e.message}`, { cause: e })));
   });
@@ -91,6 +92,7 @@ export function postAs2(url: string, headers: Readonly<Record<string, string>>, 
         },
         (error: unknown) => {
           clearTimeout(timer);
+          res.destroy();
           reject(error);
         },
       );

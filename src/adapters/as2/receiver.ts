@@ -187,7 +187,7 @@ export async function receiveAs2(headers: As2HeaderInput, body: Uint8Array, opti
  * ```ts
  * http.createServer(createAs2Handler({ trust, process })).listen(8080)
  * ```
- * @throws never: failures become HTTP answers (400, 405, 413, 500) and reports.
+ * @throws never: failures become HTTP answers (400, 405, 408, 413, 500) and reports.
  */
 export function createAs2Handler(options: As2ReceiverOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -200,7 +200,10 @@ export function createAs2Handler(options: As2ReceiverOptions): (req: IncomingMes
       try {
         body = await readBody(req, options.maxBytes ?? 16 * 1024 * 1024, options.timeoutMs ?? 60_000);
       } catch (error) {
-        res.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`${error instanceof Error ? error.message : 'bad body'}\n`);
+        // answer, then drop the connection; what the client still sends is discarded meanwhile
+        const message = error instanceof Error ? error.message : 'unreadable body';
+        req.resume();
+        res.writeHead(/larger than/.test(message) ? 413 : 408, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`${message}\n`, () => req.destroy());
         return;
       }
       const answer = await receiveAs2(req.headers, body, options);
