@@ -133,6 +133,17 @@ describe('two engines over AS2', () => {
     expect(undecryptable.problem).toMatch(/decryption-failed/);
     const forged = await payload(bob, 'BOB', 'ALICE', 'alice', urls.alice, { signWith: 'mallory' });
     expect(forged.mdn?.disposition.modifier).toBe('authentication-failed');
+    // a well signed and encrypted but broken CEM message: receive() says invalid, the MDN says processed/error
+    const r = await bob.resolve('alice');
+    const boundary = 'b1';
+    const broken = await buildAs2Message({
+      as2From: 'BOB', as2To: 'ALICE', contentType: `multipart/related; type="application/ediint-cert-exchange+xml"; boundary="${boundary}"`,
+      body: new TextEncoder().encode(`--${boundary}\r\nContent-Type: application/ediint-cert-exchange+xml\r\nContent-ID: <x@bob>\r\n\r\n<EDIINTCertificateExchangeRequest><broken\r\n--${boundary}--\r\n`),
+      sign: { certificate: r?.signOutbound?.der ?? new Uint8Array(), key: keys(r?.signOutbound?.keyRef ?? '') ?? '' }, encrypt: { certificate: r?.encryptOutbound?.der ?? new Uint8Array() },
+    });
+    const invalid = await sendAs2Message(urls.alice, broken, { verifyMdn: r?.verifyMdn.map((c) => c.der) ?? [] });
+    expect(invalid.mdn?.disposition).toMatchObject({ type: 'processed', modifierKind: 'error', modifier: 'unexpected-processing-error' });
+    expect(invalid.mdn?.verifiedWith).not.toBeNull();
     expect(JSON.stringify(await alice.inspect())).toBe(before);
   });
 });
