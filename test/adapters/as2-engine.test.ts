@@ -212,3 +212,25 @@ describe('asynchronous MDNs', () => {
     }
   });
 });
+
+describe('AS2 over HTTPS', () => {
+  it('the client posts over TLS with the partner CA, and the handler serves node:https', async () => {
+    const { createServer: createHttpsServer } = await import('node:https');
+    const tls = pki.leaf({ subject: '/O=Bob/CN=localhost', extendedKeyUsage: 'serverAuth', extensions: ['subjectAltName=IP:127.0.0.1'] });
+    const server = createHttpsServer({ cert: tls.pem + pki.intermediate.pem, key: readFileSync(tls.keyPath, 'utf8') }, createAs2Handler({
+      trust: async () => ({ decrypt: [{ certificate: certs.bobEnc.der, key: (await import('node:crypto')).createPrivateKey(keys('bobEnc') ?? '') }], verify: [certs.aliceSign1.der], signMdn: { certificate: certs.bobSign.der, key: keys('bobSign') ?? '' } }),
+      process: async () => undefined,
+    }));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/as2`;
+    try {
+      const message = await buildAs2Message({ as2From: 'ALICE', as2To: 'BOB', contentType: 'text/plain', body: new TextEncoder().encode('hi'),
+        sign: { certificate: certs.aliceSign1.der, key: keys('aliceSign1') ?? '' }, encrypt: { certificate: certs.bobEnc.der } });
+      const result = await sendAs2Message(url, message, { verifyMdn: [certs.bobSign.der], tls: { ca: pki.root.pem } });
+      expect(result.problem).toBeNull();
+      await expect(sendAs2Message(url, message, { verifyMdn: [certs.bobSign.der] })).rejects.toMatchObject({ code: 'CEM_AS2_HTTP' });
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
