@@ -62,6 +62,8 @@ export interface As2ReceiverOptions {
   onMdn?(mdn: As2MdnRead): Promise<void> | void;
   /** Called once per message, after the answer. */
   onReport?(report: As2ReceiveReport): void;
+  /** An asynchronous MDN that could not be posted (the partner's URL failed). */
+  onAsyncMdnFailure?(error: unknown, report: As2ReceiveReport): void;
   /** Largest request body, 16 MiB by default. */
   readonly maxBytes?: number;
   /** Reading the request body, 60 s by default. */
@@ -210,7 +212,7 @@ export function createAs2Handler(options: As2ReceiverOptions): (req: IncomingMes
       res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(answer.body.byteLength) });
       res.end(answer.body);
       options.onReport?.(answer.report);
-      if (answer.after !== null) await answer.after().catch(() => undefined);
+      if (answer.after !== null) await answer.after().catch((error: unknown) => options.onAsyncMdnFailure?.(error, answer.report));
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
     });
