@@ -14,6 +14,8 @@ export const entries: Record<string, string> = {
   'adapters/fs-store': 'src/adapters/fs-store/index.ts',
   'adapters/smtp': 'src/adapters/smtp/index.ts',
   'adapters/postgres': 'src/adapters/postgres/index.ts',
+
+  'adapters/as2': 'src/adapters/as2/index.ts',
 };
 
 // The published package carries no source maps: the JavaScript is not minified (stack traces

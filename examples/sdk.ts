@@ -14,6 +14,7 @@ export type {
   CemOperationResult, InboundMessage, ReceiveOutcome, ResolvedCertificate, ResolvedMaterial, SendResult, StatusEntry, TickResult,
 } from '../src/engine/types.js';
 export type { CemPorts } from '../src/ports/ports.js';
+export type { CemStore } from '../src/ports/store.js';
 export type { CemTransport, OutboundCemMessage, OutboundCemRequest, OutboundCemResponse, OutboundEmail } from '../src/ports/transport.js';
 export type { CemAlertNotice, Notifier } from '../src/ports/notifier.js';
 export type { ServerCertificateInstall, ServerCertificateInstaller } from '../src/ports/servers.js';
@@ -24,6 +25,8 @@ export type { CemSettings, ServerProtocol } from '../src/state/model.js';
 export type { CertificateStatusEntry } from '../src/state/status.js';
 export { createManualClock, createMemoryPorts, createSequentialIds } from '../src/testing/index.js';
 export type { ManualClock, MemoryPorts } from '../src/testing/index.js';
+export { createSimulatedAs2Network } from '../src/testing/index.js';
+export type { SimulatedAs2Delivery, SimulatedAs2Party } from '../src/testing/index.js';
 export { createFileStore } from '../src/adapters/fs-store/index.js';
 export { createEmailNotifier, createSmtpEmailTransport } from '../src/adapters/smtp/index.js';
 export { parseCemEntity } from '../src/messages/entity/parse.js';
@@ -32,3 +35,8 @@ export type { CemZone } from '../src/messages/datetime.js';
 export { readCertsOnly } from '../src/crypto/certs-only.js';
 export { createPostgresStore } from '../src/adapters/postgres/index.js';
 export type { PostgresPool, PostgresStore } from '../src/adapters/postgres/index.js';
+
+export {
+  buildAs2Message, createAs2Handler, createAs2Transport, createCemAs2Receiver, sendAs2Message,
+} from '../src/adapters/as2/index.js';
+export type { As2OutboundMessage, As2SendResult, CemAs2Delivery } from '../src/adapters/as2/index.js';

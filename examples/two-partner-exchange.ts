@@ -20,9 +20,11 @@
  * @module
  */
 import { localCertificate, nameOf } from './certs/index.js';
-import { createManualClock } from './sdk.js';
-import { createAs2Network, printDeliveries } from './support/as2-network.js';
-import { addRelationship, createEngineParty, isMain, tickAll } from './support/parties.js';
+import { join } from 'node:path';
+import { createFileStore, createManualClock, type CemStore, type ManualClock } from './sdk.js';
+import { createHttpAs2Network } from './support/as2-http-network.js';
+import { createAs2Network, printDeliveries, type As2Network } from './support/as2-network.js';
+import { addRelationship, createEngineParty, isMain, tickAll, type EngineParty } from './support/parties.js';
 import { alertCounts, resolvedNames, sentCounts, statusView, type ResolvedNames, type StatusView } from './support/summaries.js';
 import { createTimeline } from './timeline.js';
 
@@ -32,6 +34,11 @@ export interface TwoPartnerOptions {
   readonly log?: (line: string) => void;
   /** Print the XML of each CEM message (default true). */
   readonly xml?: boolean;
+  /**
+   * Run over real AS2: each party on a file store in this directory, an HTTP server on
+   * 127.0.0.1, signed and encrypted messages, signed MDNs. Simulated in memory when absent.
+   */
+  readonly as2?: { readonly directory: string; readonly capture?: string };
 }
 
 /** What each party resolves toward the other after one step. */
@@ -73,9 +80,18 @@ export const START = new Date('2027-03-01T09:00:00Z');
  */
 export async function main(options: TwoPartnerOptions = {}): Promise<TwoPartnerSummary> {
   const clock = createManualClock(START);
-  const acme = createEngineParty({ name: 'Acme', clock, settings: { autoAccept: false } });
-  const globex = createEngineParty({ name: 'Globex', clock, settings: { autoAccept: true, maxResponseDays: 3 } });
-  const net = createAs2Network([acme, globex]);
+  const store = (id: string): { store?: CemStore } => (options.as2 === undefined ? {} : { store: createFileStore({ directory: join(options.as2.directory, id) }) });
+  const acme = createEngineParty({ name: 'Acme', clock, settings: { autoAccept: false }, ...store('acme') });
+  const globex = createEngineParty({ name: 'Globex', clock, settings: { autoAccept: true, maxResponseDays: 3 }, ...store('globex') });
+  const http = options.as2 === undefined ? null : await createHttpAs2Network([acme, globex], { ...(options.as2.capture === undefined ? {} : { capture: options.as2.capture }) });
+  try {
+    return await exchange(options, clock, acme, globex, http ?? createAs2Network([acme, globex]));
+  } finally {
+    await http?.close();
+  }
+}
+
+async function exchange(options: TwoPartnerOptions, clock: ManualClock, acme: EngineParty, globex: EngineParty, net: As2Network): Promise<TwoPartnerSummary> {
   const timeline = createTimeline({ clock, parties: [acme, globex], write: options.log ?? (() => undefined), xml: options.xml ?? true, label: nameOf });
   printDeliveries(net, timeline);
   const steps: StepView[] = [];

@@ -67,8 +67,17 @@ export type CemEngineErrorCode =
  */
 export type CemIoErrorCode = 'CEM_IO';
 
+/**
+ * Codes of the AS2 adapter (`ediint-cem/adapters/as2`): `CEM_AS2_HTTP` an HTTP exchange that
+ * failed (refused, timed out, too large, a status other than 2xx), `CEM_AS2_MDN` an MDN that is
+ * missing, unreadable, unverified, for another message, with a MIC that does not match, or that
+ * reports a failure.
+ */
+export type CemAs2ErrorCode = 'CEM_AS2_HTTP' | 'CEM_AS2_MDN';
+
 /** Every stable error code. */
 export type CemErrorCode =
+  | CemAs2ErrorCode
   | CemXmlErrorCode
   | CemMimeErrorCode
   | CemCryptoErrorCode
@@ -188,8 +197,20 @@ export class CemEngineError extends CemError<CemEngineErrorCode> {
   override readonly name = 'CemEngineError';
 }
 
+/**
+ * A failed AS2 exchange: HTTP (`CEM_AS2_HTTP`) or its MDN (`CEM_AS2_MDN`).
+ *
+ * @example
+ * ```ts
+ * try { await client.send(message) } catch (e) { if (e instanceof CemAs2Error && e.code === 'CEM_AS2_MDN') alert(e.message) }
+ * ```
+ */
+export class CemAs2Error extends CemError<CemAs2ErrorCode> {
+  override readonly name = 'CemAs2Error';
+}
+
 /** Any error the SDK throws, discriminated by `code`. */
-export type AnyCemError = CemXmlError | CemMimeError | CemCryptoError | CemArgumentError | CemEngineError;
+export type AnyCemError = CemXmlError | CemMimeError | CemCryptoError | CemArgumentError | CemEngineError | CemAs2Error;
 
 /**
  * True when `value` is a {@link CemError} (optionally with the given code), whichever copy or

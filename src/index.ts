@@ -9,11 +9,12 @@
  */
 
 // Errors
-export { CemError, CemXmlError, CemMimeError, CemCryptoError, CemArgumentError, CemEngineError, isCemError } from './errors.js';
+export { CemError, CemXmlError, CemMimeError, CemCryptoError, CemArgumentError, CemEngineError, CemAs2Error, isCemError } from './errors.js';
 export type {
   AnyCemError,
   CemErrorCode,
   CemXmlErrorCode,
+  CemAs2ErrorCode,
   CemMimeErrorCode,
   CemCryptoErrorCode,
   CemArgumentErrorCode,

@@ -1,5 +1,6 @@
 /**
- * A small stand-in for the AS2 stacks of the example parties and the network between them.
+ * A small stand-in for the AS2 stacks of the example parties and the network between them: the
+ * simulated AS2 network of `ediint-cem/testing` with the example certificates and keys.
  *
  * The sending side does what a host's AS2 layer does with `engine.resolve()`: it signs the body
  * with the private key behind `signOutbound.keyRef` and encrypts it to `encryptOutbound`. The
@@ -15,44 +16,12 @@
  * @module
  */
 import { X509Certificate } from 'node:crypto';
-import { certificatePem, nameOf, type ExampleCertName } from '../certs/index.js';
-import { fingerprintOfDer, open, seal, type Keyed } from './as2-crypto.js';
-import type { ReceiveOutcome, ResolvedCertificate } from '../sdk.js';
-import type { EngineParty, Party } from './parties.js';
+import { certificatePem, isExampleCertName, nameOf, privateKey, type ExampleCertName } from '../certs/index.js';
+import { createSimulatedAs2Network, type SimulatedAs2Delivery, type SimulatedAs2Party } from '../sdk.js';
+import type { Party } from './parties.js';
 
-/** What happened to one AS2 message. */
-export interface Delivery {
-  readonly from: string;
-  readonly to: string;
-  readonly kind: 'request' | 'response' | 'payload';
-  readonly messageId: string;
-  /** The CEM requestId, for CEM messages. */
-  readonly requestId: string | null;
-  /** Example certificate names (or fingerprint prefixes). */
-  readonly signedWith: string | null;
-  readonly encryptedTo: string | null;
-  /** `null` when the receiver could not decrypt or verify: the message was refused. */
-  readonly outcome: ReceiveOutcome | null;
-  /** Why the receiving AS2 layer refused the message. */
-  readonly failure: string | null;
-}
-
-const derOf = (name: ExampleCertName): Uint8Array => new Uint8Array(new X509Certificate(certificatePem(name)).raw);
-
-/** Our side's certificates for one message: engine parties resolve them, plain parties use what their admin set. */
-async function outboundCertificates(from: Party, to: Party): Promise<{ signer: Keyed; recipient: Keyed }> {
-  if (from.kind === 'plain') {
-    return {
-      signer: { der: derOf(from.signing), fingerprint: fingerprintOfDer(derOf(from.signing)), keyRef: from.signing },
-      recipient: { der: derOf(from.encryptTo), fingerprint: fingerprintOfDer(derOf(from.encryptTo)) },
-    };
-  }
-  const resolved = await from.engine.resolve(to.id);
-  const signer: ResolvedCertificate | null | undefined = resolved?.signOutbound;
-  const recipient = resolved?.encryptOutbound;
-  if (signer == null || recipient == null) throw new Error(`${from.name} has no certificates for ${to.name}`);
-  return { signer, recipient };
-}
+/** What happened to one AS2 message (certificates named after the example certificates). */
+export type Delivery = SimulatedAs2Delivery;
 
 /** The network between the parties. */
 export interface As2Network {
@@ -72,8 +41,11 @@ export interface DeliveryObserver {
   after?(delivery: Delivery): Promise<void>;
 }
 
+const derOf = (name: ExampleCertName): Uint8Array => new Uint8Array(new X509Certificate(certificatePem(name)).raw);
+
 /**
- * Connects the parties.
+ * Connects the parties through `ediint-cem/testing`'s simulated AS2 network, with the example
+ * key store (key references are certificate names) and certificate names in deliveries.
  *
  * @example
  * ```ts
@@ -83,75 +55,26 @@ export interface DeliveryObserver {
  * ```
  */
 export function createAs2Network(parties: readonly Party[]): As2Network {
-  const deliveries: Delivery[] = [];
-  const observers: DeliveryObserver[] = [];
-  const cursors = new Map<string, number>();
-  const counters = new Map<string, number>();
-  const byName = (name: string): Party => {
-    const p = parties.find((x) => x.name === name);
-    if (p === undefined) throw new Error(`no party named ${name}`);
-    return p;
-  };
-
-  async function carry(from: Party, to: Party, kind: Delivery['kind'], contentType: string, body: Uint8Array, requestId: string | null): Promise<Delivery> {
-    for (const o of observers) await o.before?.();
-    const n = (counters.get(from.id) ?? 0) + 1;
-    counters.set(from.id, n);
-    const messageId = `<${String(n).padStart(4, '0')}@as2.${from.id}.example>`;
-    const { signer, recipient } = await outboundCertificates(from, to);
-    const envelope = seal(body, signer, recipient);
-    let outcome: ReceiveOutcome | null = null;
-    let failure: string | null = null;
-    if (to.kind === 'engine') {
-      const resolved = await to.engine.resolve(from.id);
-      const opened = resolved === null ? `${to.name} has no relationship with ${from.name}` : open(envelope, resolved.decryptInbound, resolved.verifyInbound);
-      if (typeof opened === 'string') failure = opened;
-      else {
-        outcome = await receiveOn(to, from, { contentType, body: opened.data }, messageId, envelope.signerDer);
-        await to.engine.observeTraffic({ relationshipId: from.id, decryptedWith: opened.decryptedWith.der, verifiedWith: envelope.signerDer });
-      }
-    }
-    const delivery: Delivery = Object.freeze({
-      from: from.name, to: to.name, kind, messageId, requestId,
-      signedWith: nameOf(signer.fingerprint), encryptedTo: nameOf(recipient.fingerprint), outcome, failure,
-    });
-    deliveries.push(delivery);
-    for (const o of observers) await o.after?.(delivery);
-    return delivery;
-  }
-
+  const simulated: SimulatedAs2Party[] = parties.map((p) =>
+    p.kind === 'engine'
+      ? { kind: 'engine', name: p.name, id: p.id, engine: p.engine, transport: p.ports.transport, features: p.features }
+      : {
+          kind: 'plain', name: p.name, id: p.id, features: p.features,
+          // read on every message: the example's administrators change them by hand
+          get signWith() {
+            return { der: derOf(p.signing), keyRef: p.signing };
+          },
+          get encryptTo() {
+            return derOf(p.encryptTo);
+          },
+        });
+  const net = createSimulatedAs2Network({ parties: simulated, keys: (ref) => (isExampleCertName(ref) ? privateKey(ref) : undefined), label: nameOf });
   return {
-    deliveries,
-    observe: (observer) => void observers.push(observer),
-    async deliver(limit = Number.POSITIVE_INFINITY) {
-      const done: Delivery[] = [];
-      for (let moved = true; moved && done.length < limit;) {
-        moved = false;
-        for (const from of parties) {
-          if (from.kind !== 'engine') continue;
-          const sent = from.ports.transport.sent;
-          for (let i = cursors.get(from.id) ?? 0; i < sent.length && done.length < limit; i = cursors.get(from.id) ?? 0) {
-            cursors.set(from.id, i + 1);
-            const entry = sent[i];
-            if (entry === undefined || entry.kind === 'email') continue;
-            const m = entry.message;
-            done.push(await carry(from, byName(m.as2To), entry.kind, m.contentType, m.body, m.requestId));
-            moved = true;
-          }
-        }
-      }
-      return done;
-    },
-    sendPayload: (from, to, text = `UNB+UNOC:3+${from.name}+${to.name}'`) =>
-      carry(from, to, 'payload', 'application/edifact', new TextEncoder().encode(text), null),
+    deliveries: net.deliveries,
+    deliver: (limit) => net.deliver(limit),
+    sendPayload: (from, to, text) => net.sendPayload(from.name, to.name, text),
+    observe: (observer) => net.observe(observer),
   };
-}
-
-/** Hands a decrypted, verified message to the receiving engine with its AS2 headers. */
-function receiveOn(to: EngineParty, from: Party, body: { contentType: string; body: Uint8Array }, messageId: string, signerDer: Uint8Array): Promise<ReceiveOutcome> {
-  const headers: Record<string, string> = { 'AS2-Version': '1.2', 'AS2-From': from.name, 'AS2-To': to.name, 'Message-ID': messageId };
-  if (from.features !== null) headers['EDIINT-Features'] = from.features;
-  return to.engine.receive({ body, headers, verifiedBy: signerDer });
 }
 
 /**

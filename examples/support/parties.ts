@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { localCertificate, partnerCertificate, type ExampleCertName } from '../certs/index.js';
 import {
   createCemEngine, createMemoryPorts,
-  type CemEngine, type CemEngineConfig, type CemSettings, type ManualClock, type MemoryPorts, type ServerCertificateInstall, type ServerCertificateInstaller, type ServerProtocol,
+  type CemEngine, type CemEngineConfig, type CemStore, type CemSettings, type ManualClock, type MemoryPorts, type ServerCertificateInstall, type ServerCertificateInstaller, type ServerProtocol,
 } from '../sdk.js';
 
 /** One install the engine asked the host's listener for. */
@@ -27,7 +27,8 @@ export interface EngineParty {
   /** The EDIINT-Features its AS2 stack advertises, `null` for none. */
   readonly features: string | null;
   readonly engine: CemEngine;
-  readonly ports: MemoryPorts;
+  /** Its ports (the store is the memory store, or the one given to {@link createEngineParty}). */
+  readonly ports: Omit<MemoryPorts, 'store'> & { readonly store: CemStore };
   /** Server certificates installed on its listeners, in order. */
   readonly installs: readonly RecordedInstall[];
 }
@@ -65,10 +66,12 @@ export function createEngineParty(options: {
   readonly settings?: Partial<CemSettings>;
   readonly features?: string | null;
   readonly config?: CemEngineConfig;
+  /** A store instead of the memory store (the AS2 demo uses file stores). */
+  readonly store?: CemStore;
 }): EngineParty {
   const id = options.name.toLowerCase();
   const memory = createMemoryPorts({ start: options.clock.now(), ids: { prefix: id, domain: `${id}.example` } });
-  const ports: MemoryPorts = Object.freeze({ ...memory, clock: options.clock });
+  const ports = Object.freeze({ ...memory, clock: options.clock, store: options.store ?? memory.store });
   const installs: RecordedInstall[] = [];
   const servers: ServerCertificateInstaller = { install: async (protocol, certificate) => void installs.push({ protocol, certificate }) };
   const engine = createCemEngine({ ...ports, servers }, { engineId: id, ...options.config, settings: { ...options.settings } });

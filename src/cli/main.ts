@@ -13,6 +13,8 @@ import { inspectBytes } from './inspect.js';
 import type { CliIo } from './io.js';
 import { renderTable } from './render.js';
 import { packageVersion } from './version.js';
+
+import { AS2_USAGE, type ServeControl } from './as2-usage.js';
 import { REQUEST_USAGE, runRequest } from './request.js';
 import { RESPOND_USAGE, runRespond } from './respond.js';
 
@@ -21,6 +23,7 @@ const USAGE = `usage:
   cem inspect FILE [--json]
   ${REQUEST_USAGE}
   ${RESPOND_USAGE}
+  ${AS2_USAGE}
 `;
 
 const HELP = `${USAGE}
@@ -30,6 +33,13 @@ FILE (inspect): a CEM MIME entity (with its headers, or a multipart body saved w
   the end-entity certificate is found in the set, its chain ordered after it and each link's
   signature verified.
 SERIAL (respond): decimal (4096, -5) or hexadecimal as openssl prints it (0x1000, 10:00, serial=1000).
+
+as2 send: FILE is a MIME entity (a \`cem request\` or \`cem respond\` output) sent signed with
+  --sign and encrypted to --encrypt; the signed MDN is verified against --verify-mdn (the
+  --encrypt certificate by default). Exit 0 only for a good, verified \`processed\` MDN whose MIC
+  matches (or HTTP 2xx with --mdn none); error CEM_AS2_MDN / CEM_AS2_HTTP otherwise.
+as2 serve: receives, decrypts (any --cert), verifies (the --partner certificates of AS2-From),
+  writes each payload entity to --out, answers with signed MDNs and prints one line per message.
 
 exit status: 0 done; 1 invalid input or a file that cannot be read or written
   ("error CEM_<CODE>: <message>" on stderr, CEM_IO for files); 2 usage error.
@@ -126,6 +136,34 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     if (isCemError(e)) {
       io.stderr(`error ${e.code}: ${e.message}\n`);
       if (json.on) io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/**
+ * Runs the `cem` command like {@link runCli}, and the asynchronous `cem as2 send|serve`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCliAsync(process.argv.slice(2), processIo, { stopped: onSignal('SIGINT') })
+ * ```
+ * @throws never for input, usage, file, HTTP or MDN problems (exit codes 1 and 2); a failure of
+ *   `io` itself other than reading and writing files is passed on.
+ */
+export async function runCliAsync(argv: readonly string[], io: CliIo, control: ServeControl = { stopped: new Promise(() => undefined) }): Promise<number> {
+  if (argv[0] !== 'as2') return runCli(argv, io);
+  try {
+    const { runAs2 } = await import('./as2.js');
+    return await runAs2(argv.slice(1), checkedFiles(io), control);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`cem: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    if (isCemError(e)) {
+      io.stderr(`error ${e.code}: ${e.message}\n`);
       return 1;
     }
     throw e;

@@ -23,3 +23,7 @@ export type { StoreFactory, StoreContractOptions } from './store-contract.js';
 export { runTransportContract } from './transport-contract.js';
 export type { TransportContractSetup } from './transport-contract.js';
 export { runClockContract, runIdSourceContract } from './clock-contract.js';
+export { createSimulatedAs2Network } from './as2-network.js';
+export type {
+  SimulatedAs2Network, SimulatedAs2Options, SimulatedAs2Party, SimulatedAs2EngineParty, SimulatedAs2PlainParty, SimulatedAs2Delivery, SimulatedAs2Observer,
+} from './as2-network.js';
