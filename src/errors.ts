@@ -92,19 +92,24 @@ export type CemErrorCode =
  */
 const CEM_ERROR_BRAND: unique symbol = Symbol.for('ediint-cem.error') as never;
 
-/** Every stable code, for the brand check (a branded object with another code is not ours). */
-const KNOWN_CODES: ReadonlySet<string> = new Set<CemErrorCode>([
-  'CEM_XML_TOO_LARGE', 'CEM_XML_DOCTYPE', 'CEM_XML_MALFORMED', 'CEM_XML_ROOT', 'CEM_XML_NAMESPACE',
-  'CEM_XML_INVALID', 'CEM_XML_USAGE', 'CEM_XML_STATUS', 'CEM_XML_NO_TRUST_REQUEST',
-  'CEM_XML_NO_TRUST_RESPONSE', 'CEM_XML_SERIAL', 'CEM_XML_DATE',
-  'CEM_MIME_TOO_LARGE', 'CEM_MIME_MALFORMED', 'CEM_MIME_UNTERMINATED', 'CEM_MIME_NOT_CEM', 'CEM_MIME_ROOT',
-  'CEM_MIME_CONTENT_ID', 'CEM_MIME_UNRESOLVED_CONTENT_ID', 'CEM_MIME_CERT_PART', 'CEM_MIME_ENCODING',
-  'CEM_CERT_INVALID', 'CEM_CERT_MISMATCH', 'CEM_PKCS7_INVALID', 'CEM_PKCS7_END_ENTITY', 'CEM_CHAIN_INVALID',
-  'CEM_CMS_INVALID', 'CEM_DN_INVALID',
-  'CEM_ARGUMENT',
-  'CEM_STORE_CONFLICT', 'CEM_PORT_FAILED', 'CEM_NOT_FOUND', 'CEM_REFUSED',
-  'CEM_IO',
-]);
+/**
+ * Every stable code, for the brand check (a branded object with another code is not ours). A
+ * record over `CemErrorCode`, so a code added to a union and not here fails to compile.
+ */
+const CODES: { readonly [C in CemErrorCode]: true } = {
+  CEM_XML_TOO_LARGE: true, CEM_XML_DOCTYPE: true, CEM_XML_MALFORMED: true, CEM_XML_ROOT: true, CEM_XML_NAMESPACE: true,
+  CEM_XML_INVALID: true, CEM_XML_USAGE: true, CEM_XML_STATUS: true, CEM_XML_NO_TRUST_REQUEST: true,
+  CEM_XML_NO_TRUST_RESPONSE: true, CEM_XML_SERIAL: true, CEM_XML_DATE: true,
+  CEM_MIME_TOO_LARGE: true, CEM_MIME_MALFORMED: true, CEM_MIME_UNTERMINATED: true, CEM_MIME_NOT_CEM: true, CEM_MIME_ROOT: true,
+  CEM_MIME_CONTENT_ID: true, CEM_MIME_UNRESOLVED_CONTENT_ID: true, CEM_MIME_CERT_PART: true, CEM_MIME_ENCODING: true,
+  CEM_CERT_INVALID: true, CEM_CERT_MISMATCH: true, CEM_PKCS7_INVALID: true, CEM_PKCS7_END_ENTITY: true, CEM_CHAIN_INVALID: true,
+  CEM_CMS_INVALID: true, CEM_DN_INVALID: true,
+  CEM_ARGUMENT: true,
+  CEM_STORE_CONFLICT: true, CEM_STORE_LAYOUT: true, CEM_PORT_FAILED: true, CEM_NOT_FOUND: true, CEM_REFUSED: true,
+  CEM_AS2_HTTP: true, CEM_AS2_MDN: true,
+  CEM_IO: true,
+};
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));
 
 /** Longest error message kept; longer ones are cut (no message may carry a peer's megabytes). */
 const MAX_MESSAGE_CHARS = 2000;

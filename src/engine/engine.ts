@@ -14,7 +14,7 @@ import { addRelationship, resend, respond, schedule, sendCertificates, simple, t
 import { drainDue } from './perform.js';
 import { receive } from './receive.js';
 import { inspectAll, outboxPage } from './admin-reads.js';
-import { createMaterialCache, resolve, status } from './resolve.js';
+import { createMaterialCache, relationshipFor, resolve, status } from './resolve.js';
 import { tickDue } from './tick.js';
 import { observeTraffic } from './traffic.js';
 import type {
@@ -78,6 +78,12 @@ export interface CemEngine {
   /** The certificates to use with a partner now, with DER, chain and key references. */
   resolve(relationshipId: string): Promise<ResolvedMaterial | null>;
   /**
+   * The relationship of inbound messages from `as2From` to `as2To` (AS2 names, case-sensitive),
+   * `null` when none: one read of the name index, for the AS2 layer to find which certificates
+   * to decrypt and verify a message with before it calls `receive`.
+   */
+  relationshipFor(as2From: string, as2To: string): Promise<string | null>;
+  /**
    * Status per relationship and per certificate. With an id: that relationship, reading only its
    * records. Without: every relationship (an admin read that pages through all of them).
    */
@@ -132,6 +138,7 @@ export function createCemEngine(ports: CemPorts, config: CemEngineConfig = {}): 
     reportRequestFailed: (requestId: string, error: string) => simple.requestFailed(ctx, requestId, error),
     observeTraffic: (input: TrafficInput) => observeTraffic(ctx, input),
     resolve: (id: string) => resolve(ctx, cache, id),
+    relationshipFor: (as2From: string, as2To: string) => relationshipFor(ctx, as2From, as2To),
     status: (id?: string) => status(ctx, id),
     async tick(): Promise<TickResult> {
       const result = await tickDue(ctx);

@@ -16,6 +16,7 @@ import { keys } from './keys.js';
 import { loadMaterial, type CertificateMaterial } from './material.js';
 import { clockNow } from './port-calls.js';
 import { ensureLayout, loadSettings } from './slice.js';
+import { isRecord } from '../state/validate.js';
 import type { ResolvedCertificate, ResolvedMaterial, StatusEntry } from './types.js';
 
 /** A cache of material by fingerprint (material is immutable). */
@@ -127,4 +128,21 @@ export async function status(ctx: EngineContext, relationshipId?: string): Promi
   const state = await inspectAll(ctx);
   const entries = Object.keys(state.relationships).sort().map((id) => statusEntry(state, id)).filter((e): e is StatusEntry => e !== null);
   return Object.freeze(entries);
+}
+
+/**
+ * The relationship of inbound messages from `as2From` to `as2To`: one read of the name index.
+ *
+ * @example
+ * ```ts
+ * const id = await relationshipFor(ctx, 'GLOBEX', 'ACME') // 'globex'
+ * ```
+ * @throws CemEngineError `CEM_PORT_FAILED` when the store fails.
+ */
+export async function relationshipFor(ctx: EngineContext, as2From: string, as2To: string): Promise<string | null> {
+  if (typeof as2From !== 'string' || typeof as2To !== 'string') return null;
+  await ensureLayout(ctx);
+  const record = await storeCall(() => ctx.ports.store.get(keys.name(as2From, as2To)));
+  const id = isRecord(record?.value) ? record.value['relationshipId'] : undefined;
+  return typeof id === 'string' ? id : null;
 }

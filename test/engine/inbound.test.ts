@@ -158,6 +158,33 @@ describe('receiving a partner\'s certificates', () => {
     expect((await b.engine.status('alpha'))[0]?.status).not.toBe('SendFailed');
   });
 
+  it('recognises a Request without requestId replayed under other Message-IDs by its document: one exchange, one Response, one alert', async () => {
+    const { b } = await setupPair(pki);
+    const { entity } = buildCemRequest({
+      sender: 'ALPHA', requestId: 'to-be-removed', originated: cemDateTime(b.ports.clock.now()), xmlContentId: 'replay-xml@alpha.test',
+      transferEncoding: 'binary',
+      items: [{ usages: BOTH, responseUrl: 'https://alpha.test/as2', certificates: pki.alpha.chainOf(pki.a2).map((x) => x.der), contentId: 'replay-0@alpha.test' }],
+    });
+    const body = Buffer.from(Buffer.from(entity.body).toString('latin1').replace(' requestId="to-be-removed"', ''), 'latin1');
+    const alertsBefore = b.ports.notifier.notices.length;
+    const first = await b.engine.receive({ body: { contentType: entity.contentType, body }, headers: headers('<replay-1@alpha>'), verifiedBy: pki.a1.der });
+    if (first.kind !== 'request') throw new Error(`expected a request, got ${first.kind}`);
+    await b.engine.respond(first.exchangeKey, [{ fingerprint: fingerprint(pki.a2), accept: true }]);
+    expect(b.ports.transport.responses).toHaveLength(1);
+    const alerts = b.ports.notifier.notices.length;
+    // The same signed body under two new Message-IDs (the header is not covered by the signature).
+    for (const messageId of ['<replay-2@alpha>', '<replay-3@alpha>']) {
+      const again = await b.engine.receive({ body: { contentType: entity.contentType, body }, headers: headers(messageId), verifiedBy: pki.a1.der });
+      expect(again).toMatchObject({ kind: 'duplicate', exchangeKey: first.exchangeKey });
+    }
+    const state = await b.engine.inspect();
+    expect(Object.keys(state.inbound)).toEqual([first.exchangeKey]);
+    expect(b.ports.notifier.notices.length).toBe(alerts);
+    expect(alerts).toBeGreaterThan(alertsBefore);
+    // A replay gets the identical Response again at most, never a new exchange.
+    for (const r of b.ports.transport.responses.slice(1)) expect(Buffer.from(r.body).equals(Buffer.from(b.ports.transport.responses[0]!.body))).toBe(true);
+  });
+
   it('auto-accepts (per partner) and answers at once; the partner\'s encryption certificate replaces the old one, its signing one verifies alongside until first use', async () => {
     const { b } = await setupPair(pki);
     await b.engine.updateRelationship('alpha', { autoAccept: 'on' });

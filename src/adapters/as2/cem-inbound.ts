@@ -16,7 +16,7 @@ import type { As2KeyLookup, As2MdnMatch, As2Transport } from './transport.js';
 import type { As2MdnRead } from './mdn.js';
 
 /** What the inbound path uses of the engine. */
-export type As2InboundEngine = Pick<CemEngine, 'resolve' | 'receive' | 'observeTraffic' | 'inspect' | 'reportRequestFailed'>;
+export type As2InboundEngine = Pick<CemEngine, 'resolve' | 'receive' | 'observeTraffic' | 'relationshipFor' | 'reportRequestFailed'>;
 
 /** A message the engine did not take as CEM (an ordinary payload), or any message with its outcome. */
 export interface CemAs2Delivery {
@@ -29,7 +29,7 @@ export interface CemAs2Delivery {
 export interface CemAs2ReceiverOptions {
   readonly engine: As2InboundEngine;
   readonly keys: As2KeyLookup;
-  /** The relationship of AS2-From → AS2-To; by default the one whose partner and local names match (read with `inspect`). */
+  /** The relationship of AS2-From → AS2-To; by default the engine's (`engine.relationshipFor`: one read of its name index). */
   relationshipFor?(as2From: string, as2To: string): Promise<string | null> | string | null;
   /** Every message after `receive` (an `ignored` outcome is an ordinary payload for the host). */
   onDelivery?(delivery: CemAs2Delivery): Promise<void> | void;
@@ -46,9 +46,7 @@ export interface CemAs2ReceiverOptions {
 }
 
 async function defaultRelationship(engine: As2InboundEngine, as2From: string, as2To: string): Promise<string | null> {
-  const state = await engine.inspect();
-  const rel = Object.values(state.relationships).find((r) => r.partnerName === as2From && r.localName === as2To);
-  return rel?.id ?? null;
+  return engine.relationshipFor(as2From, as2To);
 }
 
 function modifierFor(outcome: ReceiveOutcome): As2ProcessResult {
