@@ -9,7 +9,7 @@ import { readCertificate, readCertificates, type CertificateInfo } from '../cryp
 import { decodeCertsOnly } from '../crypto/certs-only.js';
 import { decodeBase64, latin1 } from '../crypto/internal/input.js';
 import { CemCryptoError, CemMimeError, isCemError, type CemMimeErrorCode } from '../errors.js';
-import { utf16Encoding } from '../internal/xml-input.js';
+import { utf16Encoding } from '../messages/xml/xml-input.js';
 import { parseCemDocument, type CemDocument } from '../messages/document-xml.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
 import type { CemEntityCertificate, ParsedCemEntity } from '../messages/entity/types.js';

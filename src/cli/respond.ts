@@ -13,7 +13,7 @@ import { UsageError, parseArgs } from './args.js';
 import { contentIdDomain } from './domain.js';
 import { readCemFile } from './files.js';
 import type { CliIo } from './io.js';
-import { clip } from '../internal/quote.js';
+import { clip } from '../quote.js';
 
 export const RESPOND_USAGE =
   'cem respond REQUESTFILE --from AS2NAME (--accept-all | --reject-all | --accept SERIAL | --reject SERIAL)...\n' +

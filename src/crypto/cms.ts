@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CertificateInfo } from './certificate.js';
+import type { CertificateInfo } from './types.js';
 import { distinguishedNamesEqual } from './dn.js';
 import { CemArgumentError } from '../errors.js';
 import { CONTENT_TYPES, openContentInfo, splitSignedData } from './internal/cms-content.js';
@@ -13,48 +13,10 @@ import { readRecipientIds, readSignerIds } from './internal/cms-ids.js';
 import { children, DerError } from './internal/der.js';
 import { withCode } from './internal/fail.js';
 import { toAsn1Bytes } from './internal/input.js';
-import { quote } from '../internal/quote.js';
+import { quote } from '../quote.js';
 
-/**
- * Identifies a certificate by issuer and serial number, or by subject key identifier.
- *
- * @example
- * ```ts
- * const id: SignerId = { kind: 'issuerSerial', issuer: 'CN=Acme CA,O=Acme,C=US', serial: '4096' }
- * ```
- * @see RFC 5652 §5.3 (SignerIdentifier), §10.2.4 (IssuerAndSerialNumber)
- */
-export type SignerId =
-  | {
-      readonly kind: 'issuerSerial';
-      /** Issuer in RFC 4514 form. */
-      readonly issuer: string;
-      /** Serial number, decimal. */
-      readonly serial: string;
-    }
-  | {
-      readonly kind: 'subjectKeyIdentifier';
-      /** Lowercase hex. */
-      readonly keyId: string;
-    };
-
-/**
- * A recipient: a {@link SignerId}-like identifier, or a RecipientInfo kind without one.
- *
- * @example
- * ```ts
- * const ids: RecipientId[] = getRecipientIdentifiers(body)
- * const forKeys = ids.filter((id) => id.kind !== 'other')
- * ```
- * @see RFC 5652 §6.2
- */
-export type RecipientId =
-  | SignerId
-  | {
-      readonly kind: 'other';
-      /** KEKRecipientInfo, PasswordRecipientInfo or OtherRecipientInfo. */
-      readonly recipientInfo: 'kekri' | 'pwri' | 'ori';
-    };
+export type { RecipientId, SignerId } from './types.js';
+import type { RecipientId, SignerId } from './types.js';
 
 const CMS_LABELS = ['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA', 'PKCS #7 ENVELOPED DATA'];
 

@@ -9,56 +9,15 @@
  *
  * @module
  */
-import type { CertificateInfo } from './certificate.js';
+import type { CertificateInfo } from './types.js';
 import { CN_OID } from './internal/dn-attributes.js';
 import { flatKeys, isSubMultiset, rdnKeys, sameKeys } from './internal/dn-compare.js';
 import { parseDn } from './internal/dn-parser.js';
 import { formatAttribute } from './internal/dn-value.js';
 import { isCemError } from '../errors.js';
 
-/**
- * One attribute (type and value) of a distinguished name.
- *
- * @example
- * ```ts
- * const [[cn]] = parseDistinguishedName('CN=as2.acme.test')
- * cn // { oid: '2.5.4.3', type: 'CN', value: 'as2.acme.test', ber: null, binary: false }
- * ```
- * @see RFC 4514 §2.3
- */
-export interface DnAttribute {
-  /** Dotted OID of the type; for a keyword this library does not know, the keyword in upper case. */
-  readonly oid: string;
-  /** Printed name (`CN`, `ST`, `emailAddress`, ...), else the dotted OID (or the unknown keyword). */
-  readonly type: string;
-  /** The decoded text; for a value that is not a character string, `#` and the BER in hex. */
-  readonly value: string;
-  /** Lowercase hex of the value's BER encoding when known (from a certificate or `#hex` text). */
-  readonly ber: string | null;
-  /** True when the value is not a character string (then `value` is `#` + `ber`). */
-  readonly binary: boolean;
-}
-
-/**
- * A relative distinguished name: one or more attributes (several when written with `+`).
- *
- * @example
- * ```ts
- * parseDistinguishedName('CN=x+UID=7,O=Acme')[0]?.length // 2
- * ```
- * @see RFC 4514 §2.2
- */
-export type Rdn = readonly DnAttribute[];
-
-/**
- * A distinguished name as text in any supported form, or already parsed.
- *
- * @example
- * ```ts
- * distinguishedNamesEqual(wireIssuer, cert.issuerRdns)
- * ```
- */
-export type DistinguishedNameInput = string | readonly Rdn[];
+export type { DistinguishedNameInput, DnAttribute, Rdn } from './types.js';
+import type { DistinguishedNameInput, Rdn } from './types.js';
 
 /**
  * Parses a distinguished name written in RFC 4514 / RFC 2253 form, the Java/Windows/openssl

@@ -6,8 +6,8 @@
  */
 import { CemArgumentError } from '../errors.js';
 import { isCertUsage, type CertUsage } from '../types.js';
-import type { CertificateInfo, KeyUsageName } from './certificate.js';
-import { quote } from '../internal/quote.js';
+import type { CertificateInfo, KeyUsageName } from './types.js';
+import { quote } from '../quote.js';
 
 /**
  * Why a certificate does not suit a usage.

@@ -6,7 +6,7 @@
  */
 import { readCertificate } from '../crypto/certificate.js';
 import type { HeaderSource } from '../messages/features.js';
-import { normalizeFingerprint } from '../state/cert-ref.js';
+import { normalizeFingerprint } from '../state/relationship/cert-ref.js';
 import type { CertificateSource } from './material.js';
 
 /**

@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import { readCertificate, readCertificates, type CertificateInfo } from '../crypto/certificate.js';
 import { CemArgumentError, CemEngineError } from '../errors.js';
 import type { CemStore, StoreWrite } from '../ports/store.js';
-import { normalizeFingerprint } from '../state/cert-ref.js';
+import { normalizeFingerprint } from '../state/relationship/cert-ref.js';
 import { isRecord } from '../state/validate.js';
 import { storeCall } from './context.js';
 import { keys } from './keys.js';

@@ -13,7 +13,7 @@ import { isRecord } from '../state/validate.js';
 import type { ParsedCemEntity } from '../messages/entity/types.js';
 import type { CemEffect } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
-import { inboundKey } from '../state/inbound-request.js';
+import { inboundKey } from '../state/exchange/inbound-request.js';
 import { findByNames, getInbound, getOutbound } from '../state/lookup.js';
 import { DEFAULT_SETTINGS, type CemState } from '../state/model.js';
 import { transition } from '../state/transition.js';

@@ -8,7 +8,7 @@
 import { readCertificate, type CertificateInfo } from '../crypto/certificate.js';
 import { certificateMatchesIdentifier, getRecipientIdentifiers, getSignerIdentifiers, type RecipientId } from '../crypto/cms.js';
 import { CemArgumentError, isCemError } from '../errors.js';
-import { normalizeFingerprint } from '../state/cert-ref.js';
+import { normalizeFingerprint } from '../state/relationship/cert-ref.js';
 import type { CemEvent } from '../state/events.js';
 import { getRelationship } from '../state/lookup.js';
 import type { CertSlot, CemState } from '../state/model.js';

@@ -9,8 +9,8 @@
  */
 import { CemArgumentError, CemXmlError } from '../errors.js';
 import type { CemDateTime } from './model.js';
-import { trimXmlSpace } from '../internal/xml-space.js';
-import { quote } from '../internal/quote.js';
+import { trimXmlSpace } from './xml/xml-space.js';
+import { quote } from '../quote.js';
 
 /** The zone a date is written in: a fixed offset in minutes, or an IANA time-zone name. */
 export type CemZone = { readonly offsetMinutes: number } | { readonly timeZone: string };

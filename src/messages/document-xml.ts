@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readCemRoot } from '../internal/xml-cem-read.js';
+import { readCemRoot } from './xml/xml-cem-read.js';
 import type { CemRequest, CemResponse } from './model.js';
 import { readRequest } from './request-xml.js';
 import { readResponse } from './response-xml.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import { CemArgumentError } from '../errors.js';
-import { clip, quote } from '../internal/quote.js';
+import { clip, quote } from '../quote.js';
 
 /** The header name as RFC 6017 spells it. Header names are case-insensitive on the wire. */
 export const EDIINT_FEATURES_HEADER = 'EDIINT-Features';

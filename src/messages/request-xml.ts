@@ -18,7 +18,7 @@ import {
   simpleText,
   uniqueKeys,
   type CemRoot,
-} from '../internal/xml-cem-read.js';
+} from './xml/xml-cem-read.js';
 import {
   checkIssuerSerial,
   checkNonEmptyArray,
@@ -33,13 +33,13 @@ import {
   textElement,
   writeIssuerSerial,
   writeTradingPartnerInfo,
-} from '../internal/xml-cem-write.js';
-import { issuerSerialMeaningKey } from '../internal/issuer-serial-key.js';
-import type { XmlElement } from '../internal/xml-tree.js';
+} from './xml/xml-cem-write.js';
+import { issuerSerialMeaningKey } from './xml/issuer-serial-key.js';
+import type { XmlElement } from './xml/xml-tree.js';
 import { isBareCemContentId, normalizeCemContentId } from './content-id.js';
 import type { CemRequest, CemTrustRequest } from './model.js';
 import type { CemXmlParseOptions } from './xml-vocabulary.js';
-import { quote, clip } from '../internal/quote.js';
+import { quote, clip } from '../quote.js';
 
 const ROOT = 'EDIINTCertificateExchangeRequest';
 

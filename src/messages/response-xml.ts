@@ -16,7 +16,7 @@ import {
   simpleText,
   uniqueKeys,
   type CemRoot,
-} from '../internal/xml-cem-read.js';
+} from './xml/xml-cem-read.js';
 import {
   checkIssuerSerial,
   checkNonEmptyArray,
@@ -30,12 +30,12 @@ import {
   textElement,
   writeIssuerSerial,
   writeTradingPartnerInfo,
-} from '../internal/xml-cem-write.js';
-import { issuerSerialMeaningKey } from '../internal/issuer-serial-key.js';
-import type { XmlElement } from '../internal/xml-tree.js';
+} from './xml/xml-cem-write.js';
+import { issuerSerialMeaningKey } from './xml/issuer-serial-key.js';
+import type { XmlElement } from './xml/xml-tree.js';
 import type { CemResponse, CemTrustResponse } from './model.js';
 import type { CemXmlParseOptions } from './xml-vocabulary.js';
-import { quote, clip } from '../internal/quote.js';
+import { quote, clip } from '../quote.js';
 
 const ROOT = 'EDIINTCertificateExchangeResponse';
 const STATUSES: readonly CertStatus[] = ['Accepted', 'Rejected'];

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DEFAULT_XML_MAX_BYTES } from '../internal/xml-input.js';
+import { DEFAULT_XML_MAX_BYTES } from './xml/xml-input.js';
 
 /** The CEM namespace (the schema's `targetNamespace`, draft-03 and later). */
 export const CEM_NAMESPACE = 'urn:ietf:params:xml:ns:ediintcertificateexchange';

@@ -6,10 +6,10 @@
  * @module
  */
 import { assertNever } from '../state/assert-never.js';
-import { allowsEarlyFirstUsage } from '../state/capability.js';
+import { allowsEarlyFirstUsage } from '../state/relationship/capability.js';
 import { freeze } from '../state/freeze.js';
 import type { CertSlot, Fingerprint, Relationship, Successor } from '../state/model.js';
-import type { SlotAddress } from '../state/relationship-slots.js';
+import type { SlotAddress } from '../state/relationship/relationship-slots.js';
 import { isDue } from './deadlines.js';
 
 /** What the AS2 layer saw on one message or connection of the partner. */

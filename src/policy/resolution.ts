@@ -9,7 +9,7 @@
  * @module
  */
 import { assertNever } from '../state/assert-never.js';
-import { allowsEarlyFirstUsage } from '../state/capability.js';
+import { allowsEarlyFirstUsage } from '../state/relationship/capability.js';
 import { freeze } from '../state/freeze.js';
 import type { ArchivedCert, CemState, CertRef, CertSlot, Relationship, Successor } from '../state/model.js';
 import { isDue } from './deadlines.js';

@@ -10,7 +10,7 @@ export type { TransitionResult } from './result.js';
 export { freezeState } from './freeze.js';
 export { relationshipStatus, certificateStatuses, certificateStatusOf, RELATIONSHIP_STATUS_PRECEDENCE } from './status.js';
 export type { RelationshipStatus, CertificateStatus, CertificateStatusEntry, RelationshipStatusReport } from './status.js';
-export { isEstablished, partnerTakesCem, usesCemChannel, allowsEarlyFirstUsage } from './capability.js';
+export { isEstablished, partnerTakesCem, usesCemChannel, allowsEarlyFirstUsage } from './relationship/capability.js';
 export { DEFAULT_SETTINGS } from './model.js';
 export type {
   IsoInstant,

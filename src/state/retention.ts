@@ -10,7 +10,7 @@ import { isFinishedInbound, isFinishedOutbound, lastActivity, retentionDays, ret
 import { freeze } from './freeze.js';
 import { own } from './lookup.js';
 import type { CemState, InboundExchange, OutboundExchange } from './model.js';
-import { ALL_SLOTS, slotAt } from './relationship-slots.js';
+import { ALL_SLOTS, slotAt } from './relationship/relationship-slots.js';
 
 type Exchange = OutboundExchange | InboundExchange;
 

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { isEstablished, usesCemChannel } from './capability.js';
+import { isEstablished, usesCemChannel } from './relationship/capability.js';
 import { freeze } from './freeze.js';
 import { getRelationship, getServer } from './lookup.js';
 import type { CemState, Fingerprint, IsoInstant, LocalUsage, PartnerUsage, ServerReadiness, SuccessorStatus } from './model.js';
-import { ALL_SLOTS, slotAt } from './relationship-slots.js';
+import { ALL_SLOTS, slotAt } from './relationship/relationship-slots.js';
 import { assertNever } from './assert-never.js';
 
 /** Status of a relationship as a whole. */

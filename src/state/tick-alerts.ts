@@ -11,7 +11,7 @@ import { expiresWithin, isDue } from '../policy/deadlines.js';
 import type { Alert, CemEffect } from './effects.js';
 import { freeze } from './freeze.js';
 import type { CemState, CertRef } from './model.js';
-import { ALL_SLOTS, slotAt } from './relationship-slots.js';
+import { ALL_SLOTS, slotAt } from './relationship/relationship-slots.js';
 import { notify } from './result.js';
 
 /** The alert log after a tick's daily alerts, and the alerts fired. */

@@ -10,13 +10,13 @@ import type { CemEffect } from './effects.js';
 import { freeze } from './freeze.js';
 import { getRelationship, putOutbound } from './lookup.js';
 import type { CemState, OutboundExchange } from './model.js';
-import { moveExchangeSuccessors } from './outbound-delivery.js';
-import { ALL_SLOTS, changeSlot, putRelationship, slotAt } from './relationship-slots.js';
+import { moveExchangeSuccessors } from './exchange/outbound-delivery.js';
+import { ALL_SLOTS, changeSlot, putRelationship, slotAt } from './relationship/relationship-slots.js';
 import { done, notify, type TransitionResult } from './result.js';
-import { SERVER_PROTOCOLS, settleServer } from './servers.js';
+import { SERVER_PROTOCOLS, settleServer } from './listener/servers.js';
 import { dropFinishedExchanges } from './retention.js';
-import { closeIfSettled } from './settle.js';
-import { activateSuccessor } from './slots.js';
+import { closeIfSettled } from './relationship/settle.js';
+import { activateSuccessor } from './relationship/slots.js';
 import { dailyAlerts } from './tick-alerts.js';
 
 interface Step {

@@ -6,7 +6,7 @@ import { createEmailNotifier, createSmtpEmailTransport } from '../../src/adapter
 import { readCertificate } from '../../src/crypto/index.js';
 import { expiringAlert, requestOverdueAlert, requestReceivedAlert, serverConflictAlert } from '../../src/policy/alerts.js';
 import type { CemAlertNotice } from '../../src/ports/notifier.js';
-import { toCertRef } from '../../src/state/cert-ref.js';
+import { toCertRef } from '../../src/state/relationship/cert-ref.js';
 import { makePki } from '../helpers/pki.js';
 import { parseWithPython, startSmtpServer } from './smtp-helpers.js';
 import type { RunningSmtpServer } from './smtp-helpers.js';

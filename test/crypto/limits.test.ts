@@ -9,7 +9,7 @@ import { readCertificate, readCertificates } from '../../src/crypto/certificate.
 import { decodeCertsOnly, encodeCertsOnly, readCertsOnly } from '../../src/crypto/certs-only.js';
 import { parseDistinguishedName } from '../../src/crypto/dn.js';
 import { CemError } from '../../src/errors.js';
-import { clip, quote } from '../../src/internal/quote.js';
+import { clip, quote } from '../../src/quote.js';
 import { parseCemEntity } from '../../src/messages/entity/parse.js';
 import { DEFAULT_MAX_CERTS_PER_ENTITY, DEFAULT_MAX_CERTS_PER_PART } from '../../src/messages/entity/internal/certs-part.js';
 import { parseCemRequest } from '../../src/messages/request-xml.js';

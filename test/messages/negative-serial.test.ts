@@ -10,7 +10,7 @@ import { runCli } from '../../src/cli/main.js';
 import { processIo } from '../../src/cli/io.js';
 import { serialValue } from '../../src/cli/respond.js';
 import { readCertificate } from '../../src/crypto/certificate.js';
-import { issuerSerialMeaningKey } from '../../src/internal/issuer-serial-key.js';
+import { issuerSerialMeaningKey } from '../../src/messages/xml/issuer-serial-key.js';
 import { cemDateTime } from '../../src/messages/datetime.js';
 import { buildCemRequest } from '../../src/messages/entity/build-request-items.js';
 import { parseCemEntity } from '../../src/messages/entity/parse.js';

@@ -1,5 +1,5 @@
 /**
- * Layering: the pure layers (src/messages, src/crypto, src/state, src/policy, src/internal) never
+ * Layering: the pure layers (src/messages, src/crypto, src/state, src/policy) never
  * import the engine, the adapters, the testing kit or the CLI, import from the ports only the
  * JSON type (`import type` from ports/json), and never read ambient time, randomness, the process
  * or the network/filesystem. Checked on the TypeScript syntax tree, so comments and TSDoc
@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
-const PURE = ['messages', 'crypto', 'state', 'policy', 'internal'];
+const PURE = ['messages', 'crypto', 'state', 'policy'];
 /** Top-level src directories the pure layers must never import. */
 const FORBIDDEN_LAYERS = ['engine', 'adapters', 'testing', 'cli'];
 /** Port modules the pure layers may import, type-only. */

@@ -2,7 +2,7 @@
  * Invariants of the lifecycle, checked by the property tests after every transition.
  */
 import { resolveCertificates } from '../../src/policy/resolution.js';
-import { allowsEarlyFirstUsage } from '../../src/state/capability.js';
+import { allowsEarlyFirstUsage } from '../../src/state/relationship/capability.js';
 import type { CemEffect } from '../../src/state/effects.js';
 import type { CemState, CertSlot, Relationship } from '../../src/state/model.js';
 

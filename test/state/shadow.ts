@@ -13,10 +13,10 @@
  * transition. A certificate the partner rejected, one we rejected, or one nobody accepted never
  * earns use through it.
  */
-import { allowsEarlyFirstUsage } from '../../src/state/capability.js';
+import { allowsEarlyFirstUsage } from '../../src/state/relationship/capability.js';
 import type { CemEffect } from '../../src/state/effects.js';
 import type { CemState, Relationship, ServerProtocol } from '../../src/state/model.js';
-import { localSlotOf, partnerSlotOf } from '../../src/state/usages.js';
+import { localSlotOf, partnerSlotOf } from '../../src/state/relationship/usages.js';
 import type { CertUsage } from '../../src/types.js';
 
 /** Why a certificate earned use in a slot. */

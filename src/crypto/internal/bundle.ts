@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { CertificateInfo } from '../certificate.js';
+import type { CertificateInfo } from '../types.js';
 import { rdnKeys } from './dn-compare.js';
-import { clip } from '../../internal/quote.js';
+import { clip } from '../../quote.js';
 
 /** The ordered set, or the reason no single end-entity certificate was found. */
 export type OrderedBundle =

@@ -7,8 +7,8 @@
  * @module
  */
 import { X509Certificate } from 'node:crypto';
-import type { CertificateInfo } from '../certificate.js';
-import { clip } from '../../internal/quote.js';
+import type { CertificateInfo } from '../types.js';
+import { clip } from '../../quote.js';
 import { fail } from './fail.js';
 
 function x509(cert: CertificateInfo): X509Certificate {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RecipientId, SignerId } from '../cms.js';
+import type { RecipientId, SignerId } from '../types.js';
 import { formatDistinguishedName } from '../dn.js';
 import { children, contentBytes, DerError, expectTag, readInteger, toHex, type Tlv } from './der.js';
 import { readName } from './name.js';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DnAttribute, Rdn } from '../dn.js';
+import type { DnAttribute, Rdn } from '../types.js';
 
 /** The comparable form of a character value. */
 export function normalizeValue(value: string): string {

@@ -13,11 +13,11 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import type { DnAttribute, Rdn } from '../dn.js';
+import type { DnAttribute, Rdn } from '../types.js';
 import { fail } from './fail.js';
 import { attributeName, keywordOid } from './dn-attributes.js';
 import { attributeFromHex, attributeFromText } from './dn-value.js';
-import { quote } from '../../internal/quote.js';
+import { quote } from '../../quote.js';
 
 const TYPE = /(?:(?:oid\.)?(\d+(?:\.\d+)*)|([a-z][a-z0-9_-]*))[ \t]*=/iy;
 const SPACE = /\s/;

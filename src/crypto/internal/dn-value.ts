@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DnAttribute } from '../dn.js';
+import type { DnAttribute } from '../types.js';
 import { attributeName } from './dn-attributes.js';
 import { contentBytes, readSingle, rawBytes, toHex, type Tlv } from './der.js';
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { DnAttribute, Rdn } from '../dn.js';
+import type { DnAttribute, Rdn } from '../types.js';
 import { children, DerError, expectTag, readOid, type Tlv } from './der.js';
 import { attributeFromBer } from './dn-value.js';
 

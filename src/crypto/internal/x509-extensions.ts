@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { KeyUsageName } from '../certificate.js';
+import type { KeyUsageName } from '../types.js';
 import {
   children, contentBytes, DerError, expectTag, readBitString, readBoolean, readOid, readSingle, toHex, type Tlv,
 } from './der.js';

@@ -8,7 +8,7 @@
  * @module
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type { CertificateInfo } from '../certificate.js';
+import type { CertificateInfo } from '../types.js';
 import { formatDistinguishedName } from '../dn.js';
 import { children, DerError, expectTag, rawBytes, readInteger, readSingle, readTime, type Tlv } from './der.js';
 import { assertDer } from './der-strict.js';

@@ -14,7 +14,7 @@ import { serializeCemRequest } from '../request-xml.js';
 import { assembleCemEntity, certsOnlyPart } from './internal/assemble.js';
 import { orderBundle } from './internal/chain.js';
 import type { CemCertificateBundle, CemEntity, CemRequestEntityInput } from './types.js';
-import { clip } from '../../internal/quote.js';
+import { clip } from '../../quote.js';
 
 function bundlesById(bundles: readonly CemCertificateBundle[]): Map<string, CemCertificateBundle> {
   if (!Array.isArray(bundles)) throw new CemArgumentError('certificates must be an array of bundles');

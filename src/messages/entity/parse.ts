@@ -18,7 +18,7 @@ import { certParts, contentIdOf, locateCem, mayBeCem, notCemEntity, type Located
 import { isCertsOnlyType } from './internal/media.js';
 import type { CemEntityCertificate, CemEntityInput, ParseCemEntityOptions, ParsedCemEntity } from './types.js';
 import { readXmlText } from './internal/xml-text.js';
-import { clip } from '../../internal/quote.js';
+import { clip } from '../../quote.js';
 
 /** The entity as bytes with headers, from any accepted input form. */
 function entityBytes(input: Uint8Array | string | CemEntityInput): Uint8Array {

@@ -11,7 +11,7 @@ import { checkHeader, foldHeader } from './internal/fold.js';
 import { formatMediaType, parseMediaType } from './media-type.js';
 import { encodeBase64Lines } from './internal/transfer-encoding.js';
 import type { MediaType, MimeEntity, MimeHeader, MimeTransferEncoding } from './types.js';
-import { quote } from '../../internal/quote.js';
+import { quote } from '../../quote.js';
 
 /**
  * Input of {@link buildMimeEntity}: one leaf (non-multipart) entity.

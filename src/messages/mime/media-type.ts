@@ -7,7 +7,7 @@ import { CemArgumentError, CemMimeError } from '../../errors.js';
 import { cursor, isToken, readBareValue, readQuoted, readToken, skipCfws, type Cursor } from './internal/header-lexer.js';
 import { assembleParams, type RawParam } from './internal/parameters.js';
 import type { MediaType } from './types.js';
-import { quote } from '../../internal/quote.js';
+import { quote } from '../../quote.js';
 
 // Parameters whose values can never contain whitespace (a media type, a msg-id).
 const MEDIA_TYPE_VALUED = new Set(['type', 'protocol']);

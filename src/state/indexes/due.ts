@@ -14,7 +14,7 @@ import { retryNeededSubject } from '../../policy/alerts.js';
 import { assessServerConsensus } from '../../policy/server-consensus.js';
 import { lastActivity, retentionDays } from '../../policy/retention.js';
 import { isDroppable, referencedExchanges } from '../retention.js';
-import { ALL_SLOTS, slotAt } from '../relationship-slots.js';
+import { ALL_SLOTS, slotAt } from '../relationship/relationship-slots.js';
 import { getRelationship, getServer } from '../lookup.js';
 import type { CemState, IsoInstant, ServerProtocol } from '../model.js';
 

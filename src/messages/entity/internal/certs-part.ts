@@ -14,7 +14,7 @@ import { decodeBase64 } from '../../mime/internal/transfer-encoding.js';
 import type { MimeEntity } from '../../mime/types.js';
 import type { CemTrustRequest } from '../../model.js';
 import type { CemEntityCertificate } from '../types.js';
-import { clip } from '../../../internal/quote.js';
+import { clip } from '../../../quote.js';
 
 /** Most certificates read from one certs-only part by default (a real chain has a handful). */
 export const DEFAULT_MAX_CERTS_PER_PART = 32;

@@ -7,7 +7,7 @@ import { readCertificate, type CertificateInfo } from '../../../crypto/certifica
 import { splitCertificateBundle } from '../../../crypto/certs-only.js';
 import { CemArgumentError, isCemError } from '../../../errors.js';
 import type { CemCertificateBundle } from '../types.js';
-import { clip } from '../../../internal/quote.js';
+import { clip } from '../../../quote.js';
 
 /** The end-entity certificate of a bundle and its issuer path, nearest first. */
 export interface OrderedBundle {

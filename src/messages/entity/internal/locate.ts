@@ -11,7 +11,7 @@ import { normalizeCemContentId } from '../../content-id.js';
 import { getHeaders } from '../../mime/headers.js';
 import type { MimeEntity } from '../../mime/types.js';
 import { CEM_XML_MEDIA_TYPE, isCemXmlType, isCertsOnlyType, isGenericXmlType, partsOf } from './media.js';
-import { clip } from '../../../internal/quote.js';
+import { clip } from '../../../quote.js';
 
 /** The CEM parts of an entity. */
 export interface LocatedCem {

@@ -4,9 +4,9 @@
  * @module
  */
 import { CemMimeError } from '../../../errors.js';
-import { readXmlInput } from '../../../internal/xml-input.js';
+import { readXmlInput } from '../../xml/xml-input.js';
 import type { MimeEntity } from '../../mime/types.js';
-import { quote } from '../../../internal/quote.js';
+import { quote } from '../../../quote.js';
 
 /**
  * The XML text of `part`. A byte order mark wins (UTF-8 or UTF-16), then a `charset` parameter

@@ -5,7 +5,7 @@
  * @module
  */
 import { CemArgumentError } from '../../../errors.js';
-import { quote } from '../../../internal/quote.js';
+import { quote } from '../../../quote.js';
 
 // Printable ASCII without whitespace and without the characters that delimit a msg-id or a
 // header parameter. `@`, `.`, `-`, `_`, `$`, `[` and `]` are allowed.

@@ -4,7 +4,7 @@
  * @module
  */
 import { CemArgumentError } from '../../../errors.js';
-import { quote } from '../../../internal/quote.js';
+import { quote } from '../../../quote.js';
 
 const LINE = 76;
 

@@ -4,20 +4,20 @@
  *
  * @module
  */
-import { assertNever } from './assert-never.js';
-import type { CemEffect } from './effects.js';
-import type { CemEvent, RelationshipInit } from './events.js';
+import { assertNever } from '../assert-never.js';
+import type { CemEffect } from '../effects.js';
+import type { CemEvent, RelationshipInit } from '../events.js';
 import { toCertRef } from './cert-ref.js';
-import { freeze } from './freeze.js';
-import { acceptsPartnerSigner, findByNames, getRelationship } from './lookup.js';
-import type { CemState, LocalUsage, PartnerProtocol, PartnerUsage, Relationship, ServerProtocol } from './model.js';
+import { freeze } from '../freeze.js';
+import { acceptsPartnerSigner, findByNames, getRelationship } from '../lookup.js';
+import type { CemState, LocalUsage, PartnerProtocol, PartnerUsage, Relationship, ServerProtocol } from '../model.js';
 import { ALL_SLOTS, slotAt } from './relationship-slots.js';
-import { done, ignored, type TransitionResult } from './result.js';
-import { SERVER_PROTOCOLS, settleServer } from './servers.js';
-import { mergeSettings, settingsProblem } from './settings.js';
+import { done, ignored, type TransitionResult } from '../result.js';
+import { SERVER_PROTOCOLS, settleServer } from '../listener/servers.js';
+import { mergeSettings, settingsProblem } from '../settings.js';
 import { initialSlot } from './slots.js';
 import { LOCAL_USAGES, PARTNER_USAGES } from './usages.js';
-import { isCertificateInfo, isLocalInput, isOneOf, isRecord, isText } from './validate.js';
+import { isCertificateInfo, isLocalInput, isOneOf, isRecord, isText } from '../validate.js';
 
 /** Every partner protocol. */
 export const PARTNER_PROTOCOLS: readonly PartnerProtocol[] = Object.freeze(['AS2', 'AS3', 'AS1', 'FTP', 'SFTP', 'OFTP', 'HTTP']);

@@ -3,15 +3,15 @@
  *
  * @module
  */
-import { activatedAlert } from '../policy/alerts.js';
-import { firstUsages, type TrafficObservation } from '../policy/first-usage.js';
+import { activatedAlert } from '../../policy/alerts.js';
+import { firstUsages, type TrafficObservation } from '../../policy/first-usage.js';
 import { normalizeFingerprint } from './cert-ref.js';
-import type { CemEffect } from './effects.js';
-import type { CemEvent } from './events.js';
-import { getRelationship } from './lookup.js';
-import type { CemState } from './model.js';
+import type { CemEffect } from '../effects.js';
+import type { CemEvent } from '../events.js';
+import { getRelationship } from '../lookup.js';
+import type { CemState } from '../model.js';
 import { changeSlot, putRelationship, slotAt } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
 import { closeIfSettled } from './settle.js';
 import { activateSuccessor, retireOlderThan } from './slots.js';
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Relationship } from './model.js';
+import type { Relationship } from '../model.js';
 
 /**
  * Established: we have an active signing certificate, and the partner an active signing or

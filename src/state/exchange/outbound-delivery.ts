@@ -3,19 +3,19 @@
  *
  * @module
  */
-import { sendFailedAlert } from '../policy/alerts.js';
-import { assertNever } from './assert-never.js';
-import type { CemEvent } from './events.js';
-import { emailEffect, requestEffect } from './emails.js';
-import { freeze } from './freeze.js';
-import { getOutbound, getRelationship, putOutbound } from './lookup.js';
-import type { CemState, OutboundExchange, Relationship, SuccessorStatus } from './model.js';
-import { putRelationship } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
-import { setSuccessorStatus } from './slots.js';
-import { claimTodaysRetryReminder } from './tick-alerts.js';
-import { LOCAL_USAGES } from './usages.js';
-import { isText } from './validate.js';
+import { sendFailedAlert } from '../../policy/alerts.js';
+import { assertNever } from '../assert-never.js';
+import type { CemEvent } from '../events.js';
+import { emailEffect, requestEffect } from '../relationship/emails.js';
+import { freeze } from '../freeze.js';
+import { getOutbound, getRelationship, putOutbound } from '../lookup.js';
+import type { CemState, OutboundExchange, Relationship, SuccessorStatus } from '../model.js';
+import { putRelationship } from '../relationship/relationship-slots.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
+import { setSuccessorStatus } from '../relationship/slots.js';
+import { claimTodaysRetryReminder } from '../tick-alerts.js';
+import { LOCAL_USAGES } from '../relationship/usages.js';
+import { isText } from '../validate.js';
 
 /**
  * Moves every local successor and the server readiness that belong to an exchange from one

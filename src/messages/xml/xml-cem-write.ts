@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { CemArgumentError } from '../errors.js';
-import type { IssuerSerial } from '../types.js';
-import { formatCemDateTime } from '../messages/datetime.js';
-import type { CemDateTime, CemTradingPartner } from '../messages/model.js';
-import { CEM_NAMESPACE, XMLDSIG_NAMESPACE } from '../messages/xml-vocabulary.js';
+import { CemArgumentError } from '../../errors.js';
+import type { IssuerSerial } from '../../types.js';
+import { formatCemDateTime } from '../datetime.js';
+import type { CemDateTime, CemTradingPartner } from '../model.js';
+import { CEM_NAMESPACE, XMLDSIG_NAMESPACE } from '../xml-vocabulary.js';
 import { assertXmlChars, escapeXmlAttribute, escapeXmlText } from './xml-escape.js';
 
 /** The XML declaration every CEM document starts with. */

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { CertificateInfo } from '../crypto/certificate.js';
-import { freeze } from './freeze.js';
-import type { CertRef, Fingerprint } from './model.js';
+import type { CertificateInfo } from '../../crypto/certificate.js';
+import { freeze } from '../freeze.js';
+import type { CertRef, Fingerprint } from '../model.js';
 
 /**
  * Normalises a SHA-256 fingerprint to lowercase hex without separators.

@@ -4,24 +4,24 @@
  *
  * @module
  */
-import { activatedAlert } from '../policy/alerts.js';
-import { toIso } from '../policy/deadlines.js';
+import { activatedAlert } from '../../policy/alerts.js';
+import { toIso } from '../../policy/deadlines.js';
 import { toCertRef } from './cert-ref.js';
-import type { CemEffect } from './effects.js';
+import type { CemEffect } from '../effects.js';
 import { emailEffect } from './emails.js';
-import type { CemEvent } from './events.js';
-import { freeze } from './freeze.js';
-import { getOutbound, getRelationship, getServer, putOutbound, putServer } from './lookup.js';
+import type { CemEvent } from '../events.js';
+import { freeze } from '../freeze.js';
+import { getOutbound, getRelationship, getServer, putOutbound, putServer } from '../lookup.js';
 import { addressOf } from './manual.js';
-import type { CemState, CertRef, OutboundExchange, Relationship, ServerProtocol } from './model.js';
+import type { CemState, CertRef, OutboundExchange, Relationship, ServerProtocol } from '../model.js';
 import { changeSlot, putRelationship, slotAt, type SlotAddress } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
 import { BLOCKING_STATUSES } from './selection.js';
-import { settleServer } from './servers.js';
+import { settleServer } from '../listener/servers.js';
 import { closeIfSettled } from './settle.js';
 import { activateSuccessor, placeSuccessor, removeSuccessor } from './slots.js';
 import { certUsageOf } from './usages.js';
-import { isCertificateInfo, isLocalInput, isText, isValidDate } from './validate.js';
+import { isCertificateInfo, isLocalInput, isText, isValidDate } from '../validate.js';
 
 type ScheduleEvent = Extract<CemEvent, { type: 'schedule' }>;
 

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { CemEffect } from './effects.js';
-import { freeze } from './freeze.js';
-import type { CemState, CertRef, CertSlot, LocalUsage, PartnerUsage, Relationship } from './model.js';
+import type { CemEffect } from '../effects.js';
+import { freeze } from '../freeze.js';
+import type { CemState, CertRef, CertSlot, LocalUsage, PartnerUsage, Relationship } from '../model.js';
 import type { SlotChange } from './slots.js';
 import { LOCAL_USAGES, PARTNER_USAGES } from './usages.js';
 

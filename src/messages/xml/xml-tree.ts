@@ -9,36 +9,12 @@
  *
  * @module
  */
-import { CemXmlError } from '../errors.js';
+import { CemXmlError } from '../../errors.js';
 import { resolveElementNames, type NamespaceScope, type RawAttribute } from './xml-names.js';
-import { clip } from './quote.js';
+import { clip } from '../../quote.js';
 
-/** An attribute with its namespace resolved (`ns` is `null` for unprefixed attributes). */
-export interface XmlAttribute {
-  readonly ns: string | null;
-  readonly local: string;
-  readonly qname: string;
-  readonly value: string;
-}
-
-/** An element with its namespace resolved by URI (`ns` is `null` when in no namespace). */
-export interface XmlElement {
-  readonly kind: 'element';
-  readonly ns: string | null;
-  readonly local: string;
-  readonly qname: string;
-  readonly attributes: readonly XmlAttribute[];
-  readonly children: readonly XmlNode[];
-}
-
-/** Character data: text (references resolved) or a CDATA section. */
-export interface XmlText {
-  readonly kind: 'text';
-  readonly value: string;
-}
-
-/** A child node kept by the parser (comments and processing instructions are dropped). */
-export type XmlNode = XmlElement | XmlText;
+export type { XmlAttribute, XmlElement, XmlNode, XmlText } from './xml-types.js';
+import type { XmlElement, XmlNode } from './xml-types.js';
 
 /** Structural bounds that keep hostile input from exhausting time or memory. */
 export interface XmlLimits {

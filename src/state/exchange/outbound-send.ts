@@ -4,21 +4,21 @@
  *
  * @module
  */
-import { respondByFor, toIso } from '../policy/deadlines.js';
-import type { CertUsage } from '../types.js';
-import { usesCemChannel } from './capability.js';
-import type { CemEffect } from './effects.js';
-import { emailEffect, requestEffect } from './emails.js';
-import type { CemEvent } from './events.js';
-import { freeze } from './freeze.js';
-import { getOutbound, getRelationship, getServer, putOutbound, putServer } from './lookup.js';
-import type { CemState, OutboundExchange, OutboundItem, Relationship } from './model.js';
-import { changeSlot, putRelationship } from './relationship-slots.js';
-import { done, ignored, type TransitionResult } from './result.js';
-import { idsAreValid, planSelection, type PlannedItem, type PlannedUsage } from './selection.js';
-import { closeIfSettled } from './settle.js';
-import { placeSuccessor } from './slots.js';
-import { localSlotOf } from './usages.js';
+import { respondByFor, toIso } from '../../policy/deadlines.js';
+import type { CertUsage } from '../../types.js';
+import { usesCemChannel } from '../relationship/capability.js';
+import type { CemEffect } from '../effects.js';
+import { emailEffect, requestEffect } from '../relationship/emails.js';
+import type { CemEvent } from '../events.js';
+import { freeze } from '../freeze.js';
+import { getOutbound, getRelationship, getServer, putOutbound, putServer } from '../lookup.js';
+import type { CemState, OutboundExchange, OutboundItem, Relationship } from '../model.js';
+import { changeSlot, putRelationship } from '../relationship/relationship-slots.js';
+import { done, ignored, type TransitionResult } from '../result.js';
+import { idsAreValid, planSelection, type PlannedItem, type PlannedUsage } from '../relationship/selection.js';
+import { closeIfSettled } from '../relationship/settle.js';
+import { placeSuccessor } from '../relationship/slots.js';
+import { localSlotOf } from '../relationship/usages.js';
 
 interface Placement {
   readonly state: CemState;

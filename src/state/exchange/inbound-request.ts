@@ -3,24 +3,24 @@
  *
  * @module
  */
-import { claimDaily } from '../policy/alert-days.js';
-import { refusedAlert, requestAutoAcceptedAlert, requestReceivedAlert } from '../policy/alerts.js';
-import { decideReceivedCertificate, type ReceiptDecisionCause } from '../policy/auto-accept.js';
-import { checkReceivedCertificate } from '../policy/cert-checks.js';
-import type { CemRequest, CemTrustRequest } from '../messages/model.js';
-import { isCertUsage, type CertUsage } from '../types.js';
-import { toCertRef } from './cert-ref.js';
-import type { CemEffect, IgnoredReason } from './effects.js';
-import type { CemEvent, ReceivedCertificate } from './events.js';
-import { freeze } from './freeze.js';
+import { claimDaily } from '../../policy/alert-days.js';
+import { refusedAlert, requestAutoAcceptedAlert, requestReceivedAlert } from '../../policy/alerts.js';
+import { decideReceivedCertificate, type ReceiptDecisionCause } from '../../policy/auto-accept.js';
+import { checkReceivedCertificate } from '../../policy/cert-checks.js';
+import type { CemRequest, CemTrustRequest } from '../../messages/model.js';
+import { isCertUsage, type CertUsage } from '../../types.js';
+import { toCertRef } from '../relationship/cert-ref.js';
+import type { CemEffect, IgnoredReason } from '../effects.js';
+import type { CemEvent, ReceivedCertificate } from '../events.js';
+import { freeze } from '../freeze.js';
 import { acceptPartnerCertificate, rejectPartnerCertificate, responseEffects, storeAndComplete } from './inbound-accept.js';
-import { acceptsPartnerSigner, findByNames, getInbound, getRelationship, putInbound } from './lookup.js';
-import type { CemState, InboundExchange, InboundItem, Relationship } from './model.js';
-import { changeSlot, putRelationship } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
-import { placeSuccessor } from './slots.js';
-import { partnerSlotOf } from './usages.js';
-import { isCertificateInfo, isRecord, isText } from './validate.js';
+import { acceptsPartnerSigner, findByNames, getInbound, getRelationship, putInbound } from '../lookup.js';
+import type { CemState, InboundExchange, InboundItem, Relationship } from '../model.js';
+import { changeSlot, putRelationship } from '../relationship/relationship-slots.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
+import { placeSuccessor } from '../relationship/slots.js';
+import { partnerSlotOf } from '../relationship/usages.js';
+import { isCertificateInfo, isRecord, isText } from '../validate.js';
 
 type RequestEvent = Extract<CemEvent, { type: 'requestReceived' }>;
 

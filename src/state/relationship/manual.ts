@@ -3,20 +3,20 @@
  *
  * @module
  */
-import { activatedAlert } from '../policy/alerts.js';
-import type { CemEffect } from './effects.js';
-import type { CemEvent } from './events.js';
-import { freeze } from './freeze.js';
-import { acceptPartnerCertificate, storeAndComplete } from './inbound-accept.js';
-import { getInbound, getRelationship } from './lookup.js';
-import type { CemState, Relationship } from './model.js';
+import { activatedAlert } from '../../policy/alerts.js';
+import type { CemEffect } from '../effects.js';
+import type { CemEvent } from '../events.js';
+import { freeze } from '../freeze.js';
+import { acceptPartnerCertificate, storeAndComplete } from '../exchange/inbound-accept.js';
+import { getInbound, getRelationship } from '../lookup.js';
+import type { CemState, Relationship } from '../model.js';
 import { changeSlot, putRelationship, slotAt, type SlotAddress } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
-import { onServerEvent } from './servers.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
+import { onServerEvent } from '../listener/servers.js';
 import { closeIfSettled } from './settle.js';
 import { activateOnly } from './slots.js';
 import { LOCAL_USAGES, PARTNER_USAGES } from './usages.js';
-import { isOneOf } from './validate.js';
+import { isOneOf } from '../validate.js';
 
 type SetActive = Extract<CemEvent, { type: 'setActive' }>;
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { CemEffect } from './effects.js';
-import type { OutboundExchange, Relationship } from './model.js';
+import type { CemEffect } from '../effects.js';
+import type { OutboundExchange, Relationship } from '../model.js';
 
 /**
  * The `sendEmail` effect of an email exchange (the engine attaches each certificate's material

@@ -4,22 +4,22 @@
  *
  * @module
  */
-import { claimDaily } from '../policy/alert-days.js';
-import { activatedAlert, serverConflictAlert, serverPendingAlert } from '../policy/alerts.js';
-import { toIso } from '../policy/deadlines.js';
-import { assessServerConsensus, partnersOn } from '../policy/server-consensus.js';
-import { assertNever } from './assert-never.js';
-import { normalizeFingerprint, toCertRef } from './cert-ref.js';
-import type { CemEffect } from './effects.js';
-import type { CemEvent } from './events.js';
-import { freeze } from './freeze.js';
-import { restoreServerOnRejection } from './late-rejection.js';
-import { getServer, putServer } from './lookup.js';
-import type { ActivationCause, ArchivedCert, CemState, CertRef, ServerProtocol, ServerSlot } from './model.js';
-import { putRelationship } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
-import { closeIfSettled } from './settle.js';
-import { isLocalInput, isOneOf, isText } from './validate.js';
+import { claimDaily } from '../../policy/alert-days.js';
+import { activatedAlert, serverConflictAlert, serverPendingAlert } from '../../policy/alerts.js';
+import { toIso } from '../../policy/deadlines.js';
+import { assessServerConsensus, partnersOn } from '../../policy/server-consensus.js';
+import { assertNever } from '../assert-never.js';
+import { normalizeFingerprint, toCertRef } from '../relationship/cert-ref.js';
+import type { CemEffect } from '../effects.js';
+import type { CemEvent } from '../events.js';
+import { freeze } from '../freeze.js';
+import { restoreServerOnRejection } from '../relationship/late-rejection.js';
+import { getServer, putServer } from '../lookup.js';
+import type { ActivationCause, ArchivedCert, CemState, CertRef, ServerProtocol, ServerSlot } from '../model.js';
+import { putRelationship } from '../relationship/relationship-slots.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
+import { closeIfSettled } from '../relationship/settle.js';
+import { isLocalInput, isOneOf, isText } from '../validate.js';
 
 /** Every listener protocol. */
 export const SERVER_PROTOCOLS: readonly ServerProtocol[] = Object.freeze(['HTTP', 'FTP', 'OFTP', 'SSH-FTP']);

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { toIso } from '../policy/deadlines.js';
-import { assertNever } from './assert-never.js';
-import { freeze } from './freeze.js';
-import type { ActivationCause, ActiveCert, ArchivedCert, CertRef, CertSlot, Fingerprint, Successor } from './model.js';
+import { toIso } from '../../policy/deadlines.js';
+import { assertNever } from '../assert-never.js';
+import { freeze } from '../freeze.js';
+import type { ActivationCause, ActiveCert, ArchivedCert, CertRef, CertSlot, Fingerprint, Successor } from '../model.js';
 
 /** A slot after a change, with the certificates that change archived. */
 export interface SlotChange {

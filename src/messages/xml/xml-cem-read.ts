@@ -7,20 +7,20 @@
  *
  * @module
  */
-import { CemXmlError, type CemXmlErrorCode } from '../errors.js';
-import type { IssuerSerial } from '../types.js';
-import { parseCemDateTime } from '../messages/datetime.js';
-import type { CemDateTime, CemTradingPartner } from '../messages/model.js';
+import { CemXmlError, type CemXmlErrorCode } from '../../errors.js';
+import type { IssuerSerial } from '../../types.js';
+import { parseCemDateTime } from '../datetime.js';
+import type { CemDateTime, CemTradingPartner } from '../model.js';
 import {
   CEM_LEGACY_NAMESPACES,
   CEM_NAMESPACE,
   XMLDSIG_NAMESPACE,
   type CemXmlParseOptions,
-} from '../messages/xml-vocabulary.js';
+} from '../xml-vocabulary.js';
 import { readXmlInput } from './xml-input.js';
 import { parseXmlTree, type XmlElement } from './xml-tree.js';
 import { trimXmlSpace } from './xml-space.js';
-import { quote, clip } from './quote.js';
+import { quote, clip } from '../../quote.js';
 
 /** Root element local names by document kind. */
 export const ROOT_NAMES = Object.freeze({

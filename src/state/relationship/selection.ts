@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { CertUsage } from '../types.js';
+import type { CertUsage } from '../../types.js';
 import { toCertRef } from './cert-ref.js';
-import type { IgnoredReason } from './effects.js';
-import type { CertificateSelection, LocalCertificateInput, RequestIds } from './events.js';
-import { getServer } from './lookup.js';
-import type { CemState, CertRef, LocalUsage, Relationship, SuccessorStatus } from './model.js';
-import { isLocalInput, isRecord, isText } from './validate.js';
+import type { IgnoredReason } from '../effects.js';
+import type { CertificateSelection, LocalCertificateInput, RequestIds } from '../events.js';
+import { getServer } from '../lookup.js';
+import type { CemState, CertRef, LocalUsage, Relationship, SuccessorStatus } from '../model.js';
+import { isLocalInput, isRecord, isText } from '../validate.js';
 
 /** Successor statuses that block a new exchange for the same usage. */
 export const BLOCKING_STATUSES: readonly string[] = Object.freeze(['pending', 'sendFailed', 'accepted', 'emailed']);

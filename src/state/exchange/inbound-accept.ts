@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { activatedAlert } from '../policy/alerts.js';
-import { toIso } from '../policy/deadlines.js';
-import type { CemEffect } from './effects.js';
-import { freeze } from './freeze.js';
-import { getRelationship, putInbound } from './lookup.js';
-import type { CemState, InboundExchange, InboundItem, Relationship } from './model.js';
-import { changeSlot, putRelationship } from './relationship-slots.js';
-import { activateOnly, placeSuccessor, setSuccessorStatus } from './slots.js';
-import { partnerSlotOf } from './usages.js';
+import { activatedAlert } from '../../policy/alerts.js';
+import { toIso } from '../../policy/deadlines.js';
+import type { CemEffect } from '../effects.js';
+import { freeze } from '../freeze.js';
+import { getRelationship, putInbound } from '../lookup.js';
+import type { CemState, InboundExchange, InboundItem, Relationship } from '../model.js';
+import { changeSlot, putRelationship } from '../relationship/relationship-slots.js';
+import { activateOnly, placeSuccessor, setSuccessorStatus } from '../relationship/slots.js';
+import { partnerSlotOf } from '../relationship/usages.js';
 
 /** A relationship after a decision, with the effects it needs. */
 export interface Decided {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { CemArgumentError, CemXmlError } from '../errors.js';
+import { CemArgumentError, CemXmlError } from '../../errors.js';
 
 /** Default cap on a CEM XML document: 1 MiB. */
 export const DEFAULT_XML_MAX_BYTES = 1024 * 1024;

@@ -8,14 +8,14 @@
  *
  * @module
  */
-import { restoredAlert } from '../policy/alerts.js';
-import { toIso } from '../policy/deadlines.js';
-import type { CemEffect } from './effects.js';
-import { freeze } from './freeze.js';
-import { getServer, putServer } from './lookup.js';
-import type { ActiveCert, ArchivedCert, CemState, CertRef, CertSlot, LocalUsage, OutboundItem, Relationship, ServerProtocol } from './model.js';
+import { restoredAlert } from '../../policy/alerts.js';
+import { toIso } from '../../policy/deadlines.js';
+import type { CemEffect } from '../effects.js';
+import { freeze } from '../freeze.js';
+import { getServer, putServer } from '../lookup.js';
+import type { ActiveCert, ArchivedCert, CemState, CertRef, CertSlot, LocalUsage, OutboundItem, Relationship, ServerProtocol } from '../model.js';
 import { changeSlot } from './relationship-slots.js';
-import { notify } from './result.js';
+import { notify } from '../result.js';
 
 /** The certificates a `respondByPassed` or `firstUsage` activation archived (its `replaced`), from the archive. */
 function predecessors(entry: ActiveCert, archive: readonly ArchivedCert[]): CertRef[] {

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { CemXmlError } from '../errors.js';
-import type { XmlAttribute } from './xml-tree.js';
-import { quote, clip } from './quote.js';
+import { CemXmlError } from '../../errors.js';
+import type { XmlAttribute } from './xml-types.js';
+import { quote, clip } from '../../quote.js';
 
 /** The namespace bound to the `xml` prefix by definition. */
 export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';

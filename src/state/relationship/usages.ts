@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { CertUsage } from '../types.js';
-import { assertNever } from './assert-never.js';
-import type { LocalUsage, PartnerUsage } from './model.js';
+import type { CertUsage } from '../../types.js';
+import { assertNever } from '../assert-never.js';
+import type { LocalUsage, PartnerUsage } from '../model.js';
 
 /** Local slot names in display order. */
 export const LOCAL_USAGES: readonly LocalUsage[] = Object.freeze(['signing', 'encryption', 'tlsClient']);

@@ -3,19 +3,19 @@
  *
  * @module
  */
-import { sendFailedAlert } from '../policy/alerts.js';
-import { assertNever } from './assert-never.js';
-import { normalizeFingerprint } from './cert-ref.js';
-import type { CemEffect } from './effects.js';
-import type { CemEvent, CertificateDecision } from './events.js';
-import { freeze } from './freeze.js';
+import { sendFailedAlert } from '../../policy/alerts.js';
+import { assertNever } from '../assert-never.js';
+import { normalizeFingerprint } from '../relationship/cert-ref.js';
+import type { CemEffect } from '../effects.js';
+import type { CemEvent, CertificateDecision } from '../events.js';
+import { freeze } from '../freeze.js';
 import { acceptPartnerCertificate, rejectPartnerCertificate, responseEffects, storeAndComplete } from './inbound-accept.js';
-import { getInbound, getRelationship, putInbound } from './lookup.js';
-import type { CemState, InboundExchange, InboundItem } from './model.js';
-import { putRelationship } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
-import { claimTodaysRetryReminder } from './tick-alerts.js';
-import { isRecord, isText } from './validate.js';
+import { getInbound, getRelationship, putInbound } from '../lookup.js';
+import type { CemState, InboundExchange, InboundItem } from '../model.js';
+import { putRelationship } from '../relationship/relationship-slots.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
+import { claimTodaysRetryReminder } from '../tick-alerts.js';
+import { isRecord, isText } from '../validate.js';
 
 function decisionsAreWellFormed(decisions: unknown): decisions is readonly CertificateDecision[] {
   return Array.isArray(decisions) && decisions.length > 0 && decisions.every((d: unknown) =>

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { CemArgumentError } from '../errors.js';
+import { CemArgumentError } from '../../errors.js';
 
 const INVALID_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const TEXT_SPECIAL = /[&<>"'\r]/g;

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { isCemError } from '../errors.js';
-import { rdnKeys } from '../crypto/internal/dn-compare.js';
-import { parseDn } from '../crypto/internal/dn-parser.js';
-import type { IssuerSerial } from '../types.js';
+import { isCemError } from '../../errors.js';
+import { rdnKeys } from '../../crypto/internal/dn-compare.js';
+import { parseDn } from '../../crypto/internal/dn-parser.js';
+import type { IssuerSerial } from '../../types.js';
 
 /**
  * The value of an `xs:integer` lexical form (`^[+-]?[0-9]+$`) as canonical decimal: `+` and

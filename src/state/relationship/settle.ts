@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { freeze } from './freeze.js';
-import { getOutbound, getRelationship, putOutbound } from './lookup.js';
-import type { CemState, OutboundStatus, SuccessorStatus } from './model.js';
+import { freeze } from '../freeze.js';
+import { getOutbound, getRelationship, putOutbound } from '../lookup.js';
+import type { CemState, OutboundStatus, SuccessorStatus } from '../model.js';
 import { LOCAL_USAGES } from './usages.js';
 
 /** Every open outbound status: the exchange still waits for delivery, the partner or the administrator. */

@@ -3,21 +3,21 @@
  *
  * @module
  */
-import { activatedAlert, refusedAlert, responseReceivedAlert, serverRejectedAlert, type AnsweredCertificate } from '../policy/alerts.js';
-import { identifierMatches } from '../policy/cert-checks.js';
-import type { CemResponse } from '../messages/model.js';
-import type { CemEffect, IgnoredReason } from './effects.js';
-import type { CemEvent } from './events.js';
-import { freeze } from './freeze.js';
-import { acceptsPartnerSigner, findByNames, getOutbound, getServer, putOutbound } from './lookup.js';
-import type { CemState, OutboundExchange, OutboundItem, Relationship } from './model.js';
-import { changeSlot, putRelationship } from './relationship-slots.js';
-import { done, ignored, notify, type TransitionResult } from './result.js';
-import { restoreEncryptionOnRejection, restoreLocalOnRejection, restoreServerOnRejection } from './late-rejection.js';
-import { settleServer } from './servers.js';
-import { activateOnly, setSuccessorStatus } from './slots.js';
-import { localSlotOf } from './usages.js';
-import { isRecord, isText } from './validate.js';
+import { activatedAlert, refusedAlert, responseReceivedAlert, serverRejectedAlert, type AnsweredCertificate } from '../../policy/alerts.js';
+import { identifierMatches } from '../../policy/cert-checks.js';
+import type { CemResponse } from '../../messages/model.js';
+import type { CemEffect, IgnoredReason } from '../effects.js';
+import type { CemEvent } from '../events.js';
+import { freeze } from '../freeze.js';
+import { acceptsPartnerSigner, findByNames, getOutbound, getServer, putOutbound } from '../lookup.js';
+import type { CemState, OutboundExchange, OutboundItem, Relationship } from '../model.js';
+import { changeSlot, putRelationship } from '../relationship/relationship-slots.js';
+import { done, ignored, notify, type TransitionResult } from '../result.js';
+import { restoreEncryptionOnRejection, restoreLocalOnRejection, restoreServerOnRejection } from '../relationship/late-rejection.js';
+import { settleServer } from '../listener/servers.js';
+import { activateOnly, setSuccessorStatus } from '../relationship/slots.js';
+import { localSlotOf } from '../relationship/usages.js';
+import { isRecord, isText } from '../validate.js';
 
 type ResponseEvent = Extract<CemEvent, { type: 'responseReceived' }>;
 
