@@ -5,6 +5,9 @@
  * the smallest). Run on an otherwise idle machine.
  */
 import { certificateFactory, measureHub, pureCosts, type HubFigures } from './engine.js';
+import { benchFsStore } from './fs-store.js';
+import { benchHostile } from './hostile.js';
+import { benchPostgres } from './postgres.js';
 import { runPure } from './pure.js';
 
 const sizes = (process.env['CEM_BENCH_SIZES'] ?? '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
@@ -65,4 +68,33 @@ if (small !== undefined && large !== undefined) {
   const perMessage = large.receiveUs + large.resolveUs;
   console.log(`\nAt 50,000 partners and 1,000 messages/s: receive + resolve per message ≈ ${us(perMessage)}, ≈ ${((perMessage * 1000) / 1e6).toFixed(3)} of one core.`);
 }
+
+// The fs-store: get and one-record commit at 1k and 100k records (target: ≤ 2× at 100k).
+console.log('');
+const fsSizes = [Math.min(...sizes), Math.max(...sizes)];
+const fsRows = await benchFsStore(fsSizes);
+const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+for (const r of fsRows) console.log(`${pad(r.name, 52)} ${r.value.toFixed(4)} ${r.unit}`);
+for (const op of ['get', 'commit (one record)']) {
+  const at = (n: number) => fsRows.find((r) => r.name === `fs-store ${op} @${label(n)}`)?.value ?? Number.NaN;
+  const ratio = at(fsSizes[1] as number) / at(fsSizes[0] as number);
+  const ok = ratio <= 2;
+  if (!ok) missed++;
+  console.log(`${pad(`fs-store ${op} ${label(fsSizes[1] as number)}/${label(fsSizes[0] as number)}`, 52)} ${pad(ratio.toFixed(2), 10)} ${pad('≤ 2', 8)} ${ok ? 'ok' : 'MISSED'}`);
+}
+
+// The worst inputs accepted within the default limits (issue: parsed in well under a second).
+console.log('');
+for (const r of benchHostile({ runs: 3 })) {
+  const ok = r.ms < 1000;
+  if (!ok) missed++;
+  console.log(`${pad(r.name, 90)} ${pad(`${r.ms.toFixed(1)} ms`, 10)} < 1 s ${ok ? 'ok' : 'MISSED'}`);
+}
+
+// PostgreSQL (skipped with a note when no server is reachable: CEM_TEST_PG_URL, or run
+// `bash scripts/test-postgres.sh npm run bench`).
+console.log('');
+const pgRows = await benchPostgres(process.env['CEM_TEST_PG_URL']);
+if (pgRows !== null) for (const r of pgRows) if (!r.met) missed++;
+
 process.exitCode = missed === 0 ? 0 : 1;
