@@ -108,6 +108,18 @@ describe('receiving a partner\'s certificates', () => {
     expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
   });
 
+  it('never turns a partner into a CEM partner on an unsigned message advertising CEM; a verified one does', async () => {
+    const { b } = await setupPair(pki, { learn: false });
+    expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(false);
+    const payload = { contentType: 'application/edi-x12', body: Buffer.from('ISA*') };
+    const headers = { 'AS2-From': 'ALPHA', 'AS2-To': 'BETA', 'EDIINT-Features': 'CEM, multiple-attachments' };
+    await b.engine.receive({ body: payload, headers });
+    await b.engine.receive({ body: payload, headers, verifiedBy: pki.b2.der });
+    expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(false);
+    await b.engine.receive({ body: payload, headers, verifiedBy: pki.a1.der });
+    expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
+  });
+
   it('keeps what it learned when a message carries no EDIINT-Features header at all (e.g. a bare synchronous MDN)', async () => {
     const { b } = await setupPair(pki);
     expect((await b.engine.status('alpha'))[0]?.cemChannel).toBe(true);
