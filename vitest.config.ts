@@ -1,10 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Every test on the memory store; with a PostgreSQL server (`CEM_TEST_PG_URL`, which
+ * `scripts/test-postgres.sh` and `.ci/run` set), the engine behaviour suites that use only the
+ * store port run a second time on it (`engine-on-postgres`).
+ */
+const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' } as const;
+// The suites that read the store only through the port (the others inspect the memory store's records).
+const onPostgres = [
+  'test/engine/inbound.test.ts', 'test/engine/outbound.test.ts', 'test/engine/recovery.test.ts', 'test/engine/schedule.test.ts',
+  'test/engine/servers.test.ts', 'test/engine/traffic.test.ts', 'test/engine/store-calls.test.ts', 'test/engine/concurrency.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    projects: [
+      { test: { ...common, name: 'all', include: ['test/**/*.test.ts'] } },
+      ...(process.env['CEM_TEST_PG_URL']
+        ? [{ test: { ...common, name: 'engine-on-postgres', include: onPostgres, env: { CEM_TEST_ENGINE_STORE: 'postgres' } } }]
+        : []),
+    ],
   },
 });

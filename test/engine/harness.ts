@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createCemEngine, type CemEngine } from '../../src/engine/engine.js';
+import { storeUnderTest } from './store-under-test.js';
 import type { CemEngineConfig } from '../../src/engine/context.js';
 import type { ReceiveOutcome, ResolvedMaterial } from '../../src/engine/types.js';
 import type { CemPorts } from '../../src/ports/ports.js';
 import type { ServerCertificateInstall, ServerCertificateInstaller } from '../../src/ports/servers.js';
 import type { ServerProtocol } from '../../src/state/model.js';
 import {
-  createManualClock, createMemoryAuditSink, createMemoryNotifier, createMemoryStore, createMemoryTransport, createSequentialIds,
+  createManualClock, createMemoryAuditSink, createMemoryNotifier, createMemoryTransport, createSequentialIds,
   type ManualClock, type MemoryAuditSink, type MemoryNotifier, type MemoryStore, type MemoryTransport, type MemoryTransportEntry,
 } from '../../src/testing/index.js';
 import { makePki, type TestCert, type TestPki } from '../helpers/pki.js';
@@ -63,7 +64,7 @@ export function createParty(options: PartyOptions): Party {
   const host = options.name.toLowerCase();
   const ports: PartyPorts = {
     clock: options.clock,
-    store: options.store ?? createMemoryStore(),
+    store: options.store ?? storeUnderTest(),
     transport: createMemoryTransport(),
     notifier: createMemoryNotifier(),
     audit: createMemoryAuditSink(),
