@@ -4,7 +4,7 @@
  * missed. `CEM_BENCH_SIZES=1000,10000` runs smaller sizes (the ratios compare the largest with
  * the smallest). Run on an otherwise idle machine.
  */
-import { certificateFactory, measureHub, pureCosts, type HubFigures } from './engine.js';
+import { certificateFactory, measureHubs, pureCosts, type HubFigures } from './engine.js';
 import { benchFsStore } from './fs-store.js';
 import { benchHostile } from './hostile.js';
 import { benchPostgres } from './postgres.js';
@@ -17,16 +17,13 @@ console.log('');
 
 const cert = certificateFactory();
 const pure = pureCosts(cert);
-const hubs: HubFigures[] = [];
-for (const n of sizes) {
-  const t = Date.now();
-  hubs.push(await measureHub(n, cert));
-  console.error(`(hub of ${n} relationships built and measured in ${((Date.now() - t) / 1000).toFixed(0)} s)`);
-}
+const started = Date.now();
+const hubs: HubFigures[] = await measureHubs(sizes, cert);
+console.error(`(hubs of ${sizes.join(', ')} relationships built and measured in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
 const us = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v.toFixed(2)} µs`);
 const pad = (s: string, n: number) => s.padEnd(n);
-console.log(`${pad('engine, memory store', 44)} ${sizes.map((n) => pad(`${n / 1000}k`, 11)).join(' ')}`);
+console.log(`${pad('engine, JSON-text store in memory', 44)} ${sizes.map((n) => pad(`${n / 1000}k`, 11)).join(' ')}`);
 const rowsOf: [string, (h: HubFigures) => number, (v: number) => string][] = [
   ['receive, ordinary message (per call)', (h) => h.receiveUs, us],
   ['resolve (per call)', (h) => h.resolveUs, us],
@@ -36,7 +33,7 @@ const rowsOf: [string, (h: HubFigures) => number, (v: number) => string][] = [
   ['sendCertificates (per call)', (h) => h.sendUs, us],
   ['respond (per call)', (h) => h.respondUs, us],
   ['heap held by the engine per relationship', (h) => h.engineBytesPerRelationship, (v) => `${v.toFixed(0)} B`],
-  ['store copy per relationship (memory store)', (h) => h.storeBytesPerRelationship, (v) => `${(v / 1024).toFixed(1)} KiB`],
+  ['store copy per relationship (JSON text)', (h) => h.storeBytesPerRelationship, (v) => `${(v / 1024).toFixed(1)} KiB`],
 ];
 for (const [name, get, fmt] of rowsOf) console.log(`${pad(name, 44)} ${hubs.map((h) => pad(fmt(get(h)), 11)).join(' ')}`);
 console.log(`${pad('pure work: name lookup + featuresObserved', 44)} ${us(pure.receiveUs)}`);
