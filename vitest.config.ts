@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Every test on the memory store; with a PostgreSQL server (`CEM_TEST_PG_URL`, which
- * `scripts/test-postgres.sh` and `.ci/run` set), the engine behaviour suites that use only the
- * store port run a second time on it (`engine-on-postgres`).
+ * Every test on the memory store, and the engine behaviour suites that use only the store port a
+ * second time on the PostgreSQL store (`engine-on-postgres`): on the server `CEM_TEST_PG_URL`
+ * names (`scripts/test-postgres.sh` and `.ci/run` set it), or on PGlite in process without one.
  */
 const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' } as const;
 // The suites that read the store only through the port (the others inspect the memory store's records).
@@ -16,9 +16,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { ...common, name: 'all', include: ['test/**/*.test.ts'] } },
-      ...(process.env['CEM_TEST_PG_URL']
-        ? [{ test: { ...common, name: 'engine-on-postgres', include: onPostgres, env: { CEM_TEST_ENGINE_STORE: 'postgres' } } }]
-        : []),
+      { test: { ...common, name: 'engine-on-postgres', include: onPostgres, env: { CEM_TEST_ENGINE_STORE: 'postgres' } } },
     ],
   },
 });
