@@ -1,7 +1,8 @@
 /**
  * `createCemEngine`: the embeddable engine. It is the only code that awaits the host's ports:
- * every operation loads the state, applies the pure lifecycle transition, commits the changed
- * records with the effects as outbox intents in one version-checked commit, then performs them.
+ * every operation loads the aggregates its event touches, applies the pure lifecycle transition,
+ * commits the changed aggregates, their index entries and the effects as outbox intents in one
+ * version-checked commit, then performs them.
  *
  * @module
  */

@@ -319,7 +319,7 @@ export interface CemSettings {
   /** UTC offset in minutes defining the "day" of daily alerts. */
   readonly alertDayOffsetMinutes: number;
   /**
-   * Days a finished exchange (and the engine's `seen/` and `response/` records) is kept after its
+   * Days a finished exchange (and the engine's remembered Message-IDs and Response Content-IDs) is kept after its
    * last activity before a tick drops it (see `dropFinishedExchanges`). Archived certificates are
    * never dropped (draft §1.3).
    */
