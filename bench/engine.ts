@@ -16,7 +16,7 @@ const state = (await dist('state')) as typeof import('../src/state/index.js');
 const policy = (await dist('policy')) as typeof import('../src/policy/index.js');
 const testing = (await dist('testing')) as typeof import('../src/testing/index.js');
 import { makePki } from '../test/helpers/pki.js';
-import { createSortedKeys } from '../src/testing/sorted-keys.js';
+import { createSortedKeys } from '../src/ports/sorted-keys.js';
 
 const TEMPLATE_SERIAL = 0x7e5a3c1f2b4d6e8f9a0b1c2d3e4f5061n;
 

@@ -7,7 +7,7 @@ import { CemArgumentError } from '../errors.js';
 import { cloneJson } from '../ports/json.js';
 import { assertListOptions, assertStoreKey, assertStoreWrites, storeConflict } from '../ports/store.js';
 import type { CemStore, StoredRecord, StoreListOptions, StoreWrite } from '../ports/store.js';
-import { createSortedKeys } from './sorted-keys.js';
+import { createSortedKeys } from '../ports/sorted-keys.js';
 
 /**
  * A {@link CemStore} held in memory, with a synchronous view for assertions.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSortedKeys } from '../../src/testing/sorted-keys.js';
+import { createSortedKeys } from '../../src/ports/sorted-keys.js';
 
 describe('the memory store\'s sorted key index', () => {
   it('matches a sorted array under random adds, deletes and range reads across chunk splits', () => {

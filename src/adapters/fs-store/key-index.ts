@@ -1,11 +1,11 @@
 /**
- * The in-process ordered index of a file store's keys: a sorted array with binary search, the
- * same idea as the memory store's `SortedKeys`. `replace` loads a whole key set (one sort),
- * `add`/`delete` follow single changes (one native copy of the tail), and a range read costs
- * `O(log n + returned)`.
+ * The in-process ordered index of a file store's keys, on the sorted chunks the memory store
+ * uses too (`SortedKeys`): `replace` loads a whole key set, `add`/`delete` follow single changes,
+ * and a range read costs `O(log n + returned)`.
  *
  * @module
  */
+import { createSortedKeys, type SortedKeys } from '../../ports/sorted-keys.js';
 import type { StoreListOptions } from '../../ports/store.js';
 
 /** A sorted key set. */
@@ -30,32 +30,15 @@ export interface KeyIndex {
  * @throws never.
  */
 export function createKeyIndex(): KeyIndex {
-  let keys: string[] = [];
-  /** The first position whose key is `>= key` (`> key` when `after`). */
-  const lowerBound = (key: string, after: boolean): number => {
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = keys[mid] as string;
-      if (k < key || (after && k === key)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  let keys: SortedKeys = createSortedKeys();
   return {
     replace(next: Iterable<string>): void {
-      keys = [...new Set(next)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      keys = createSortedKeys();
+      for (const key of [...new Set(next)].sort()) keys.add(key);
     },
-    add(key: string): void {
-      const at = lowerBound(key, false);
-      if (keys[at] !== key) keys.splice(at, 0, key);
-    },
-    delete(key: string): void {
-      const at = lowerBound(key, false);
-      if (keys[at] === key) keys.splice(at, 1);
-    },
-    all: (): string[] => [...keys],
+    add: (key: string): void => keys.add(key),
+    delete: (key: string): void => keys.delete(key),
+    all: (): string[] => keys.range('', false, () => true, Number.POSITIVE_INFINITY),
     range(prefix: string, range: StoreListOptions | undefined, max: number, from?: string): string[] {
       let start = prefix;
       let exclusive = false;
@@ -69,16 +52,10 @@ export function createKeyIndex(): KeyIndex {
         exclusive = true;
       }
       const end = range?.end;
-      const out: string[] = [];
-      for (let i = lowerBound(start, exclusive); i < keys.length && out.length < max; i++) {
-        const key = keys[i] as string;
-        if (!key.startsWith(prefix) || (end !== undefined && key >= end)) break;
-        out.push(key);
-      }
-      return out;
+      return keys.range(start, exclusive, (key) => key.startsWith(prefix) && (end === undefined || key < end), max);
     },
     get size(): number {
-      return keys.length;
+      return keys.size;
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A sorted set of strings kept as a list of sorted chunks (at most {@link CHUNK} keys each,
  * the layout of Python's `sortedcontainers`): insert and delete cost a binary search and a splice
- * within one chunk, a range read `O(log n + returned)`. The memory store's ordered index.
+ * within one chunk, a range read `O(log n + returned)`. The ordered key index of the memory store
+ * and the file store.
  *
  * @module
  */
