@@ -23,7 +23,7 @@ import { storeCall, type EngineContext } from './context.js';
 import { as2Name, fingerprintOf, headerValues } from './headers.js';
 import { digest, keys } from './keys.js';
 import { clockNow } from './port-calls.js';
-import { ensureLayout, loadSettings } from './slice.js';
+import { ensureLayout, type Scope } from './slice.js';
 import { createMaterialSet } from './material.js';
 import { runOperation } from './run.js';
 import type { InboundMessage, ReceiveOutcome } from './types.js';
@@ -196,7 +196,9 @@ async function receiveMessage(ctx: EngineContext, message: InboundMessage): Prom
     const event = cemEvent(parsed, as2From, as2To, verifiedBy, keyMessageId);
     return { events: [...events, event], material, ...(rel === undefined ? {} : { remember: { relationshipId: rel.id, seen: remember } }) };
   };
-  const { applied } = await runOperation(ctx, { kind: 'names', as2From, as2To }, plan);
+  // A partner's Request never touches our listener; a Response may answer our server certificate.
+  const scope: Scope = parsed.kind === 'request' ? { kind: 'names', as2From, as2To, listener: false } : { kind: 'names', as2From, as2To };
+  const { applied } = await runOperation(ctx, scope, plan);
   return outcomeOf(parsed, await afterPerforming(ctx, applied, parsed, relationshipId, keyMessageId), relationshipId, keyMessageId, duplicateMessage);
 }
 
@@ -219,7 +221,7 @@ async function ordinary(ctx: EngineContext, as2From: string, as2To: string, feat
   const rel = (record.value as unknown as RelationshipAggregate).relationship;
   const probe: CemState = { settings: DEFAULT_SETTINGS, relationships: { [id]: rel }, outbound: {}, inbound: {}, servers: {}, alertLog: {} };
   if (transition(probe, event, clockNow(ctx.ports)).state === probe) return Object.freeze({ kind: 'ignored', relationshipId: id });
-  await runOperation(ctx, { kind: 'relationship', id }, () => ({ events: [event] }));
+  await runOperation(ctx, { kind: 'relationship', id, listener: false }, () => ({ events: [event] }));
   return Object.freeze({ kind: 'ignored', relationshipId: id });
 }
 

@@ -18,8 +18,10 @@ import type { Scope } from './slice.js';
  * | server events | the listener and every relationship on it |
  * | any other | the named relationship; with every relationship on its listener when the event concerns the server certificate or changes the listener |
  *
- * A relationship's listener is always loaded with it, and so are all the listener's members while
- * it has a candidate server certificate.
+ * A relationship's listener is loaded with it, and so are all the listener's members while it has
+ * a candidate server certificate, except for the events that never read or change the server
+ * certificate (a partner's Request and our decisions on it, EDIINT-Features, traffic): during a
+ * listener's rollover those stay O(1).
  *
  * @example
  * ```ts
@@ -41,7 +43,7 @@ export function scopeOf(event: CemEvent): Scope {
       return { kind: 'relationship', id: event.relationshipId, server: true };
     case 'featuresObserved':
     case 'trafficObserved':
-      return { kind: 'relationship', id: event.relationshipId };
+      return { kind: 'relationship', id: event.relationshipId, listener: false };
     case 'sendCertificates':
       return { kind: 'relationship', id: event.relationshipId, server: event.selection?.tlsServer !== undefined };
     case 'schedule':
@@ -59,8 +61,10 @@ export function scopeOf(event: CemEvent): Scope {
     case 'decide':
     case 'responseDelivered':
     case 'responseFailed':
-      return { kind: 'exchange', id: event.exchangeKey };
+      // A partner's Request concerns the partner's certificates only, never our listener's.
+      return { kind: 'exchange', id: event.exchangeKey, listener: false };
     case 'requestReceived':
+      return { kind: 'names', as2From: event.as2From, as2To: event.as2To, listener: false };
     case 'responseReceived':
       return { kind: 'names', as2From: event.as2From, as2To: event.as2To };
     case 'setServerActive':

@@ -18,12 +18,15 @@ import { keys, LAYOUT_KEY, LAYOUT_VERSION, SETTINGS_KEY } from './keys.js';
 
 /** What an operation touches. */
 export type Scope =
-  /** One relationship; `server`: load every relationship on its listener too. */
-  | { readonly kind: 'relationship'; readonly id: string; readonly server?: boolean; readonly listeners?: readonly (ServerProtocol | null)[] }
+  /**
+   * One relationship; `server`: load every relationship on its listener too; `listener: false`:
+   * not even its listener (an event that never reads or changes the server certificate).
+   */
+  | { readonly kind: 'relationship'; readonly id: string; readonly server?: boolean; readonly listeners?: readonly (ServerProtocol | null)[]; readonly listener?: false }
   /** The relationship of inbound messages from `as2From` to `as2To`. */
-  | { readonly kind: 'names'; readonly as2From: string; readonly as2To: string }
+  | { readonly kind: 'names'; readonly as2From: string; readonly as2To: string; readonly listener?: false }
   /** The relationship of an outbound exchange (requestId) or inbound exchange (key). */
-  | { readonly kind: 'exchange'; readonly id: string; readonly server?: boolean }
+  | { readonly kind: 'exchange'; readonly id: string; readonly server?: boolean; readonly listener?: false }
   /** A new relationship: its id, and whatever already holds its AS2 names. */
   | { readonly kind: 'add'; readonly id: string; readonly as2From: string; readonly as2To: string; readonly listener: ServerProtocol | null }
   /** A listener with every relationship on it. */
@@ -172,7 +175,8 @@ export async function loadSlice(ctx: EngineContext, scope: Scope): Promise<Slice
     for (const id of await relationshipIds(ctx, scope)) addRelationship(loaded<RelationshipAggregate>(await get(store, keys.relationship(id))));
   }
   const wantsServer = (scope.kind === 'relationship' || scope.kind === 'exchange') && scope.server === true;
-  for (const rec of rels.values()) {
+  const withoutListener = (scope.kind === 'relationship' || scope.kind === 'exchange' || scope.kind === 'names') && scope.listener === false;
+  for (const rec of withoutListener ? [] : rels.values()) {
     const listener = rec.value.relationship.listener;
     if (listener === null) continue;
     protocols.add(listener);

@@ -76,5 +76,5 @@ export async function observeTraffic(ctx: EngineContext, input: TrafficInput): P
     };
     return { events: [event] };
   };
-  return (await runOperation(ctx, { kind: 'relationship', id: input.relationshipId }, plan)).result;
+  return (await runOperation(ctx, { kind: 'relationship', id: input.relationshipId, listener: false }, plan)).result;
 }

@@ -111,4 +111,22 @@ describe('store calls per operation', () => {
     expect(counter.lists).toEqual([]);
     expect(counter.commits).toBe(1);
   });
+
+  it('keeps a partner\'s Request and ordinary messages O(1) while the listener rolls its server certificate over', async () => {
+    const { counter, wrap } = counting();
+    const { a, b, net } = await setupPair(pki, { wrapA: wrap, a: { settings: { autoAccept: true } } });
+    await crowd(a, 60);
+    expect((await a.engine.updateRelationship('beta', { listener: 'HTTP' })).applied).toBe(true);
+    expect((await a.engine.configureServer('HTTP', source(pki.a1, pki.alpha, 'tls:a1'))).applied).toBe(true);
+    const rollover = await a.engine.sendCertificates('beta', { signing: source(pki.a1, pki.alpha, 'key:a1'), tlsServer: source(pki.a2, pki.alpha, 'tls:a2') });
+    expect(rollover.applied).toBe(true);
+    expect((await a.engine.inspect()).servers.HTTP?.candidate?.cert.fingerprint).toBe(fingerprint(pki.a2));
+    // BETA sends its new signing certificate: ALPHA receives the Request while HTTP has a candidate.
+    await b.engine.sendCertificates('alpha', { signing: source(pki.b2, pki.beta, 'key:b2') });
+    counter.reset();
+    const request = (await net.deliver()).find((d) => d.from === 'BETA' && d.kind === 'request');
+    expect(request?.outcome?.kind).toBe('request');
+    expect(counter.lists.filter((l) => l.prefix.startsWith('member/'))).toEqual([]);
+    expect(counter.gets.filter((k) => k.startsWith('rel/extra-'))).toEqual([]);
+  });
 });
