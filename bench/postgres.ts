@@ -143,6 +143,11 @@ export async function benchPostgres(url: string | undefined, options: { readonly
     const receive = await per(5, (i) => engine.receive(payload(i)));
     const receiveAgain = await per(5, (i) => engine.receive(payload(i)));
     const tick = await per(3, () => engine.tick());
+    // Wall time per call over many partners (round trips to the server dominate).
+    const spread = (i: number): number => (i * 7919 + 13) % count;
+    const receiveMs = await per(500, (i) => engine.receive(payload(spread(i) + count * 1000)));
+    const resolveMs = await per(500, (i) => engine.resolve(id(spread(i))));
+    const tickMs = await per(200, () => engine.tick());
     let sends = 0;
     const sendStart = performance.now();
     const before = counting.counts.commits;
@@ -158,6 +163,9 @@ export async function benchPostgres(url: string | undefined, options: { readonly
       row(`round trips per receive of an ordinary message (first from the partner)`, receive.trips, 'round trips', 2, 'max', `${receive.writes.toFixed(1)} writes, ${receive.rows.toFixed(0)} rows read, ${receive.ms.toFixed(0)} ms each`),
       row(`round trips per receive of an ordinary message (partner seen before)`, receiveAgain.trips, 'round trips', 2, 'max', `${receiveAgain.writes.toFixed(1)} writes (target 0), ${receiveAgain.rows.toFixed(0)} rows read, ${receiveAgain.ms.toFixed(0)} ms each`),
       row(`round trips per idle tick`, tick.trips, 'round trips', 2, 'max', `${tick.writes.toFixed(1)} writes, ${tick.rows.toFixed(0)} rows read, ${tick.ms.toFixed(0)} ms each`),
+      row('ms per receive of an ordinary message (wall, 500 partners)', receiveMs.ms, 'ms', null, 'max', `${receiveMs.trips.toFixed(1)} round trips each`),
+      row('ms per resolve (wall, 500 partners)', resolveMs.ms, 'ms', null, 'max', `${resolveMs.trips.toFixed(1)} round trips each`),
+      row('ms per idle tick (wall)', tickMs.ms, 'ms', null, 'max', `${tickMs.trips.toFixed(1)} round trips each`),
       row(`sendCertificates per second (one commit of the operation, one recording its send)`, sends / sendSeconds, 'ops/s', null, 'min', `${sends} sends, ${(commits / sends).toFixed(1)} commits each, ${(sendSeconds * 1000 / sends).toFixed(0)} ms each`),
     ];
     log(`bench/postgres: ${count} relationships on ${url.replace(/\/\/[^@]*@/, '//')}`);

@@ -91,7 +91,19 @@ for (const r of benchHostile({ runs: 3 })) {
 // PostgreSQL (skipped with a note when no server is reachable: CEM_TEST_PG_URL, or run
 // `bash scripts/test-postgres.sh npm run bench`).
 console.log('');
-const pgRows = await benchPostgres(process.env['CEM_TEST_PG_URL']);
-if (pgRows !== null) for (const r of pgRows) if (!r.met) missed++;
+const pgUrl = process.env['CEM_TEST_PG_URL'];
+const pgSmall = await benchPostgres(pgUrl, { relationships: Math.min(...sizes) });
+if (pgSmall !== null) {
+  const pgLarge = await benchPostgres(pgUrl, { relationships: Math.max(...sizes) });
+  for (const r of [...pgSmall, ...(pgLarge ?? [])]) if (!r.met) missed++;
+  const value = (rows: typeof pgSmall, name: string) => rows.find((r) => r.name.startsWith(name))?.value ?? Number.NaN;
+  console.log('');
+  for (const [name, target] of [['ms per receive', 1.3], ['ms per resolve', 1.3], ['ms per idle tick', 2]] as const) {
+    const ratio = value(pgLarge ?? [], name) / value(pgSmall, name);
+    const ok = ratio <= target;
+    if (!ok) missed++;
+    console.log(`${pad(`postgres ${name} ${label(Math.max(...sizes))}/${label(Math.min(...sizes))}`, 52)} ${pad(ratio.toFixed(2), 10)} ${pad(`≤ ${target}`, 8)} ${ok ? 'ok' : 'MISSED'}`);
+  }
+}
 
 process.exitCode = missed === 0 ? 0 : 1;
