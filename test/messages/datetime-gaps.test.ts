@@ -132,3 +132,93 @@ describe('year boundaries when writing', () => {
     expect(parseCemDateTime('0042-06-07T08:09:10Z').instant.getTime()).toBe(d.getTime());
   });
 });
+
+/** The error `fn` throws (fails the test when it returns). */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('refusals say what was wrong', () => {
+  const instant = new Date('2025-01-15T12:00:00Z');
+
+  it('a value that is not a string is CEM_XML_DATE, naming an empty value', () => {
+    const error = thrown(() => parseCemDateTime(42 as unknown as string));
+    expect(error).toBeInstanceOf(CemXmlError);
+    expect(error.message).toBe('not a valid xs:dateTime: ""');
+  });
+
+  it('quotes the refused value, cut after 64 characters', () => {
+    const exact = `2025-01-15T12:00:00${'9'.repeat(64 - 19)}`;
+    expect(exact).toHaveLength(64);
+    expect(thrown(() => parseCemDateTime(exact)).message).toBe(`not a valid xs:dateTime: ${JSON.stringify(exact)}`);
+    const long = `${exact}Z`;
+    expect(thrown(() => parseCemDateTime(long)).message).toBe(`not a valid xs:dateTime: ${JSON.stringify(`${exact}…`)}`);
+  });
+
+  it.each([
+    [null, /zone must be an object/],
+    ['UTC', /zone must be an object/],
+    [{}, /exactly one of offsetMinutes and timeZone/],
+    [{ offsetMinutes: 0, timeZone: 'UTC' }, /exactly one of offsetMinutes and timeZone/],
+    [{ offsetMinutes: 841 }, /offsetMinutes must be a whole number within ±840/],
+    [{ offsetMinutes: 1.5 }, /offsetMinutes must be a whole number within ±840/],
+    [{ timeZone: 'Mars/Olympus_Mons' }, /unknown time zone "Mars\/Olympus_Mons"/],
+  ])('refuses the zone %j with CEM_ARGUMENT', (zone, message) => {
+    const error = thrown(() => formatCemDateTime(instant, zone as never));
+    expect(error).toBeInstanceOf(CemArgumentError);
+    expect(error.message).toMatch(message);
+    expect(thrown(() => cemDateTime(instant, zone as never)).message).toMatch(message);
+  });
+
+  it('keeps the Intl error as the cause of an unknown time zone', () => {
+    expect(thrown(() => formatCemDateTime(instant, { timeZone: 'Mars/Olympus_Mons' })).cause).toBeInstanceOf(RangeError);
+  });
+
+  it('refuses an invalid Date and names the year it cannot write', () => {
+    expect(thrown(() => formatCemDateTime(new Date(Number.NaN))).message).toMatch(/instant must be a valid Date/);
+    expect(thrown(() => formatCemDateTime('2025-01-15' as unknown as Date)).message).toMatch(/instant must be a valid Date/);
+    expect(thrown(() => formatCemDateTime(new Date('+010000-01-01T00:00:00Z'))).message).toMatch(/year 10000 cannot be written/);
+  });
+
+  it('gives offset +0 for a fixed zone of -0 minutes', () => {
+    expect(Object.is(cemDateTime(instant, { offsetMinutes: -0 }).offsetMinutes, 0)).toBe(true);
+    expect(formatCemDateTime(instant, { offsetMinutes: -0 })).toBe('2025-01-15T12:00:00+00:00');
+  });
+});
+
+describe('reading the zone offset Intl writes', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** Makes Intl write `name` as the zone name (or leave the part out for `undefined`). */
+  function intlWrites(name: string | undefined): void {
+    const real = Intl.DateTimeFormat.prototype.formatToParts;
+    vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts').mockImplementation(function (this: Intl.DateTimeFormat, date?: Date | number) {
+      const parts = real.call(this, date);
+      return name === undefined ? parts.filter((p) => p.type !== 'timeZoneName') : parts.map((p) => (p.type === 'timeZoneName' ? { ...p, value: name } : p));
+    });
+  }
+
+  const instant = new Date('2025-01-15T12:00:00Z');
+
+  it.each([undefined, 'xGMT+01:00', 'GMT+01:00x', 'GMT+1', 'UTC+01:00'])('refuses the zone name %j as unreadable', (name) => {
+    intlWrites(name);
+    const error = thrown(() => formatCemDateTime(instant, { timeZone: 'Europe/Paris' }));
+    expect(error).toBeInstanceOf(CemArgumentError);
+    expect(error.message).toBe('cannot read the offset of "Europe/Paris"');
+  });
+
+  it('reads GMT-00:00 as offset +0 and GMT+05:45:30 as +05:45', () => {
+    intlWrites('GMT-00:00');
+    expect(Object.is(cemDateTime(instant, { timeZone: 'Europe/London' }).offsetMinutes, 0)).toBe(true);
+    vi.restoreAllMocks();
+    intlWrites('GMT+05:45:30');
+    expect(formatCemDateTime(instant, { timeZone: 'Asia/Kathmandu' })).toBe('2025-01-15T17:45:00+05:45');
+  });
+});
