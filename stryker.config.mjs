@@ -1,0 +1,25 @@
+// Mutation testing of the pure core: `npm run mutate` (hours on two cores for the whole scope);
+// narrow it with `npm run mutate -- --mutate src/messages/datetime.ts,src/policy/deadlines.ts`.
+// Not run in CI. Reports go to reports/mutation/ (gitignored).
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts' },
+  mutate: [
+    'src/policy/**/*.ts',
+    'src/state/**/*.ts',
+    'src/messages/datetime.ts',
+    'src/crypto/dn*.ts',
+    'src/crypto/internal/dn-*.ts',
+    '!src/**/index.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 95, low: 90, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
