@@ -438,7 +438,7 @@ describe('lifecycle properties over random event sequences', () => {
     );
     // The property must really exercise retention.
     expect(droppedExchanges - before, 'no run dropped a finished exchange').toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('holds every invariant while server certificates roll over on two listeners (consensus, schedules, set as active, withdrawal, listener moves)', () => {
     const cem: CemEvent = { type: 'featuresObserved', relationshipId: 'bolt', features: ['CEM'] };
@@ -451,5 +451,5 @@ describe('lifecycle properties over random event sequences', () => {
     for (const path of ['consensus:HTTP', 'consensus:FTP', 'installed:HTTP', 'installed:FTP', 'withdrawn:HTTP', 'withdrawn:FTP']) {
       expect((serverPaths.get(path) ?? 0) - (before.get(path) ?? 0), `no run exercised ${path}`).toBeGreaterThan(0);
     }
-  });
+  }, 180_000);
 });
