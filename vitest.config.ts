@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * second time on the PostgreSQL store (`engine-on-postgres`): on the server `CEM_TEST_PG_URL`
  * names (`scripts/test-postgres.sh` and `.ci/run` set it), or on PGlite in process without one.
  */
-const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks', setupFiles: ['test/helpers/property-seed.ts'] } as const;
+const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const, setupFiles: ['test/helpers/property-seed.ts'] };
 // The suites that read the store only through the port (the others inspect the memory store's records).
 const onPostgres = [
   'test/engine/inbound.test.ts', 'test/engine/outbound.test.ts', 'test/engine/recovery.test.ts', 'test/engine/schedule.test.ts',
