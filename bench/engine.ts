@@ -192,7 +192,7 @@ async function batch(count: number, fn: (i: number) => unknown): Promise<number>
  * hubs, keeping each hub's best round: whatever else loads the machine slows rounds of every size
  * alike, so the ratios compare like with like.
  */
-export async function measureHubs(sizes: readonly number[], cert: ReturnType<typeof certificateFactory>, rounds = 4): Promise<HubFigures[]> {
+export async function measureHubs(sizes: readonly number[], cert: ReturnType<typeof certificateFactory>, rounds = 6): Promise<HubFigures[]> {
   const hubs: Hub[] = [];
   for (const n of sizes) hubs.push(await buildHub(n, cert));
   const best = hubs.map(() => ({ receiveUs: Infinity, resolveUs: Infinity, idleTickUs: Infinity, dueTickPerItemUs: Infinity, addUs: Infinity, sendUs: Infinity, respondUs: Infinity, engineBytes: 0 }));
