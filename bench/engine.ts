@@ -65,10 +65,11 @@ const START = new Date('2027-01-04T09:00:00Z');
  * and each read pays the parsing a real store's client pays.
  */
 function createTextStore(): import('../src/ports/store.js').CemStore & { readonly bytes: () => number } {
-  const records = new Map<string, { version: number; text: string }>();
+  // The text lives in Buffers, whose bytes are outside the JavaScript heap, like a database's.
+  const records = new Map<string, { version: number; text: Buffer }>();
   const order = createSortedKeys();
   let bytes = 0;
-  const toRecord = (key: string, r: { version: number; text: string }) => ({ key, version: r.version, value: JSON.parse(r.text) });
+  const toRecord = (key: string, r: { version: number; text: Buffer }) => ({ key, version: r.version, value: JSON.parse(r.text.toString('utf8')) });
   return {
     bytes: () => bytes,
     async get(key) {
@@ -82,7 +83,7 @@ function createTextStore(): import('../src/ports/store.js').CemStore & { readonl
       if (range.after !== undefined && range.after >= from) (from = range.after), (exclusive = true);
       const end = range.end;
       const keys = order.range(from, exclusive, (k) => k.startsWith(prefix) && (end === undefined || k < end), range.limit ?? Number.POSITIVE_INFINITY);
-      return keys.map((k) => toRecord(k, records.get(k) as { version: number; text: string }));
+      return keys.map((k) => toRecord(k, records.get(k) as { version: number; text: Buffer }));
     },
     async commit(writes) {
       for (const w of writes) {
@@ -97,7 +98,7 @@ function createTextStore(): import('../src/ports/store.js').CemStore & { readonl
           order.delete(w.key);
           continue;
         }
-        const text = JSON.stringify(w.value);
+        const text = Buffer.from(JSON.stringify(w.value), 'utf8');
         bytes += text.length + w.key.length;
         if (old === undefined) order.add(w.key);
         records.set(w.key, { version: (w.expectedVersion ?? 0) + 1, text });
