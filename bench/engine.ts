@@ -239,7 +239,7 @@ export async function measureHubs(sizes: readonly number[], cert: ReturnType<typ
         local: { signing: { certificate: cert(0), keyRef: 'hsm:hub' } }, partner: { signing: cert(9_000_000 + c.added) },
       })));
       // Send by e-mail (the partners never advertised CEM): one exchange per call, on distinct relationships.
-      keep('sendUs', await batch(50, async () => {
+      keep('sendUs', await batch(100, async () => {
         const p = pick(1_000_003 + c.sent++, n);
         const result = await engine.sendCertificates(`p${p}`, { signing: { certificate: cert(8_000_000 + c.sent), keyRef: 'hsm:new' } });
         if (!result.applied) throw new Error(`send p${p}: ${JSON.stringify(result.refusal)}`);
