@@ -5,33 +5,14 @@
  * @module
  */
 import { CemArgumentError } from '../errors.js';
-import type { CemStore, StoredRecord } from '../ports/store.js';
 import type { CemState } from '../state/model.js';
 import { composeState, type ListenerAggregate, type RelationshipAggregate } from './aggregates.js';
 import { storeCall, type EngineContext } from './context.js';
 import { PREFIX } from './keys.js';
 import { dueEntries } from './outbox.js';
+import { pages } from './pages.js';
 import { ensureLayout, loadSettings } from './slice.js';
 import type { OutboxPage, OutboxPageRequest } from './types.js';
-
-/**
- * Every record under `prefix`, page by page.
- *
- * @example
- * ```ts
- * for await (const page of pages(store, 'rel/')) count += page.length
- * ```
- * @throws whatever the store throws.
- */
-export async function* pages(store: CemStore, prefix: string, size = 500): AsyncGenerator<readonly StoredRecord[]> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await storeCall(() => store.list(prefix, after === undefined ? { limit: size } : { after, limit: size }));
-    if (page.length > 0) yield page;
-    if (page.length < size) return;
-    after = page.at(-1)?.key;
-  }
-}
 
 /**
  * The whole lifecycle state: every relationship and listener aggregate, composed (frozen).

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CemEngineError, CemError, isCemError } from '../errors.js';
+import { CemEngineError, isCemError } from '../errors.js';
 import { parseEdiintFeatures } from '../messages/features.js';
 import { parseCemEntity } from '../messages/entity/parse.js';
 import { mayBeCem } from '../messages/entity/internal/locate.js';

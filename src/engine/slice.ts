@@ -15,6 +15,7 @@ import { isRecord } from '../state/validate.js';
 import { composeState, type ListenerAggregate, type Loaded, type RelationshipAggregate, type Slice } from './aggregates.js';
 import { storeCall, type EngineContext } from './context.js';
 import { keys, LAYOUT_KEY, LAYOUT_VERSION, SETTINGS_KEY } from './keys.js';
+import { pages } from './pages.js';
 
 /** What an operation touches. */
 export type Scope =
@@ -124,18 +125,14 @@ async function relationshipIds(ctx: EngineContext, scope: Scope): Promise<string
 
 /** Every relationship id on a listener, from its member index (paged). */
 async function memberIds(store: CemStore, protocol: ServerProtocol): Promise<string[]> {
-  const prefix = keys.memberPrefix(protocol);
   const ids: string[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await storeCall(() => store.list(prefix, after === undefined ? { limit: 500 } : { after, limit: 500 }));
+  for await (const page of pages(store, keys.memberPrefix(protocol))) {
     for (const r of page) {
       const id = pointer(r);
       if (id !== null) ids.push(id);
     }
-    if (page.length < 500) return ids;
-    after = page.at(-1)?.key;
   }
+  return ids;
 }
 
 function loaded<T>(record: StoredRecord | undefined): Loaded<T> | undefined {

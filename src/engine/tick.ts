@@ -15,6 +15,7 @@ import { applyEvents, type Plan } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
 import { keys, PREFIX } from './keys.js';
 import { clockNow } from './port-calls.js';
+import { pages } from './pages.js';
 import { performClaimed } from './perform.js';
 import { summarize } from './run.js';
 import { ensureLayout, type Scope } from './slice.js';
@@ -68,12 +69,8 @@ async function tickScope(ctx: EngineContext, dueKey: string, aggregateKey: strin
 /** Re-files every aggregate after a settings change, page by page. */
 async function sweep(ctx: EngineContext, dueKey: string): Promise<void> {
   for (const prefix of [PREFIX.relationship, PREFIX.listener]) {
-    let after: string | undefined;
-    for (;;) {
-      const page = await storeCall(() => ctx.ports.store.list(prefix, after === undefined ? { limit: PAGE } : { after, limit: PAGE }));
+    for await (const page of pages(ctx.ports.store, prefix, PAGE)) {
       for (const record of page) await applyEvents(ctx, { kind: 'aggregate', key: record.key }, () => ({ events: [], refile: true }));
-      if (page.length < PAGE) break;
-      after = page.at(-1)?.key;
     }
   }
   await storeCall(() => ctx.ports.store.commit([{ key: dueKey, expectedVersion: 1, value: null }])).catch(() => undefined);
