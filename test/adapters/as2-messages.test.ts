@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildAs2Message, buildMdn, createAs2Handler, mdnProblem, postAs2, readAs2Message, readMdn, type As2ReceiveReport, type As2Trust,
 } from '../../src/adapters/as2/index.js';
+import { decryptEnveloped, encryptEnveloped } from '../../src/adapters/as2/cms-enveloped.js';
 import { makePki, openssl, tempDir, type TestCert } from '../helpers/pki.js';
 
 const pki = makePki('As2');
@@ -89,6 +90,30 @@ describe('AS2 messages we build', () => {
     const text = Buffer.from(signedOnly.body).toString('latin1').replace('UNZ+1', 'UNZ+2');
     const tampered = await readAs2Message(signedOnly.headers, Buffer.from(text, 'latin1'), { decrypt: [], verify: [alice.der], requireEncrypted: false });
     expect(tampered.ok ? 'ok' : tampered.modifier).toBe('integrity-check-failed');
+  });
+});
+
+describe('decryption with a wrong key', () => {
+  it('never counts random content keys with valid padding as a decryption (1,000 tries, ~4 would pass the padding)', () => {
+    const entity = enc.encode(`Content-Type: application/edifact\r\n\r\n${PAYLOAD}`);
+    const wrong = [{ certificate: mallory.der, key: createPrivateKey(key(mallory)) }];
+    const right = [{ certificate: bob.der, key: createPrivateKey(key(bob)) }];
+    const p7m = encryptEnveloped(entity, bob.der, 'aes-128-cbc', 'rsa');
+    const readBack = decryptEnveloped(p7m, right);
+    expect(readBack.ok && dec.decode(readBack.content)).toBe(dec.decode(entity));
+    let accepted = 0;
+    for (let i = 0; i < 1000; i++) if (decryptEnveloped(p7m, wrong).ok) accepted++;
+    expect(accepted).toBe(0);
+  });
+
+  it('refuses content that is not a MIME entity even under the right key (what a lucky wrong key yields)', () => {
+    const right = [{ certificate: bob.der, key: createPrivateKey(key(bob)) }];
+    for (const content of [enc.encode(PAYLOAD), new Uint8Array([0x8f, 0x00, 0x3a, 0x41]), enc.encode('X-Other: 1\r\n\r\nbody')]) {
+      const result = decryptEnveloped(encryptEnveloped(content, bob.der, 'aes-256-cbc', 'rsa'), right);
+      expect(result.ok ? 'ok' : result.detail).toBe('none of our certificates decrypts this message');
+    }
+    const lf = decryptEnveloped(encryptEnveloped(enc.encode('content-type: text/plain\n\nhi'), bob.der, 'aes-256-cbc', 'rsa'), right);
+    expect(lf.ok).toBe(true);
   });
 });
 

@@ -110,6 +110,20 @@ function unwrapOaep(key: KeyObject, wrapped: Uint8Array, params: unknown, keyByt
   }
 }
 
+/**
+ * Whether decrypted bytes are a MIME entity: a header block naming its Content-Type. AS2 always
+ * encrypts one. A wrong key unwraps to a random content key (implicit rejection), and about one
+ * random key in 256 still ends in valid CBC padding: without this check such garbage would count
+ * as decrypted and the partner would get `unexpected-processing-error` instead of
+ * `decryption-failed`.
+ */
+export function isMimeEntity(content: Uint8Array): boolean {
+  const head = Buffer.from(content.buffer, content.byteOffset, Math.min(content.byteLength, 64 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const block = end < 0 ? head : head.slice(0, end);
+  return /^[!-9;-~]+:/.test(block) && /(^|\n)content-type[ \t]*:/i.test(block);
+}
+
 function matches(rid: pkijs.KeyTransRecipientInfo['rid'], cert: pkijs.Certificate): boolean {
   if (rid instanceof pkijs.IssuerAndSerialNumber) return rid.issuer.isEqual(cert.issuer) && rid.serialNumber.isEqual(cert.serialNumber);
   const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue;
@@ -118,7 +132,8 @@ function matches(rid: pkijs.KeyTransRecipientInfo['rid'], cert: pkijs.Certificat
 
 /**
  * Decrypts an EnvelopedData with the candidates: first those a recipient names, then every other
- * candidate against every RSA recipient (products that name the recipient wrongly).
+ * candidate against every RSA recipient (products that name the recipient wrongly). A decryption
+ * counts only when it yields a MIME entity ({@link isMimeEntity}).
  */
 export function decryptEnveloped(der: Uint8Array, candidates: readonly DecryptionCandidate[]): DecryptResult {
   let enveloped: pkijs.EnvelopedData;
@@ -150,7 +165,8 @@ export function decryptEnveloped(der: Uint8Array, candidates: readonly Decryptio
     try {
       const d = createDecipheriv(spec.name, cek, iv);
       const content = new Uint8Array(Buffer.concat([d.update(ciphertext), d.final()]));
-      return { ok: true, content, recipient: c.certificate, cipher: spec.name };
+      if (isMimeEntity(content)) return { ok: true, content, recipient: c.certificate, cipher: spec.name };
+      // valid padding by chance under a wrong key, or not a MIME entity: not ours to read
     } catch {
       // wrong key: try the next candidate
     }
