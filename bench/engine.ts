@@ -47,7 +47,7 @@ export interface Figure {
 interface Hub {
   readonly n: number;
   readonly engine: ReturnType<typeof cem.createCemEngine>;
-  readonly store: ReturnType<typeof createTextStore>;
+  readonly store: import('../src/ports/store.js').CemStore;
   readonly clock: ReturnType<typeof testing.createManualClock>;
   readonly partnerSigning: (i: number) => Uint8Array;
   /** Fingerprint of each relationship's partner signing certificate (what the AS2 layer verified with). */
@@ -112,10 +112,11 @@ const heap = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
-async function buildHub(n: number, cert: (k: number) => Uint8Array): Promise<Hub> {
+async function buildHub(n: number, cert: (k: number) => Uint8Array, kind: 'text' | 'memory' = 'text'): Promise<Hub> {
   const before = heap();
   const clock = testing.createManualClock(START);
-  const store = createTextStore();
+  const text = kind === 'text' ? createTextStore() : null;
+  const store = text ?? testing.createMemoryStore();
   const engine = cem.createCemEngine({
     clock, store, ids: testing.createSequentialIds({ prefix: 'hub', domain: 'hub.test' }),
     transport: testing.createMemoryTransport(), notifier: testing.createMemoryNotifier(),
@@ -136,7 +137,7 @@ async function buildHub(n: number, cert: (k: number) => Uint8Array): Promise<Hub
       if (!s.applied) throw new Error(`schedule p${i}: ${JSON.stringify(s.refusal)}`);
     }
   }
-  const storeBytes = Math.max(heap() - before, store.bytes());
+  const storeBytes = Math.max(heap() - before, text?.bytes() ?? 0);
   const signingFingerprints = Array.from({ length: n }, (_, i) => cem.readCertificate(partnerSigning(i)).sha256);
   return { n, engine, store, clock, partnerSigning, signingFingerprints, storeBytes };
 }
@@ -287,22 +288,80 @@ async function respondBatch(hub: Hub, cert: ReturnType<typeof certificateFactory
   return (cpuNow() - t) / decisions.length;
 }
 
-/** The pure work behind `receive` and `resolve` for one relationship, in this process. */
-export function pureCosts(cert: (k: number) => Uint8Array): { receiveUs: number; resolveUs: number } {
+/**
+ * The pure work behind `receive` and `resolve` for one relationship, in this process, with no
+ * store: for an ordinary message, parsing its EDIINT-Features, finding the relationship by AS2
+ * names in a hash map and the `featuresObserved` transition; for `resolve`, `resolveCertificates`
+ * and attaching each certificate's bytes from a map, copied into one buffer as `resolve` hands
+ * them out.
+ */
+export function pureCosts(cert: ReturnType<typeof certificateFactory>): { receiveUs: number; resolveUs: number } {
   const s = cem.readCertificate(cert(1));
   const e = cem.readCertificate(cert(2));
   const now = START;
   const one = state.transition(state.createInitialState(), {
     type: 'relationshipAdded',
-    relationship: { id: 'p0', localName: HUB, partnerName: 'P0', protocol: 'AS2', local: { signing: { certificate: s, keyRef: 'k' }, encryption: { certificate: s, keyRef: 'k' } }, partner: { signing: s, encryption: e } },
+    relationship: { id: 'p0', localName: HUB, partnerName: 'P0', protocol: 'AS2', responseUrl: 'https://hub.test/as2', local: { signing: { certificate: s, keyRef: 'k' }, encryption: { certificate: s, keyRef: 'k' } }, partner: { signing: s, encryption: e } },
   }, now).state;
   const names = new Map<string, string>();
   for (let i = 0; i < 1000; i++) names.set(`P${i}\n${HUB}`, `p${i}`);
   const receiveUs = perCallSync(200_000, (i) => {
+    const features = cem.parseEdiintFeatures('multiple-attachments');
     const id = names.get(`P${i % 1000}\n${HUB}`);
-    return id === undefined ? undefined : state.transition(one, { type: 'featuresObserved', relationshipId: 'p0', features: ['multiple-attachments'], verifiedBy: s.sha256 }, now);
+    return id === undefined ? undefined : state.transition(one, { type: 'featuresObserved', relationshipId: 'p0', features, verifiedBy: s.sha256 }, now);
   });
-  const resolveUs = perCallSync(200_000, () => policy.resolveCertificates(one, 'p0', now));
+  const material = new Map([[s.sha256, { der: cert(1), chain: cert.chain }], [e.sha256, { der: cert(2), chain: cert.chain }]]);
+  const resolveUs = perCallSync(200_000, () => {
+    const resolved = policy.resolveCertificates(one, 'p0', now);
+    if (resolved === null) return undefined;
+    // The bytes of every certificate named, copied into one buffer (as the engine copies them).
+    const refs: { fingerprint: string }[] = [];
+    for (const value of Object.values(resolved)) {
+      if (Array.isArray(value)) refs.push(...(value as { fingerprint: string }[]));
+      else if (value !== null && typeof value === 'object') refs.push(value as { fingerprint: string });
+    }
+    let bytes = 0;
+    for (const ref of refs) {
+      const m = material.get(ref.fingerprint);
+      if (m !== undefined) for (const b of [m.der, ...m.chain]) bytes += b.byteLength;
+    }
+    const buffer = new Uint8Array(bytes);
+    let at = 0;
+    const copy = (b: Uint8Array): Uint8Array => (buffer.set(b, at), (at += b.byteLength), buffer.subarray(at - b.byteLength, at));
+    const attach = (ref: { fingerprint: string }) => {
+      const m = material.get(ref.fingerprint);
+      return m === undefined ? ref : Object.freeze({ ...ref, der: copy(m.der), chain: Object.freeze(m.chain.map(copy)) });
+    };
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(resolved)) {
+      out[key] = Array.isArray(value) ? Object.freeze(value.map(attach)) : value !== null && typeof value === 'object' ? attach(value) : value;
+    }
+    return Object.freeze(out);
+  });
   return { receiveUs, resolveUs };
 }
 
+/**
+ * `receive` of an ordinary message and `resolve` through the engine on the memory store (records
+ * held as objects, nothing decoded per read), on a hub of `n` relationships: the engine against
+ * the pure work, without a store's own decoding. Best of `rounds` batches.
+ */
+export async function measureOnMemoryStore(n: number, cert: ReturnType<typeof certificateFactory>, rounds = 6): Promise<{ receiveUs: number; resolveUs: number }> {
+  const hub = await buildHub(n, cert, 'memory');
+  let receiveUs = Infinity;
+  let resolveUs = Infinity;
+  for (let round = 0; round <= rounds; round++) {
+    const r = await batch(20_000, async (i) => {
+      const p = pick(round * 20_000 + i, n);
+      const outcome = await hub.engine.receive({
+        body: { contentType: 'application/edi-x12', body: new Uint8Array([0x49, 0x53, 0x41]) },
+        headers: { 'AS2-From': `P${p}`, 'AS2-To': HUB, 'Message-ID': `<m${i}@p>`, 'EDIINT-Features': 'multiple-attachments' },
+        verifiedBy: hub.signingFingerprints[p] ?? null,
+      });
+      if (outcome.kind !== 'ignored') throw new Error(outcome.kind);
+    });
+    const v = await batch(20_000, (i) => hub.engine.resolve(`p${pick(round * 20_000 + i, n)}`));
+    if (round > 0) (receiveUs = Math.min(receiveUs, r)), (resolveUs = Math.min(resolveUs, v));
+  }
+  return { receiveUs, resolveUs };
+}

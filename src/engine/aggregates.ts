@@ -48,6 +48,11 @@ export interface RelationshipAggregate {
   readonly operations?: Readonly<Record<string, OperationEntry>>;
   /** The aggregate's entry in the due index, `null` when nothing is due. */
   readonly due: string | null;
+  /**
+   * The version of its name index record (absent: 1). The record is rewritten only with the
+   * aggregate, in the same commit, so the aggregate always knows it.
+   */
+  readonly nameVersion?: number;
 }
 
 /** One listener's aggregate, as stored under `listener/<protocol>`. */
@@ -79,7 +84,8 @@ export interface Slice {
 
 /**
  * Composes the state of a slice: its relationships, their exchanges, its listeners and the union
- * of their alert logs, over `settings`. Deep-frozen.
+ * of their alert logs, over `settings`. Deep-frozen unless `freeze` is false (a read that hands
+ * nothing of the state out).
  *
  * @example
  * ```ts
@@ -91,6 +97,7 @@ export function composeState(
   settings: CemSettings,
   relationships: readonly RelationshipAggregate[],
   listeners: readonly ListenerAggregate[],
+  freeze = true,
 ): CemState {
   const rels: Record<string, Relationship> = {};
   const outbound: Record<string, OutboundExchange> = {};
@@ -107,7 +114,8 @@ export function composeState(
     servers[agg.server.protocol] = agg.server;
     Object.assign(alertLog, agg.alertLog);
   }
-  return freezeState({ settings, relationships: rels, outbound, inbound, servers, alertLog });
+  const state: CemState = { settings, relationships: rels, outbound, inbound, servers, alertLog };
+  return freeze ? freezeState(state) : state;
 }
 
 /**

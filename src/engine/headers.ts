@@ -10,48 +10,61 @@ import { normalizeFingerprint } from '../state/relationship/cert-ref.js';
 import type { CertificateSource } from './material.js';
 
 /**
- * Every value of header `name` (case-insensitive) in a plain record (values may be arrays), a
- * `Headers`-like object with `get()`, or a list of `[name, value]` pairs.
+ * Every value of the headers `names` (case-insensitive), read in one pass over a plain record
+ * (values may be arrays), a `Headers`-like object with `get()`, or a list of `[name, value]`
+ * pairs: one list per name, in the order given.
  *
  * @example
  * ```ts
- * headerValues({ 'as2-from': 'ACME' }, 'AS2-From') // ['ACME']
+ * headerValues({ 'as2-from': 'ACME' }, ['AS2-From', 'AS2-To']) // [['ACME'], []]
  * ```
  * @throws never.
  */
-export function headerValues(headers: HeaderSource | null | undefined, name: string): string[] {
-  if (headers === null || headers === undefined || typeof headers !== 'object') return [];
-  const wanted = name.toLowerCase();
+export function headerValues(headers: HeaderSource | null | undefined, names: readonly string[]): string[][] {
+  const out: string[][] = names.map(() => []);
+  if (headers === null || headers === undefined || typeof headers !== 'object') return out;
   if ('get' in headers && typeof headers.get === 'function') {
-    const value = (headers as { get(n: string): string | null | undefined }).get(name);
-    return typeof value === 'string' ? [value] : [];
+    const source = headers as { get(n: string): string | null | undefined };
+    names.forEach((name, i) => {
+      const value = source.get(name);
+      if (typeof value === 'string') out[i]?.push(value);
+    });
+    return out;
   }
-  const values: string[] = [];
+  const wanted = names.map((n) => n.toLowerCase());
   const take = (key: unknown, value: unknown): void => {
-    if (typeof key !== 'string' || key.trim().toLowerCase() !== wanted) return;
+    if (typeof key !== 'string') return;
+    // Cheap test first: most header names differ from the wanted ones in length.
+    let i = -1;
+    for (let j = 0; j < wanted.length; j++) {
+      const w = wanted[j] as string;
+      if ((key.length === w.length || key.trim().length === w.length) && key.trim().toLowerCase() === w) i = j;
+    }
+    const values = out[i];
+    if (values === undefined) return;
     if (typeof value === 'string') values.push(value);
-    else if (Array.isArray(value)) values.push(...value.filter((v): v is string => typeof v === 'string'));
+    else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') values.push(v);
   };
   if (Symbol.iterator in headers) {
     for (const pair of headers as Iterable<unknown>) if (Array.isArray(pair)) take(pair[0], pair[1]);
   } else {
-    for (const [key, value] of Object.entries(headers as Record<string, unknown>)) take(key, value);
+    for (const key in headers) if (Object.hasOwn(headers, key)) take(key, (headers as Record<string, unknown>)[key]);
   }
-  return values;
+  return out;
 }
 
 /**
- * The first value of a header, trimmed, with AS2 name quoting removed (`"ACME Corp"` → `ACME Corp`,
- * RFC 4130 §6.2); `null` when absent or empty.
+ * An AS2 name from its header values: the first, trimmed, with quoting removed (`"ACME Corp"` →
+ * `ACME Corp`, RFC 4130 §6.2); `null` when absent or empty.
  *
  * @example
  * ```ts
- * as2Name({ 'AS2-From': '"ACME Corp"' }, 'AS2-From') // 'ACME Corp'
+ * as2Name(['"ACME Corp"']) // 'ACME Corp'
  * ```
  * @throws never.
  */
-export function as2Name(headers: HeaderSource | null | undefined, name: string): string | null {
-  const raw = headerValues(headers, name)[0]?.trim();
+export function as2Name(values: readonly string[]): string | null {
+  const raw = values[0]?.trim();
   if (raw === undefined || raw === '') return null;
   const unquoted = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
   return unquoted === '' ? null : unquoted;

@@ -14,15 +14,14 @@ import type { ParsedCemEntity } from '../messages/entity/types.js';
 import type { CemEffect } from '../state/effects.js';
 import type { CemEvent } from '../state/events.js';
 import { inboundKey } from '../state/exchange/inbound-request.js';
+import { featuresChange, type NameEntry } from '../state/indexes/name-entry.js';
 import { findByNames, getInbound, getOutbound } from '../state/lookup.js';
-import { DEFAULT_SETTINGS, type CemState } from '../state/model.js';
-import { transition } from '../state/transition.js';
+import type { CemState } from '../state/model.js';
 import type { RelationshipAggregate, SeenEntry, Slice } from './aggregates.js';
 import { type Applied, type Plan } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
 import { as2Name, fingerprintOf, headerValues } from './headers.js';
 import { digest, keys } from './keys.js';
-import { clockNow } from './port-calls.js';
 import { ensureLayout, type Scope } from './slice.js';
 import { createMaterialSet } from './material.js';
 import { runOperation } from './run.js';
@@ -114,8 +113,8 @@ function outcomeOf(parsed: ParsedCemEntity | null, applied: Applied, relationshi
  * (`verifiedBy`) records it (`featuresObserved`): a header without `CEM` means the partner no
  * longer takes CEM. An unsigned or otherwise unverified message changes no capability (anyone can
  * post one with the partner's AS2 names); nothing of it is kept. An ordinary (non-CEM) message
- * costs two store reads (the name index and the relationship) and no write unless its
- * verified features change the capability. A message without the header changes nothing: RFC 6017 §3 wants
+ * costs one store read (the name index, whose entry says what the observation would change) and
+ * no write unless its verified features change the capability. A message without the header changes nothing: RFC 6017 §3 wants
  * it on every message, but some products leave it off synchronous MDNs, and one such message
  * must not switch a CEM-capable partner to e-mail. A CEM Request or Response is applied in the
  * same commit, with its Message-ID remembered in the relationship's aggregate so a repeated
@@ -147,13 +146,15 @@ export async function receive(ctx: EngineContext, message: InboundMessage): Prom
   }
 }
 
+const RECEIVE_HEADERS = ['AS2-From', 'AS2-To', 'Message-ID', 'EDIINT-Features', 'X-EDIINT-Features'] as const;
+
 async function receiveMessage(ctx: EngineContext, message: InboundMessage): Promise<ReceiveOutcome> {
-  const headers = message?.headers;
-  const as2From = as2Name(headers, 'AS2-From');
-  const as2To = as2Name(headers, 'AS2-To');
+  const [from = [], to = [], ids = [], ediint = [], legacy = []] = headerValues(message?.headers, RECEIVE_HEADERS);
+  const as2From = as2Name(from);
+  const as2To = as2Name(to);
   if (as2From === null || as2To === null) return Object.freeze({ kind: 'invalid', code: 'CEM_ARGUMENT', message: 'AS2-From and AS2-To are required' });
-  const messageId = headerValues(headers, 'Message-ID')[0]?.trim() || null;
-  const featureHeaders = [...headerValues(headers, 'EDIINT-Features'), ...headerValues(headers, 'X-EDIINT-Features')];
+  const messageId = ids[0]?.trim() || null;
+  const featureHeaders = legacy.length === 0 ? ediint : [...ediint, ...legacy];
   const features = featureHeaders.length === 0 ? null : parseEdiintFeatures(featureHeaders.join(','));
   let parsed: ParsedCemEntity | null;
   let verifiedBy: string | null;
@@ -203,25 +204,21 @@ async function receiveMessage(ctx: EngineContext, message: InboundMessage): Prom
 }
 
 /**
- * An ordinary (non-CEM) message: the name index and the relationship are read; a commit happens
- * only when the message's verified features change the partner's capability.
+ * An ordinary (non-CEM) message: one read, of the name index, whose entry says whether the
+ * message's features would change anything (see `featuresChange`); only then is the relationship
+ * loaded and the observation committed.
  */
 async function ordinary(ctx: EngineContext, as2From: string, as2To: string, features: readonly string[] | null, verifiedBy: string | null): Promise<ReceiveOutcome> {
   await ensureLayout(ctx);
-  const { store } = ctx.ports;
-  const index = await storeCall(() => store.get(keys.name(as2From, as2To)));
-  const id = index !== undefined && typeof (index.value as { relationshipId?: unknown }).relationshipId === 'string' ? (index.value as { relationshipId: string }).relationshipId : null;
+  const index = await storeCall(() => ctx.ports.store.get(keys.name(as2From, as2To)));
+  const entry = index?.value as Partial<NameEntry> | undefined;
+  const id = typeof entry?.relationshipId === 'string' ? entry.relationshipId : null;
   if (id === null) return Object.freeze({ kind: 'ignored', relationshipId: null });
   if (features === null) return Object.freeze({ kind: 'ignored', relationshipId: id });
-  const record = await storeCall(() => store.get(keys.relationship(id)));
-  if (record === undefined) return Object.freeze({ kind: 'ignored', relationshipId: null });
-  const event: CemEvent = { type: 'featuresObserved', relationshipId: id, features, verifiedBy };
-  // The pure transition decides whether anything changes (on this relationship alone: it reads
-  // neither the settings nor other records, and never mutates its input).
-  const rel = (record.value as unknown as RelationshipAggregate).relationship;
-  const probe: CemState = { settings: DEFAULT_SETTINGS, relationships: { [id]: rel }, outbound: {}, inbound: {}, servers: {}, alertLog: {} };
-  if (transition(probe, event, clockNow(ctx.ports)).state === probe) return Object.freeze({ kind: 'ignored', relationshipId: id });
-  await runOperation(ctx, { kind: 'relationship', id, listener: false }, () => ({ events: [event] }));
+  // An entry without the summary (not written by this engine) is decided by the relationship itself.
+  const known = typeof entry?.cem === 'boolean' && Array.isArray(entry.signers);
+  if (known && !featuresChange(entry as NameEntry, features, verifiedBy)) return Object.freeze({ kind: 'ignored', relationshipId: id });
+  await runOperation(ctx, { kind: 'relationship', id, listener: false }, () => ({ events: [{ type: 'featuresObserved', relationshipId: id, features, verifiedBy }] }));
   return Object.freeze({ kind: 'ignored', relationshipId: id });
 }
 

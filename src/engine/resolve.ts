@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { CemStore } from '../ports/store.js';
 import { resolveCertificates } from '../policy/resolution.js';
 import { DEFAULT_SETTINGS, type CemSettings, type CemState, type CertRef, type Relationship } from '../state/model.js';
 import { inspectAll } from './admin-reads.js';
@@ -19,7 +18,6 @@ import { ensureLayout, loadSettings } from './slice.js';
 import { isRecord } from '../state/validate.js';
 import type { ResolvedCertificate, ResolvedMaterial, StatusEntry } from './types.js';
 
-/** A cache of material by fingerprint (material is immutable). */
 /** The decoded material of recently resolved certificates (see {@link createMaterialCache}). */
 export interface MaterialCache {
   get(fingerprint: string): CertificateMaterial | undefined;
@@ -27,9 +25,11 @@ export interface MaterialCache {
 }
 
 /**
- * A least-recently-used cache of decoded certificate material, `capacity` certificates at most
- * (our own certificates, shared by every partner, stay in it; a partner's while its traffic is
- * hot). Material never changes for a fingerprint, so nothing is ever stale.
+ * A cache of decoded certificate material holding the `capacity` most recently used certificates
+ * at least and `2 × capacity` at most (our own certificates, shared by every partner, stay in it;
+ * a partner's while its traffic is hot). Two generations instead of a strict LRU: a hit costs one
+ * map lookup, with no reordering. Material never changes for a fingerprint, so nothing is ever
+ * stale.
  *
  * @example
  * ```ts
@@ -38,35 +38,29 @@ export interface MaterialCache {
  * @throws never.
  */
 export function createMaterialCache(capacity: number): MaterialCache {
-  const entries = new Map<string, CertificateMaterial>();
+  let young = new Map<string, CertificateMaterial>();
+  let old = new Map<string, CertificateMaterial>();
+  const put = (fingerprint: string, material: CertificateMaterial): void => {
+    young.set(fingerprint, material);
+    if (young.size >= capacity) {
+      old = young;
+      young = new Map();
+    }
+  };
   return {
     get(fingerprint) {
-      const found = entries.get(fingerprint);
-      if (found !== undefined) {
-        entries.delete(fingerprint);
-        entries.set(fingerprint, found);
-      }
-      return found;
+      const found = young.get(fingerprint);
+      if (found !== undefined) return found;
+      const aged = old.get(fingerprint);
+      if (aged !== undefined) put(fingerprint, aged);
+      return aged;
     },
-    set(fingerprint, material) {
-      entries.set(fingerprint, material);
-      if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
-    },
+    set: put,
   };
 }
 
-async function withMaterial(store: CemStore, cache: MaterialCache, cert: CertRef): Promise<ResolvedCertificate> {
-  let material = cache.get(cert.fingerprint);
-  if (material === undefined) {
-    material = await loadMaterial(store, cert.fingerprint);
-    cache.set(cert.fingerprint, material);
-  }
-  // Copies: the host may change the bytes it gets; the cache stays intact.
-  return Object.freeze({ ...cert, der: material.der.slice(), chain: Object.freeze(material.chain.map((c) => c.slice())) });
-}
-
 /** One relationship's slice for reads: its aggregate and its listener (two gets, no list). */
-async function readSlice(ctx: EngineContext, relationshipId: string, settings: CemSettings = DEFAULT_SETTINGS): Promise<{ state: CemState; rel: Relationship } | null> {
+async function readSlice(ctx: EngineContext, relationshipId: string, settings: CemSettings = DEFAULT_SETTINGS, freeze = true): Promise<{ state: CemState; rel: Relationship } | null> {
   const { store } = ctx.ports;
   await ensureLayout(ctx);
   const record = await storeCall(() => store.get(keys.relationship(relationshipId)));
@@ -74,31 +68,71 @@ async function readSlice(ctx: EngineContext, relationshipId: string, settings: C
   const agg = record.value as unknown as RelationshipAggregate;
   const listener = agg.relationship.listener === null ? undefined : await storeCall(() => store.get(keys.listener(agg.relationship.listener ?? '')));
   const listeners = listener === undefined ? [] : [listener.value as unknown as ListenerAggregate];
-  return { state: composeState(settings, [agg], listeners), rel: agg.relationship };
+  return { state: composeState(settings, [agg], listeners, freeze), rel: agg.relationship };
 }
+
+const isCertList = (value: unknown): value is readonly CertRef[] => Array.isArray(value);
+const isCert = (value: unknown): value is CertRef => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The certificates to use with a partner now, with their material: reads the relationship's
- * aggregate and its listener (and the material of certificates not cached yet).
+ * aggregate and its listener (and the material of certificates not cached yet). The bytes
+ * returned are copies (one allocation per call): the host may change them, the cache stays
+ * intact.
  *
  * @example
  * ```ts
- * const resolved = await resolve(ctx, new Map(), 'acme')
+ * const resolved = await resolve(ctx, createMaterialCache(2048), 'acme')
  * ```
  * @throws CemEngineError `CEM_PORT_FAILED` when the store fails; `CEM_NOT_FOUND` when material is missing.
  */
 export async function resolve(ctx: EngineContext, cache: MaterialCache, relationshipId: string): Promise<ResolvedMaterial | null> {
-  const read = await readSlice(ctx, relationshipId);
+  // resolveCertificates only reads the state, and nothing of it is handed out: no need to freeze it.
+  const read = await readSlice(ctx, relationshipId, DEFAULT_SETTINGS, false);
   if (read === null) return null;
   const resolved = resolveCertificates(read.state, read.rel.id, clockNow(ctx.ports));
   if (resolved === null) return null;
-  const { store } = ctx.ports;
-  const entries = await Promise.all(Object.entries(resolved).map(async ([key, value]): Promise<[string, unknown]> => {
-    if (Array.isArray(value)) return [key, Object.freeze(await Promise.all((value as readonly CertRef[]).map((c) => withMaterial(store, cache, c))))];
-    if (value !== null && typeof value === 'object') return [key, await withMaterial(store, cache, value as CertRef)];
-    return [key, value];
+  // The material of every certificate named: from the cache, else from the store.
+  const refs: CertRef[] = [];
+  for (const value of Object.values(resolved)) {
+    if (isCertList(value)) refs.push(...value);
+    else if (isCert(value)) refs.push(value);
+  }
+  const material = new Map<string, CertificateMaterial>();
+  const missing = new Set<string>();
+  for (const ref of refs) {
+    const m = cache.get(ref.fingerprint);
+    if (m === undefined) missing.add(ref.fingerprint);
+    else material.set(ref.fingerprint, m);
+  }
+  await Promise.all([...missing].map(async (fingerprint) => {
+    const m = await loadMaterial(ctx.ports.store, fingerprint);
+    cache.set(fingerprint, m);
+    material.set(fingerprint, m);
   }));
-  return Object.freeze(Object.fromEntries(entries)) as unknown as ResolvedMaterial;
+  let bytes = 0;
+  for (const ref of refs) {
+    const m = material.get(ref.fingerprint) as CertificateMaterial;
+    bytes += m.der.byteLength;
+    for (const c of m.chain) bytes += c.byteLength;
+  }
+  // One buffer for every copy handed out.
+  const buffer = new Uint8Array(bytes);
+  let at = 0;
+  const copy = (source: Uint8Array): Uint8Array => {
+    buffer.set(source, at);
+    at += source.byteLength;
+    return buffer.subarray(at - source.byteLength, at);
+  };
+  const withMaterial = (ref: CertRef): ResolvedCertificate => {
+    const m = material.get(ref.fingerprint) as CertificateMaterial;
+    return Object.freeze({ ...ref, der: copy(m.der), chain: Object.freeze(m.chain.map(copy)) });
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(resolved)) {
+    out[key] = isCertList(value) ? Object.freeze(value.map(withMaterial)) : isCert(value) ? withMaterial(value) : value;
+  }
+  return Object.freeze(out) as unknown as ResolvedMaterial;
 }
 
 function statusEntry(state: CemState, id: string): StatusEntry | null {

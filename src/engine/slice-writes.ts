@@ -11,6 +11,7 @@ import type { StoreWrite } from '../ports/store.js';
 import { retentionDays } from '../policy/retention.js';
 import { alertOwner } from '../state/indexes/alert-owner.js';
 import { listenerDue, relationshipDue } from '../state/indexes/due.js';
+import { nameEntry, sameNameEntry } from '../state/indexes/name-entry.js';
 import type { CemState, Relationship, ServerProtocol } from '../state/model.js';
 import { exchangesOf, type ListenerAggregate, type OperationEntry, type RelationshipAggregate, type ResponseEntry, type SeenEntry, type Slice } from './aggregates.js';
 import { keys, SETTINGS_KEY } from './keys.js';
@@ -90,18 +91,31 @@ function moveDue(out: StoreWrite[], before: string | null, after: string | null)
   if (after !== null) out.push(create(after, {}));
 }
 
-function indexWrites(out: StoreWrite[], before: Relationship | undefined, after: Relationship | undefined): void {
+/**
+ * The name and listener-member index writes between two versions of a relationship. The name
+ * record carries the relationship's {@link nameEntry} and is rewritten (at `nameVersion`) when
+ * that changes; returns the name record's version after the writes.
+ */
+function indexWrites(out: StoreWrite[], before: Relationship | undefined, nameVersion: number, after: Relationship | undefined): number {
   const nameOf = (r: Relationship | undefined): string | null => (r === undefined ? null : keys.name(r.partnerName, r.localName));
-  const memberOf = (r: Relationship | undefined): string | null => (r?.listener == null ? null : keys.member(r.listener, r.id));
-  for (const [key, of] of [[nameOf, 'name'], [memberOf, 'member']] as const) {
-    const b = key(before);
-    const a = key(after);
-    if (b === a) continue;
-    if (b !== null) out.push(dropIndex(b));
-    if (a !== null && after !== undefined) {
-      out.push(create(a, of === 'name' ? { relationshipId: after.id, as2From: after.partnerName, as2To: after.localName } : { relationshipId: after.id }));
-    }
+  const b = nameOf(before);
+  const a = nameOf(after);
+  let version = nameVersion;
+  if (b !== a) {
+    if (b !== null) out.push({ key: b, expectedVersion: nameVersion, value: null });
+    if (a !== null && after !== undefined) (out.push(create(a, nameEntry(after))), (version = 1));
+  } else if (a !== null && before !== undefined && after !== undefined && before !== after && !sameNameEntry(nameEntry(before), nameEntry(after))) {
+    out.push({ key: a, expectedVersion: nameVersion, value: json(nameEntry(after)) });
+    version = nameVersion + 1;
   }
+  const memberOf = (r: Relationship | undefined): string | null => (r?.listener == null ? null : keys.member(r.listener, r.id));
+  const mb = memberOf(before);
+  const ma = memberOf(after);
+  if (mb !== ma) {
+    if (mb !== null) out.push(dropIndex(mb));
+    if (ma !== null && after !== undefined) out.push(create(ma, { relationshipId: after.id }));
+  }
+  return version;
 }
 
 function exchangeIndexWrites(out: StoreWrite[], id: string, before: RelationshipAggregate | undefined, after: Pick<RelationshipAggregate, 'outbound' | 'inbound'> | undefined): void {
@@ -153,7 +167,7 @@ export function sliceWrites(slice: Slice, next: CemState, now: Date, extras: Agg
     if (rel === undefined) {
       if (before === undefined || old === undefined) continue;
       out.push({ key: before.key, expectedVersion: before.version, value: null });
-      indexWrites(out, old.relationship, undefined);
+      indexWrites(out, old.relationship, old.nameVersion ?? 1, undefined);
       exchangeIndexWrites(out, id, old, undefined);
       moveDue(out, old.due, null);
       if (old.relationship.listener !== null) touched.add(old.relationship.listener);
@@ -185,8 +199,9 @@ export function sliceWrites(slice: Slice, next: CemState, now: Date, extras: Agg
     const dueMs = earliest(relationshipDue(next, id, parts.alertLog, now), extrasDue(parts, days));
     const due = dueMs === null ? null : keys.due(dueMs, key);
     if (!stateChanged && extrasSame && due === old?.due) continue;
-    out.push({ key, expectedVersion: before?.version ?? null, value: json({ ...parts, due }) });
-    indexWrites(out, old?.relationship, rel);
+    const indexes: StoreWrite[] = [];
+    const nameVersion = indexWrites(indexes, old?.relationship, old?.nameVersion ?? 1, rel);
+    out.push({ key, expectedVersion: before?.version ?? null, value: json({ ...parts, due, ...(nameVersion === 1 ? {} : { nameVersion }) }) }, ...indexes);
     exchangeIndexWrites(out, id, old, parts);
     moveDue(out, old?.due ?? null, due);
     if (old === undefined || rel.serverReadiness !== old.relationship.serverReadiness || rel.listener !== old.relationship.listener) {

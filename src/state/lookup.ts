@@ -51,8 +51,24 @@ export function findByNames(state: CemState, as2From: string, as2To: string): Re
 }
 
 /**
- * True when `fingerprint` is a partner signing certificate we currently accept: active, or the
+ * The partner signing certificates we currently accept (fingerprints): the active ones and the
  * accepted successor (draft §2.4: the Request is signed with the currently accepted certificate).
+ *
+ * @example
+ * ```ts
+ * partnerSigners(rel) // ['ab12…', 'cd34…'] during an overlap
+ * ```
+ * @throws never.
+ */
+export function partnerSigners(rel: Relationship): Fingerprint[] {
+  const slot = rel.partner.signing;
+  const out = slot.active.map((a) => a.cert.fingerprint);
+  if (slot.successor !== null && slot.successor.status === 'accepted') out.push(slot.successor.cert.fingerprint);
+  return out;
+}
+
+/**
+ * True when `fingerprint` is a partner signing certificate we currently accept ({@link partnerSigners}).
  *
  * @example
  * ```ts
@@ -61,10 +77,7 @@ export function findByNames(state: CemState, as2From: string, as2To: string): Re
  * @throws never.
  */
 export function acceptsPartnerSigner(rel: Relationship, fingerprint: Fingerprint | null): boolean {
-  if (typeof fingerprint !== 'string') return false;
-  const slot = rel.partner.signing;
-  if (slot.active.some((a) => a.cert.fingerprint === fingerprint)) return true;
-  return slot.successor !== null && slot.successor.status === 'accepted' && slot.successor.cert.fingerprint === fingerprint;
+  return typeof fingerprint === 'string' && partnerSigners(rel).includes(fingerprint);
 }
 
 /**

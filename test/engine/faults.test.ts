@@ -21,6 +21,9 @@ import type { CemEngineConfig } from '../../src/engine/context.js';
 import type { ScheduleInput } from '../../src/engine/types.js';
 import type { CemPorts } from '../../src/ports/ports.js';
 import type { CemState, CertSlot } from '../../src/state/model.js';
+import type { RelationshipAggregate } from '../../src/engine/aggregates.js';
+import { keys } from '../../src/engine/keys.js';
+import { nameEntry } from '../../src/state/indexes/name-entry.js';
 import type { ManualClock } from '../../src/testing/index.js';
 import { makePki, type TestCert, type TestPki } from '../helpers/pki.js';
 import { createInjector, FAULT_MODES, PORT_METHODS, type FaultPlan, type Injector, type PortGroup, resilient } from './faults.js';
@@ -427,6 +430,15 @@ async function runScenario(scenario: Scenario, plans: Plans | null): Promise<Out
     // No lost certificate: every certificate the state refers to has its material.
     const snapshot = p.ports.store.snapshot();
     for (const fp of referenced(state)) expect(snapshot[`material/${fp}`], `${p.name} lost ${fp}`).toBeDefined();
+    // The name index follows its relationships exactly: one entry each, at the version the aggregate knows.
+    const names = Object.keys(snapshot).filter((k) => k.startsWith('name/'));
+    const aggregates = Object.values(snapshot).filter((r) => r.key.startsWith('rel/')).map((r) => r.value as unknown as RelationshipAggregate);
+    expect(names.length, `${p.name} name entries`).toBe(aggregates.length);
+    for (const agg of aggregates) {
+      const entry = snapshot[keys.name(agg.relationship.partnerName, agg.relationship.localName)];
+      expect(entry?.value, `${p.name} name entry of ${agg.relationship.id}`).toEqual(nameEntry(agg.relationship));
+      expect(entry?.version).toBe(agg.nameVersion ?? 1);
+    }
     // Every send of one Request (or one Response) is byte-identical.
     const bodies = new Map<string, string>();
     for (const entry of p.ports.transport.sent) {

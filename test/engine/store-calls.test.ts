@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CemPorts } from '../../src/ports/ports.js';
 import type { StoreListOptions } from '../../src/ports/store.js';
+import { keys } from '../../src/engine/keys.js';
 import { fingerprint, setupPair, source, twoPartnerPki, type Party } from './harness.js';
 
 let pki: ReturnType<typeof twoPartnerPki>;
@@ -56,7 +57,7 @@ async function crowd(party: Party, count: number, from = 0): Promise<void> {
 }
 
 describe('store calls per operation', () => {
-  it('receives an ordinary message with two gets, no list and no commit', async () => {
+  it('receives an ordinary message with one get (the name index), no list, and a commit only when verified features change the capability', async () => {
     const { counter, wrap } = counting();
     const { a } = await setupPair(pki, { wrapA: wrap });
     await crowd(a, 60);
@@ -67,11 +68,42 @@ describe('store calls per operation', () => {
     expect(outcome).toEqual({ kind: 'ignored', relationshipId: 'beta' });
     expect(counter.lists).toEqual([]);
     expect(counter.commits).toBe(0);
-    expect(counter.gets).toHaveLength(2);
+    expect(counter.gets).toEqual([keys.name('BETA', 'ALPHA')]);
+    // Features without CEM from someone else's certificate: still one get, nothing written.
+    counter.reset();
+    const other = { ...message, headers: { ...message.headers, 'Message-ID': '<m3@beta>', 'EDIINT-Features': 'multiple-attachments' } };
+    await a.engine.receive({ ...other, verifiedBy: pki.a1.der });
+    expect([counter.gets.length, counter.lists.length, counter.commits]).toEqual([1, 0, 0]);
+    expect((await a.engine.status('beta'))[0]?.cemChannel).toBe(true);
+    // The same from the partner's signing certificate: the relationship is read and written once.
+    counter.reset();
+    await a.engine.receive(other);
+    expect(counter.commits).toBe(1);
+    expect((await a.engine.status('beta'))[0]?.cemChannel).toBe(false);
+    // The name index entry followed in the same commit: the next such message is one get again.
+    counter.reset();
+    await a.engine.receive({ ...other, headers: { ...other.headers, 'Message-ID': '<m4@beta>' } });
+    expect([counter.gets.length, counter.lists.length, counter.commits]).toEqual([1, 0, 0]);
     // Unknown names: one get.
     counter.reset();
     await a.engine.receive({ ...message, headers: { ...message.headers, 'AS2-From': 'NOBODY' } });
     expect([counter.gets.length, counter.lists.length, counter.commits]).toEqual([1, 0, 0]);
+  });
+
+  it('resolve hands out copies: bytes a host overwrites change neither the next resolve nor another field', async () => {
+    const { a } = await setupPair(pki);
+    const first = await a.engine.resolve('beta');
+    const sign = first?.signOutbound;
+    const mdn = first?.signMdn;
+    expect(sign?.fingerprint).toBe(fingerprint(pki.a1));
+    expect(Buffer.from(sign?.der ?? []).equals(Buffer.from(pki.a1.der))).toBe(true);
+    expect(sign?.chain.length).toBeGreaterThan(0);
+    sign?.der.fill(0);
+    for (const c of sign?.chain ?? []) c.fill(0);
+    expect(Buffer.from(mdn?.der ?? []).equals(Buffer.from(pki.a1.der))).toBe(true);
+    const again = await a.engine.resolve('beta');
+    expect(Buffer.from(again?.signOutbound?.der ?? []).equals(Buffer.from(pki.a1.der))).toBe(true);
+    expect(again?.signOutbound?.chain.every((c) => c.some((b) => b !== 0))).toBe(true);
   });
 
   it('ticks idle with one range read of each due index up to now, and nothing else', async () => {

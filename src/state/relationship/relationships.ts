@@ -10,6 +10,7 @@ import type { CemEvent, RelationshipInit } from '../events.js';
 import { toCertRef } from './cert-ref.js';
 import { freeze } from '../freeze.js';
 import { acceptsPartnerSigner, findByNames, getRelationship } from '../lookup.js';
+import { featuresIncludeCem } from '../indexes/name-entry.js';
 import type { CemState, LocalUsage, PartnerProtocol, PartnerUsage, Relationship, ServerProtocol } from '../model.js';
 import { ALL_SLOTS, slotAt } from './relationship-slots.js';
 import { done, ignored, type TransitionResult } from '../result.js';
@@ -217,7 +218,7 @@ export function onRelationshipEvent(state: CemState, event: RelationshipEvent, n
       if (event.verifiedBy !== undefined && !acceptsPartnerSigner(rel, event.verifiedBy)) {
         return ignored(state, 'notAuthenticated', 'EDIINT-Features of a message not verified by an accepted partner signing certificate change nothing');
       }
-      const observed = event.features.some((f: unknown) => typeof f === 'string' && f.trim().toLowerCase() === 'cem');
+      const observed = featuresIncludeCem(event.features);
       if (observed === rel.cem.observed) return done(state);
       const next = freeze({ ...rel, cem: freeze({ ...rel.cem, observed, observedAt: now.toISOString() }) });
       return done(withRelationships(state, { ...state.relationships, [rel.id]: next }));
