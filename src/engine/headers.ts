@@ -71,6 +71,7 @@ export function as2Name(values: readonly string[]): string | null {
 }
 
 const FINGERPRINT = /^(?:[0-9a-f]{2}:?){31}[0-9a-f]{2}$/i;
+const HEX64 = /^[0-9a-f]{64}$/i;
 
 /**
  * True when `value` is a SHA-256 fingerprint: 64 hex digits, optionally colon-separated.
@@ -82,7 +83,9 @@ const FINGERPRINT = /^(?:[0-9a-f]{2}:?){31}[0-9a-f]{2}$/i;
  * @throws never.
  */
 export function isFingerprint(value: unknown): value is string {
-  return typeof value === 'string' && FINGERPRINT.test(value.trim());
+  if (typeof value !== 'string') return false;
+  const text = value.trim();
+  return text.length === 64 ? HEX64.test(text) : FINGERPRINT.test(text);
 }
 
 /**

@@ -9,7 +9,7 @@
  * | `settings` | {@link CemSettings} (absent: the configured defaults) |
  * | `rel/<id>` | a relationship aggregate: the {@link Relationship}, its outbound and inbound exchanges, its part of the daily-alert log, the Message-IDs and Request digests it processed, the Content-IDs of its Responses, and its due key |
  * | `listener/<protocol>` | a listener aggregate: the {@link ServerSlot}, its part of the alert log, its due key |
- * | `name/<sha256(AS2-From \n AS2-To)>` | index: the relationship of inbound messages between these AS2 names, with its `NameEntry` (`src/state/indexes/name-entry.ts`) summary (rewritten with it) |
+ * | `name/<AS2-From \n AS2-To>` | index: the relationship of inbound messages between these AS2 names, with its `NameEntry` (`src/state/indexes/name-entry.ts`) summary (rewritten with it) |
  * | `member/<protocol>/<id>` | index: the relationships on a listener |
  * | `xout/<requestId>`, `xin/<key>` | index: the relationship of an outbound / inbound exchange |
  * | `due/<ISO instant>/<aggregate key>` | index: one entry per aggregate with something due, at its earliest due instant |
@@ -101,27 +101,10 @@ export function boundedKey(prefix: string, id: string, suffix?: string): string 
  * ```
  * @throws never.
  */
-/**
- * Name keys of recently seen AS2 name pairs (two generations of at most 4096 each): a hub's
- * inbound traffic names the same pairs over and over, and the digest is its largest cost.
- */
-let namesYoung = new Map<string, string>();
-let namesOld = new Map<string, string>();
-function nameKey(as2From: string, as2To: string): string {
-  const pair = `${as2From}\n${as2To}`;
-  let key = namesYoung.get(pair);
-  if (key !== undefined) return key;
-  key = namesOld.get(pair) ?? boundedKey('name', sha256(pair));
-  if (pair.length > 512) return key; // AS2 names are at most 128 characters (RFC 4130 §6.2): keep oddities out
-  namesYoung.set(pair, key);
-  if (namesYoung.size >= 4096) (namesOld = namesYoung), (namesYoung = new Map());
-  return key;
-}
-
 export const keys = Object.freeze({
   relationship: (id: string): string => boundedKey('rel', id),
   listener: (protocol: string): string => boundedKey('listener', protocol),
-  name: nameKey,
+  name: (as2From: string, as2To: string): string => boundedKey('name', `${as2From}\n${as2To}`),
   member: (protocol: string, id: string): string => `${boundedKey('member', protocol)}/${boundedKey('m', id).slice(2)}`,
   memberPrefix: (protocol: string): string => `${boundedKey('member', protocol)}/`,
   outbound: (id: string): string => boundedKey('xout', id),

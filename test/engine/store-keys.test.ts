@@ -128,7 +128,8 @@ describe('store keys of peer- and host-supplied ids', () => {
       expect(keys.relationship(id)).toBe(storeKey('rel', id));
       expect(keys.member('HTTP', id)).toBe(storeKey('member', 'HTTP', id));
     }
-    expect(keys.name('ALPHA', 'BETA')).toMatch(/^name\/[0-9a-f]{64}$/);
+    expect(keys.name('ALPHA', 'BETA')).toBe('name/ALPHA%0ABETA');
+    expect(keys.name('A/B', 'C D')).toBe('name/A%2FB%0AC%20D');
     expect(keys.name('ALPHA', 'BETA')).not.toBe(keys.name('BETA', 'ALPHA'));
     expect(keys.due(Date.parse('2027-01-01T00:00:00Z'), 'rel/alpha')).toBe('due/2027-01-01T00:00:00.000Z/rel/alpha');
   });
