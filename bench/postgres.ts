@@ -116,7 +116,7 @@ export async function benchPostgres(url: string | undefined, options: { readonly
       const values: string[] = [];
       for (let i = from; i < Math.min(count, from + 1_000); i++) {
         for (const r of template) {
-          // The name index is keyed by a digest of the AS2 names: computed, not copied.
+          // The name index is keyed by the escaped AS2 names (upper case here): computed, not copied.
           keys.push(r.key.startsWith('name/') ? storeKeys.name(id(i).toUpperCase(), 'ACME') : r.key.replaceAll(TOKEN, id(i)).replaceAll(upper, id(i).toUpperCase()));
           values.push(r.value.replaceAll(TOKEN, id(i)).replaceAll(upper, id(i).toUpperCase()));
         }
@@ -135,17 +135,20 @@ export async function benchPostgres(url: string | undefined, options: { readonly
       const n = (k: 'trips' | 'writes' | 'rows'): number => (counting.counts[k] - before[k]) / runs;
       return { trips: n('trips'), writes: n('writes'), rows: n('rows'), ms: (performance.now() - t) / runs };
     };
-    const payload = (i: number) => ({
+    // Verified by the partner's signing certificate, as the AS2 layer reports it.
+    const payload = (i: number, features = 'multiple-attachments, CEM') => ({
       body: { contentType: 'application/edi-x12', body: new TextEncoder().encode(`ISA*00*payload ${i}~`) },
-      headers: { 'AS2-From': id(i % count).toUpperCase(), 'AS2-To': 'ACME', 'Message-ID': `<bench-${i}@partner>`, 'EDIINT-Features': 'multiple-attachments, CEM' },
+      headers: { 'AS2-From': id(i % count).toUpperCase(), 'AS2-To': 'ACME', 'Message-ID': `<bench-${i}@partner>`, 'EDIINT-Features': features },
+      verifiedBy: theirs.der,
     });
-    // Every partner has advertised CEM once, as in production (the first message records it).
+    // The first verified message advertising CEM records it (one commit); later ones read the name index only.
     const receive = await per(5, (i) => engine.receive(payload(i)));
     const receiveAgain = await per(5, (i) => engine.receive(payload(i)));
     const tick = await per(3, () => engine.tick());
     // Wall time per call over many partners (round trips to the server dominate).
     const spread = (i: number): number => (i * 7919 + 13) % count;
-    const receiveMs = await per(500, (i) => engine.receive(payload(spread(i) + count * 1000)));
+    // Capability unchanged (the copies never advertised CEM): the path of nearly every message.
+    const receiveMs = await per(500, (i) => engine.receive(payload(spread(i) + count * 1000, 'multiple-attachments')));
     const resolveMs = await per(500, (i) => engine.resolve(id(spread(i))));
     const tickMs = await per(200, () => engine.tick());
     let sends = 0;
@@ -160,8 +163,8 @@ export async function benchPostgres(url: string | undefined, options: { readonly
     const commits = counting.counts.commits - before;
 
     const result: PostgresBenchRow[] = [
-      row(`round trips per receive of an ordinary message (first from the partner)`, receive.trips, 'round trips', 2, 'max', `${receive.writes.toFixed(1)} writes, ${receive.rows.toFixed(0)} rows read, ${receive.ms.toFixed(0)} ms each`),
-      row(`round trips per receive of an ordinary message (partner seen before)`, receiveAgain.trips, 'round trips', 2, 'max', `${receiveAgain.writes.toFixed(1)} writes (target 0), ${receiveAgain.rows.toFixed(0)} rows read, ${receiveAgain.ms.toFixed(0)} ms each`),
+      row(`round trips per receive of an ordinary message (first advertising CEM: recorded)`, receive.trips, 'round trips', 6, 'max', `${receive.writes.toFixed(1)} writes, ${receive.rows.toFixed(0)} rows read, ${receive.ms.toFixed(0)} ms each`),
+      row(`round trips per receive of an ordinary message (capability unchanged)`, receiveAgain.trips, 'round trips', 1, 'max', `${receiveAgain.writes.toFixed(1)} writes (target 0), ${receiveAgain.rows.toFixed(0)} rows read, ${receiveAgain.ms.toFixed(0)} ms each`),
       row(`round trips per idle tick`, tick.trips, 'round trips', 2, 'max', `${tick.writes.toFixed(1)} writes, ${tick.rows.toFixed(0)} rows read, ${tick.ms.toFixed(0)} ms each`),
       row('ms per receive of an ordinary message (wall, 500 partners)', receiveMs.ms, 'ms', null, 'max', `${receiveMs.trips.toFixed(1)} round trips each`),
       row('ms per resolve (wall, 500 partners)', resolveMs.ms, 'ms', null, 'max', `${resolveMs.trips.toFixed(1)} round trips each`),
