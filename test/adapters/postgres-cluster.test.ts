@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/adapters/postgres/index.js';
+import { keys } from '../../src/engine/keys.js';
+import { nameEntry } from '../../src/state/indexes/name-entry.js';
 import { createCemEngine, createRandomIds } from '../../src/index.js';
 import type { CemEngine } from '../../src/index.js';
 import { createManualClock, createMemoryStore, createSequentialIds } from '../../src/testing/index.js';
@@ -257,6 +259,13 @@ describe.skipIf(PG_URL === undefined)('three engines on one PostgreSQL database,
     expect(ops.some((o) => o['op'] === 'serverActive' && o['applied'] === true)).toBe(true);
     expect(JSON.stringify(state.servers.HTTP?.installed)).toContain(base.fingerprints['s2']);
     expect([...byId(of('install'), (l) => String(l['fingerprint'])).keys()]).toEqual([base.fingerprints['s2']]);
+    // The name index followed every relationship through the kills: its entry, at the version the aggregate knows.
+    for (const rel of Object.values(state.relationships)) {
+      const aggregate = await store.get(keys.relationship(rel.id));
+      const entry = await store.get(keys.name(rel.partnerName, rel.localName));
+      expect(entry?.value, `name entry of ${rel.id}`).toEqual(nameEntry(rel));
+      expect(entry?.version, `name entry version of ${rel.id}`).toBe((aggregate?.value as { nameVersion?: number } | undefined)?.nameVersion ?? 1);
+    }
 
     // Alerts: every one of the single-node run, each daily alert once a day.
     const clusterAlerts = of('notice');
