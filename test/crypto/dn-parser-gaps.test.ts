@@ -144,3 +144,30 @@ describe('errors and limits', () => {
     expect(() => parseDistinguishedName(`${at}a`)).toThrow(expect.objectContaining({ code: 'CEM_DN_INVALID', message: expect.stringContaining('65537 characters, more than 65536') }));
   });
 });
+
+describe('more parser edges', () => {
+  it('reads UTF-8 escapes ending in an ASCII byte as UTF-8', () => {
+    expect(value('CN=\\C3\\A9\\41')).toBe('éA');
+  });
+
+  it('keeps a separator that follows another one as the separator when type= comes next', () => {
+    expect(values('O=a,,C=US')).toEqual([['O=a,'], ['C=US']]);
+    expect(values('O=a;;,C=US')).toEqual([['O=a;;'], ['C=US']]);
+  });
+
+  it('reads a value that only looks like BER after its first character as text', () => {
+    expect(value('CN=x0c0161')).toBe('x0c0161');
+  });
+
+  it('keeps a doubled quote at the end of a quoted value', () => {
+    expect(value('CN="ab"""')).toBe('ab"');
+  });
+
+  it('reads dotted OIDs with multi-digit arcs', () => {
+    expect(parseDistinguishedName('12.345.6=v')[0]![0]).toMatchObject({ oid: '12.345.6', type: '12.345.6', value: 'v' });
+  });
+
+  it('reads U+FFFF after a backslash as one character', () => {
+    expect(value('CN=\\\uffffx')).toBe('\uffffx');
+  });
+});

@@ -110,3 +110,21 @@ describe('types without a name are written as a dotted OID with UTF8String BER',
     expect(format({ oid: '2.5.4.3', type: 'CN', value: 'x', ber: '0c0178', binary: false })).toBe('CN=x');
   });
 });
+
+describe('more value edges', () => {
+  it('reads an odd number of hex digits as text even when dropping the last one would give BER', () => {
+    expect(first('CN=#0c01615')).toEqual({ oid: '2.5.4.3', type: 'CN', value: '#0c01615', ber: null, binary: false });
+  });
+
+  it('writes only a type that is a whole dotted OID with multi-digit arcs as hex', () => {
+    const typed = (type: string): DnAttribute => ({ oid: type, type, value: 'v', ber: null, binary: false });
+    expect(format(typed('12.345.6'))).toBe('12.345.6=#0c0176');
+    expect(format(typed('a1.2'))).toBe('a1.2=v');
+    expect(format(typed('1.2a'))).toBe('1.2a=v');
+    expect(format(typed('12'))).toBe('12=v');
+  });
+
+  it('writes a binary attribute without BER as its text', () => {
+    expect(format({ oid: '2.5.4.3', type: 'CN', value: 'x', ber: null, binary: true })).toBe('CN=x');
+  });
+});
