@@ -100,3 +100,11 @@ describe('the public DN functions', () => {
     expect(() => issuerMatches(null as unknown as string, 'CN=Acme CA')).toThrow(TypeError);
   });
 });
+
+describe('binary attributes built by hand', () => {
+  it('compares a binary attribute without BER bytes like one with empty BER bytes', () => {
+    const attribute = { oid: '2.5.4.45', type: 'x500UniqueIdentifier', value: '#', binary: true } as const;
+    expect(distinguishedNamesEqual([[{ ...attribute, ber: null }]], [[{ ...attribute, ber: '' }]])).toBe(true);
+    expect(distinguishedNamesEqual([[{ ...attribute, ber: null }]], [[{ ...attribute, ber: '00' }]])).toBe(false);
+  });
+});

@@ -171,3 +171,27 @@ describe('more parser edges', () => {
     expect(value('CN=\\\uffffx')).toBe('\uffffx');
   });
 });
+
+describe('escape runs of continuation bytes, and escapes in the slash form', () => {
+  it.each([
+    ['three continuation bytes', '\\80\\80\\80', [0x80, 0x80, 0x80]],
+    ['four continuation bytes', '\\80\\80\\80\\80', [0x80, 0x80, 0x80, 0x80]],
+    ['an invalid lead byte C0 before continuation bytes', '\\C0\\80\\80', [0xc0, 0x80, 0x80]],
+  ])('reads %s as Latin-1', (_name, escaped, bytes) => {
+    expect(value(`CN=${escaped}`)).toBe(latin1(...bytes));
+  });
+
+  it('does not split the slash form at an escaped / or + even when type= follows', () => {
+    expect(values('/O=a\\/CN=b')).toEqual([['O=a/CN=b']]);
+    expect(values('/CN=a\\+UID=b/C=US')).toEqual([['C=US'], ['CN=a+UID=b']]);
+  });
+
+  it('reads xHH without a backslash in the slash form as text', () => {
+    expect(value('/CN=ax41')).toBe('ax41');
+  });
+
+  it('reads U+FFFF in the slash form as one character, escaped or not', () => {
+    expect(value('/CN=\\\uffffx')).toBe('\uffffx');
+    expect(value('/CN=\uffffx')).toBe('\uffffx');
+  });
+});

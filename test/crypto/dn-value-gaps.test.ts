@@ -128,3 +128,9 @@ describe('more value edges', () => {
     expect(format({ oid: '2.5.4.3', type: 'CN', value: 'x', ber: null, binary: true })).toBe('CN=x');
   });
 });
+
+describe('the last code point', () => {
+  it('decodes U+10FFFF in a UniversalString', () => {
+    expect(first('CN=#1c040010ffff')).toMatchObject({ value: '\u{10ffff}', binary: false });
+  });
+});
