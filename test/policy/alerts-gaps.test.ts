@@ -195,3 +195,20 @@ describe('alerts about certificates in use', () => {
     });
   });
 });
+
+describe('alert variants with mixed inputs', () => {
+  it('responseReceived: one changed answer among unchanged ones is enough to flag the replacement', () => {
+    const unchanged = { fingerprint: cert.fingerprint, status: 'accepted' as const, reason: null, previousStatus: null };
+    const changed = { fingerprint: other.fingerprint, status: 'accepted' as const, reason: null, previousStatus: 'rejected' as const };
+    expect(responseReceivedAlert('acme', 'r1', 'msg-9', [unchanged, changed])).toMatchObject({
+      severity: 'warning', message: 'acme accepted every certificate of request r1 (this answer replaces an earlier, different one).',
+    });
+  });
+
+  it('serverCertificatePending: only the rejections when nobody is waited for', () => {
+    expect(serverPendingAlert('HTTP', cert, [], day, ['acme'])).toMatchObject({
+      severity: 'warning',
+      message: 'The new HTTP server certificate is not accepted by every partner yet: it was rejected by 1 partner(s): acme (it is installed only if set as active).',
+    });
+  });
+});
