@@ -210,7 +210,8 @@ function splitSlashForm(s: string, sep: string): string[] {
   const pieces: string[] = [];
   let start = 0;
   for (let i = 0; i <= s.length; i++) {
-    if (s[i] === '\\') i++;
+    // a lone trailing backslash stays in the last piece (slashAttribute refuses it), not skipped with it
+    if (s[i] === '\\' && i + 1 < s.length) i++;
     else if (i === s.length || s[i] === sep) {
       const piece = s.slice(start, i);
       if (pieces.length > 0 && typeAt(piece, 0) === null) pieces[pieces.length - 1] += sep + piece;
