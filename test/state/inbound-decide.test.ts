@@ -48,6 +48,12 @@ describe('decide: malformed decisions are refused (invalidEvent) and change noth
     expectRefused(decide(received, decisions), received, 'invalidEvent', detail);
   });
 
+  it('a list with one malformed decision next to a valid one', () => {
+    const { received, sign, enc } = awaiting();
+    expectRefused(decide(received, [{ fingerprint: sign.sha256, accept: true }, { fingerprint: enc.sha256, accept: 'no' }]), received, 'invalidEvent', detail);
+    expectRefused(decide(received, [{ fingerprint: sign.sha256, accept: true }, { fingerprint: 7, accept: true }]), received, 'invalidEvent', detail);
+  });
+
   it('accepts a decision whose reason is text, and one without a reason', () => {
     const { received, sign, enc } = awaiting();
     const result = decide(received, [{ fingerprint: sign.sha256, accept: false, reason: 'unknown CA' }, { fingerprint: enc.sha256, accept: false }]);
@@ -94,6 +100,13 @@ describe('decide: which Requests can be decided', () => {
     const spelled = (hex: string): string => hex.toUpperCase().match(/../g)!.join(':');
     const result = decide(received, [{ fingerprint: spelled(sign.sha256), accept: true }, { fingerprint: spelled(enc.sha256), accept: false }]);
     expect(result.state.inbound['acme/r1']?.items.map((i) => i.decision)).toEqual(['accepted', 'rejected']);
+  });
+
+  it('a rejection shows in the partner slot as a rejected successor with the reason', () => {
+    const { received, sign } = awaiting();
+    const result = decide(received, [{ fingerprint: sign.sha256, accept: false, reason: 'unknown CA' }]);
+    expect(result.effects).toEqual([]);
+    expect(result.state.relationships['acme']?.partner.signing.successor).toMatchObject({ status: 'rejected', reason: 'unknown CA', exchangeId: 'acme/r1', cert: { fingerprint: sign.sha256 } });
   });
 
   it('records no reason for an acceptance, even when one is given', () => {
@@ -153,7 +166,13 @@ describe('Response delivery events', () => {
     expect(failed.state.inbound['acme/r1']?.lastError).toBe('unknown error');
     expect(failed.effects).toHaveLength(1);
     const [alert] = failed.effects;
-    expect(alert?.type === 'notify' && alert.alert).toMatchObject({ kind: 'sendFailed', details: { error: 'unknown error' } });
+    expect(alert?.type === 'notify' && alert.alert).toMatchObject({ kind: 'sendFailed', relationshipId: 'acme', dedupeKey: 'sendFailed:acme/r1:1' });
+    expect(alert?.type === 'notify' && alert.alert.details).toEqual({ exchangeId: 'acme/r1', what: 'response', error: 'unknown error', attempts: 1 });
+  });
+
+  it('an event of another type reaching the inbound handler is a programming error (CEM_ARGUMENT)', () => {
+    const { received } = awaiting();
+    expect(() => onInboundEvent(received, { type: 'tick' } as unknown as Parameters<typeof onInboundEvent>[1], day(1))).toThrow(expect.objectContaining({ code: 'CEM_ARGUMENT' }));
   });
 
   it('responseFailed is refused for an unknown key and for a Request still awaiting its decision', () => {
