@@ -101,3 +101,60 @@ describe('responseReceived: Responses that match nothing are ignored (no alert)'
     expectIgnored(answer(first, s.requestId, [{ cert: s.next, status: 'Rejected', reason: 'no' }], s.pki.partnerSigning, day(2)), first, 'duplicate', `request ${s.requestId} already has these answers`);
   });
 });
+
+describe('responseReceived: matching and recording the answers', () => {
+  it('skips malformed TrustResponses and keeps a reason only for a rejection', () => {
+    const s = setup();
+    const event = responseEvent(s, { response: {
+      requestId: s.requestId, sender: { name: 'ACME', qualifier: 'AS2' }, originated: { lexical: 'x', instant: day(1), offsetMinutes: 0 },
+      trustResponses: [
+        'junk',
+        { status: 'Rejected', reason: 'no', certificate: 'not an object' },
+        { status: 'Maybe', reason: 'no', certificate: { issuer: s.next.issuer, serial: s.next.serial } },
+        { status: 'Accepted', reason: 'fine', certificate: { issuer: s.next.issuer, serial: s.next.serial } },
+      ],
+    } });
+    const result = transition(s.state, event, day(1));
+    expect(result.state.outbound[s.requestId]?.items[0]).toMatchObject({ status: 'accepted', reason: null, previousStatus: null, respondedAt: day(1).toISOString() });
+    expect(result.state.outbound[s.requestId]?.status).toBe('accepted');
+  });
+
+  it('an accepted signing certificate becomes active at once: exactly the archive, the activation alert (cause cem) and the responseReceived alert', () => {
+    const s = setup();
+    const result = answer(s.state, s.requestId, [{ cert: s.next, status: 'Accepted' }], s.pki.partnerSigning, day(1));
+    expect(result.effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type))).toEqual(['archiveCertificate', 'notify:certificateActivated', 'notify:responseReceived']);
+    expect(result.effects[0]).toEqual({ type: 'archiveCertificate', relationshipId: 'acme', side: 'local', usage: 'signing', fingerprint: s.pki.localSigning.sha256 });
+    const activated = result.effects[1];
+    expect(activated?.type === 'notify' && activated.alert).toMatchObject({ relationshipId: 'acme', dedupeKey: `certificateActivated:acme:local:signing:${s.next.sha256}` });
+    expect(activated?.type === 'notify' && activated.alert.details).toEqual({ side: 'local', usage: 'signing', cause: 'cem', certificate: expect.objectContaining({ fingerprint: s.next.sha256 }) });
+    expect(result.state.relationships['acme']?.local.signing.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[s.next.sha256, 'cem']]);
+  });
+
+  it('after a resend, a Response to the superseded Request is refused, and one without requestId goes to the resent Request', () => {
+    const { state, pki } = establishedState({ maxResponseDays: 5 });
+    const next = makeCert();
+    const sent = sendDelivered(state, signingSelection(next));
+    const expired = transition(sent.state, { type: 'tick' }, day(5.5)).state;
+    const resent = transition(expired, { type: 'resend', requestId: sent.ids.requestId, ids: { requestId: 'resend-1', xmlContentId: 'x@us', contentIds: ['c1@us'] } }, day(6)).state;
+    const toOld = answer(resent, sent.ids.requestId, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(7));
+    expectIgnored(toOld, resent, 'invalidState', `request ${sent.ids.requestId} was superseded by a resend`);
+    const withoutId = answer(resent, null, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(7));
+    expect(withoutId.state.outbound['resend-1']?.status).toBe('accepted');
+    expect(withoutId.state.outbound[sent.ids.requestId]?.status).toBe('superseded');
+  });
+
+  it('a Response without requestId goes to the newest open Request naming its certificate, not to a newer one that does not name it', () => {
+    const { state, pki } = establishedState();
+    const first = makeCert({ label: 'first' });
+    const sentFirst = sendDelivered(state, signingSelection(first));
+    const answered = answer(sentFirst.state, sentFirst.ids.requestId, [{ cert: first, status: 'Rejected', reason: 'no' }], pki.partnerSigning, day(1)).state;
+    const second = makeCert({ label: 'second' });
+    const sentSecond = sendDelivered(answered, signingSelection(second), day(2));
+    const result = answer(sentSecond.state, null, [{ cert: second, status: 'Accepted' }], pki.partnerSigning, day(3));
+    expect(result.state.outbound[sentSecond.ids.requestId]?.status).toBe('accepted');
+    expect(result.state.outbound[sentFirst.ids.requestId]?.status).toBe('rejected');
+    // A changed answer without requestId to the finished first Request still finds it (no open Request names it).
+    const changed = answer(result.state, null, [{ cert: first, status: 'Accepted' }], pki.partnerSigning, day(4));
+    expect(changed.state.outbound[sentFirst.ids.requestId]?.items[0]).toMatchObject({ status: 'accepted', previousStatus: 'rejected' });
+  });
+});
