@@ -97,9 +97,11 @@ function grantNewInboundAcceptances(sh: Shadow, before: CemState, after: CemStat
   for (const ex of Object.values(after.inbound)) {
     const old = before.inbound[ex.key];
     if (old === ex) continue;
-    for (const item of ex.items) {
+    for (const [index, item] of ex.items.entries()) {
       if (item.decision !== 'accepted') continue;
-      if (old?.items.some((i) => i.cert.fingerprint === item.cert.fingerprint && i.decision === 'accepted')) continue;
+      // The same item already accepted before (one certificate may come in several items, with other usages).
+      const was = old?.items[index];
+      if (was !== undefined && was.cert.fingerprint === item.cert.fingerprint && was.decision === 'accepted') continue;
       for (const usage of item.usages) grant(sh, ex.relationshipId, 'partner', partnerSlotOf(usage), item.cert.fingerprint, 'accepted');
     }
   }
