@@ -163,7 +163,8 @@ export async function benchPostgres(url: string | undefined, options: { readonly
     const commits = counting.counts.commits - before;
 
     const result: PostgresBenchRow[] = [
-      row(`round trips per receive of an ordinary message (first advertising CEM: recorded)`, receive.trips, 'round trips', 6, 'max', `${receive.writes.toFixed(1)} writes, ${receive.rows.toFixed(0)} rows read, ${receive.ms.toFixed(0)} ms each`),
+      // Reported, no target: once per change of a partner's capability (read, then one commit).
+      row(`round trips per receive of an ordinary message (first advertising CEM: recorded)`, receive.trips, 'round trips', null, 'max', `${receive.writes.toFixed(1)} writes, ${receive.rows.toFixed(0)} rows read, ${receive.ms.toFixed(0)} ms each`),
       row(`round trips per receive of an ordinary message (capability unchanged)`, receiveAgain.trips, 'round trips', 1, 'max', `${receiveAgain.writes.toFixed(1)} writes (target 0), ${receiveAgain.rows.toFixed(0)} rows read, ${receiveAgain.ms.toFixed(0)} ms each`),
       row(`round trips per idle tick`, tick.trips, 'round trips', 2, 'max', `${tick.writes.toFixed(1)} writes, ${tick.rows.toFixed(0)} rows read, ${tick.ms.toFixed(0)} ms each`),
       row('ms per receive of an ordinary message (wall, 500 partners)', receiveMs.ms, 'ms', null, 'max', `${receiveMs.trips.toFixed(1)} round trips each`),
