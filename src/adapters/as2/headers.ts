@@ -37,9 +37,25 @@ export function parseAs2Name(value: string): string {
   return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v;
 }
 
-/** A new Message-ID `<time.random@domain>`. */
-export function newMessageId(domain: string, now: Date): string {
-  return `<${now.getTime().toString(36)}.${randomBytes(10).toString('hex')}@${domain}>`;
+/** A new Message-ID `<time.random@domain>`, the domain made from the sender's AS2 name. */
+export function newMessageId(as2From: string, now: Date): string {
+  const d = as2From.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
+  return `<${now.getTime().toString(36)}.${randomBytes(10).toString('hex')}@${d.length > 0 ? d : 'as2'}>`;
+}
+
+/** The headers every AS2 message and MDN we send carries (RFC 4130 §6, RFC 6017 §3). */
+export function as2EnvelopeHeaders(m: { readonly as2From: string; readonly as2To: string; readonly messageId: string; readonly contentType: string; readonly subject: string; readonly now: Date }): Record<string, string> {
+  return {
+    'AS2-Version': AS2_VERSION,
+    'AS2-From': formatAs2Name(m.as2From),
+    'AS2-To': formatAs2Name(m.as2To),
+    'Message-ID': m.messageId,
+    'EDIINT-Features': EDIINT_FEATURES,
+    'Mime-Version': '1.0',
+    'Content-Type': m.contentType,
+    Subject: m.subject,
+    Date: m.now.toUTCString(),
+  };
 }
 
 /** The `Disposition-Notification-Options` asking for a signed receipt with these MIC algorithms. */

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { CemArgumentError, isCemError } from '../../errors.js';
 import { verifyLeniently, micAlgorithm, signDetached, type MicAlgorithm } from './cms-signed.js';
-import { AS2_VERSION, EDIINT_FEATURES, formatAs2Name, headerValue, newMessageId, parseAs2Name, type As2HeaderInput } from './headers.js';
+import { as2EnvelopeHeaders, type As2HeaderInput, headerValue, newMessageId, parseAs2Name } from './headers.js';
 import { certificateDer } from './keys.js';
 import type { As2Signer } from './message-build.js';
 import { buildMultipartSigned, entityBytes, newBoundary, readMultipartSigned, splitEntity } from './mime.js';
@@ -93,18 +93,8 @@ export async function buildMdn(input: As2MdnInput): Promise<As2MdnMessage> {
     top = entityBytes([['Content-Type', signed.contentType]], signed.body);
   }
   const outer = splitEntity(top);
-  const messageId = newMessageId(input.as2From.toLowerCase().replace(/[^a-z0-9.-]+/g, '-') || 'as2', now);
-  const headers = {
-    'AS2-Version': AS2_VERSION,
-    'AS2-From': formatAs2Name(input.as2From),
-    'AS2-To': formatAs2Name(input.as2To),
-    'Message-ID': messageId,
-    'EDIINT-Features': EDIINT_FEATURES,
-    'Mime-Version': '1.0',
-    'Content-Type': outer.headers[0]?.value ?? '',
-    Subject: 'Message Disposition Notification',
-    Date: now.toUTCString(),
-  };
+  const messageId = newMessageId(input.as2From, now);
+  const headers = as2EnvelopeHeaders({ as2From: input.as2From, as2To: input.as2To, messageId, contentType: outer.headers[0]?.value ?? '', subject: 'Message Disposition Notification', now });
   return Object.freeze({ messageId, headers: Object.freeze(headers), body: outer.rawBody });
 }
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { CemArgumentError } from '../../errors.js';
 import { encryptEnveloped, type ContentCipher, type KeyTransport } from './cms-enveloped.js';
 import { nodeHash, signDetached, type MicAlgorithm } from './cms-signed.js';
-import { AS2_VERSION, EDIINT_FEATURES, dispositionOptions, formatAs2Name, newMessageId } from './headers.js';
+import { as2EnvelopeHeaders, dispositionOptions, newMessageId } from './headers.js';
 import { certificateDer, type As2CertificateInput, type As2PrivateKeyInput } from './keys.js';
 import { encodeBase64Lines } from '../../messages/mime/internal/transfer-encoding.js';
 import { buildMultipartSigned, entityBytes, pkcs7MimeEntity, splitEntity } from './mime.js';
@@ -89,11 +89,6 @@ export function computeMic(content: Uint8Array, algorithm: MicAlgorithm): string
   return createHash(nodeHash(algorithm)).update(content).digest('base64');
 }
 
-function domainOf(name: string): string {
-  const d = name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
-  return d.length > 0 ? d : 'as2';
-}
-
 /**
  * Builds a signed and/or encrypted AS2 message with its headers and MIC.
  *
@@ -110,7 +105,7 @@ export async function buildAs2Message(input: As2MessageInput): Promise<As2Outbou
     if (v.length === 0 || v.length > 1000 || /[\r\n]/.test(v)) throw new CemArgumentError(`${name} must be 1-1000 characters without line breaks`);
   }
   const now = input.now ?? new Date();
-  const messageId = input.messageId ?? newMessageId(domainOf(input.as2From), now);
+  const messageId = input.messageId ?? newMessageId(input.as2From, now);
   const mdn = input.mdn ?? { mode: 'sync', signed: true };
   const payload = entityBytes([['Content-Type', input.contentType], ['Content-Transfer-Encoding', 'binary']], input.body);
   let top = payload;
@@ -138,17 +133,10 @@ export async function buildAs2Message(input: As2MessageInput): Promise<As2Outbou
     top = entityBytes([['Content-Type', p7m.contentType]], p7m.body);
   }
   const outer = splitEntity(top);
-  const headers: Record<string, string> = {
-    'AS2-Version': AS2_VERSION,
-    'AS2-From': formatAs2Name(input.as2From),
-    'AS2-To': formatAs2Name(input.as2To),
-    'Message-ID': messageId,
-    'EDIINT-Features': EDIINT_FEATURES,
-    'Mime-Version': '1.0',
-    'Content-Type': outer.headers.find((h) => h.name === 'Content-Type')?.value ?? input.contentType,
-    Subject: input.subject ?? 'AS2 message',
-    Date: now.toUTCString(),
-  };
+  const headers = as2EnvelopeHeaders({
+    as2From: input.as2From, as2To: input.as2To, messageId, subject: input.subject ?? 'AS2 message', now,
+    contentType: outer.headers.find((h) => h.name === 'Content-Type')?.value ?? input.contentType,
+  });
   if (mdn.mode !== 'none') {
     headers['Disposition-Notification-To'] = mdn.returnTo ?? 'as2@ediint-cem.invalid';
     if (mdn.signed !== false) headers['Disposition-Notification-Options'] = dispositionOptions([mic.algorithm]);
