@@ -129,17 +129,22 @@ export function runCli(argv: readonly string[], io: CliIo): number {
         throw new UsageError(command ? `unknown command ${command}` : 'a command is required');
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`cem: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    if (isCemError(e)) {
-      io.stderr(`error ${e.code}: ${e.message}\n`);
-      if (json.on) io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
-      return 1;
-    }
-    throw e;
+    return failureExit(e, io, json.on);
   }
+}
+
+/** The exit code of a failed command (2: usage, 1: a `CemError`), reported on `io`; anything else is thrown again. */
+function failureExit(e: unknown, io: CliIo, json: boolean): number {
+  if (e instanceof UsageError) {
+    io.stderr(`cem: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (isCemError(e)) {
+    io.stderr(`error ${e.code}: ${e.message}\n`);
+    if (json) io.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
+    return 1;
+  }
+  throw e;
 }
 
 /**
@@ -158,14 +163,6 @@ export async function runCliAsync(argv: readonly string[], io: CliIo, control: S
     const { runAs2 } = await import('./as2.js');
     return await runAs2(argv.slice(1), checkedFiles(io), control);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`cem: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    if (isCemError(e)) {
-      io.stderr(`error ${e.code}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return failureExit(e, io, false);
   }
 }
