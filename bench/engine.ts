@@ -17,6 +17,7 @@ const policy = (await dist('policy')) as typeof import('../src/policy/index.js')
 const testing = (await dist('testing')) as typeof import('../src/testing/index.js');
 import { makePki } from '../test/helpers/pki.js';
 import { createSortedKeys } from '../src/ports/sorted-keys.js';
+import { withMaterialCopies } from '../src/engine/resolve.js';
 
 const TEMPLATE_SERIAL = 0x7e5a3c1f2b4d6e8f9a0b1c2d3e4f5061n;
 
@@ -324,34 +325,8 @@ export function pureCosts(cert: ReturnType<typeof certificateFactory>): { receiv
   const resolveUs = perCallSync(200_000, () => {
     const resolved = policy.resolveCertificates(one, 'p0', now);
     if (resolved === null) return undefined;
-    // The bytes of every certificate named, copied into one buffer: the engine's own code.
-    const refs: { fingerprint: string }[] = [];
-    for (const value of Object.values(resolved)) {
-      if (Array.isArray(value)) refs.push(...(value as { fingerprint: string }[]));
-      else if (value !== null && typeof value === 'object') refs.push(value as { fingerprint: string });
-    }
-    let bytes = 0;
-    for (const ref of refs) {
-      const m = material.get(ref.fingerprint) as { der: Uint8Array; chain: readonly Uint8Array[] };
-      bytes += m.der.byteLength;
-      for (const c of m.chain) bytes += c.byteLength;
-    }
-    const buffer = new Uint8Array(bytes);
-    let at = 0;
-    const copy = (source: Uint8Array): Uint8Array => {
-      buffer.set(source, at);
-      at += source.byteLength;
-      return buffer.subarray(at - source.byteLength, at);
-    };
-    const attach = (ref: { fingerprint: string }) => {
-      const m = material.get(ref.fingerprint) as { der: Uint8Array; chain: readonly Uint8Array[] };
-      return Object.freeze({ ...ref, der: copy(m.der), chain: Object.freeze(m.chain.map(copy)) });
-    };
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(resolved)) {
-      out[key] = Array.isArray(value) ? Object.freeze(value.map(attach)) : value !== null && typeof value === 'object' ? attach(value) : value;
-    }
-    return Object.freeze(out);
+    // The bytes of every certificate named, copied as `resolve` hands them out (the engine's own function).
+    return withMaterialCopies(resolved, (fp) => material.get(fp) as { der: Uint8Array; chain: readonly Uint8Array[] });
   });
   const resolvePolicyUs = perCallSync(200_000, () => policy.resolveCertificates(one, 'p0', now) ?? undefined);
   return { receiveUs, resolveUs, resolvePolicyUs };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { resolveCertificates } from '../policy/resolution.js';
+import { resolveCertificates, type ResolvedCertificates } from '../policy/resolution.js';
 import { DEFAULT_SETTINGS, type CemSettings, type CemState, type CertRef, type Relationship } from '../state/model.js';
 import { inspectAll } from './admin-reads.js';
 import { composeState, type ListenerAggregate, type RelationshipAggregate } from './aggregates.js';
@@ -74,6 +74,16 @@ async function readSlice(ctx: EngineContext, relationshipId: string, settings: C
 const isCertList = (value: unknown): value is readonly CertRef[] => Array.isArray(value);
 const isCert = (value: unknown): value is CertRef => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/** Every certificate a resolution names, in field order (repeats included). */
+function certificatesNamed(resolved: ResolvedCertificates): CertRef[] {
+  const refs: CertRef[] = [];
+  for (const value of Object.values(resolved)) {
+    if (isCertList(value)) refs.push(...value);
+    else if (isCert(value)) refs.push(value);
+  }
+  return refs;
+}
+
 /**
  * The certificates to use with a partner now, with their material: reads the relationship's
  * aggregate and its listener (and the material of certificates not cached yet). The bytes
@@ -93,14 +103,9 @@ export async function resolve(ctx: EngineContext, cache: MaterialCache, relation
   const resolved = resolveCertificates(read.state, read.rel.id, clockNow(ctx.ports));
   if (resolved === null) return null;
   // The material of every certificate named: from the cache, else from the store.
-  const refs: CertRef[] = [];
-  for (const value of Object.values(resolved)) {
-    if (isCertList(value)) refs.push(...value);
-    else if (isCert(value)) refs.push(value);
-  }
   const material = new Map<string, CertificateMaterial>();
   const missing = new Set<string>();
-  for (const ref of refs) {
+  for (const ref of certificatesNamed(resolved)) {
     const m = cache.get(ref.fingerprint);
     if (m === undefined) missing.add(ref.fingerprint);
     else material.set(ref.fingerprint, m);
@@ -110,13 +115,27 @@ export async function resolve(ctx: EngineContext, cache: MaterialCache, relation
     cache.set(fingerprint, m);
     material.set(fingerprint, m);
   }));
+  return withMaterialCopies(resolved, (fingerprint) => material.get(fingerprint) as CertificateMaterial);
+}
+
+/**
+ * `resolved` with each certificate's bytes and chain attached: copies (the host may change them,
+ * `materialOf`'s stay intact), all in one buffer per call.
+ *
+ * @example
+ * ```ts
+ * const withBytes = withMaterialCopies(resolveCertificates(state, 'acme', now), (fp) => cache.get(fp))
+ * ```
+ * @throws never (`materialOf` must know every certificate named).
+ */
+export function withMaterialCopies(resolved: ResolvedCertificates, materialOf: (fingerprint: string) => Pick<CertificateMaterial, 'der' | 'chain'>): ResolvedMaterial {
+  const refs = certificatesNamed(resolved);
   let bytes = 0;
   for (const ref of refs) {
-    const m = material.get(ref.fingerprint) as CertificateMaterial;
+    const m = materialOf(ref.fingerprint);
     bytes += m.der.byteLength;
     for (const c of m.chain) bytes += c.byteLength;
   }
-  // One buffer for every copy handed out.
   const buffer = new Uint8Array(bytes);
   let at = 0;
   const copy = (source: Uint8Array): Uint8Array => {
@@ -124,13 +143,13 @@ export async function resolve(ctx: EngineContext, cache: MaterialCache, relation
     at += source.byteLength;
     return buffer.subarray(at - source.byteLength, at);
   };
-  const withMaterial = (ref: CertRef): ResolvedCertificate => {
-    const m = material.get(ref.fingerprint) as CertificateMaterial;
+  const attach = (ref: CertRef): ResolvedCertificate => {
+    const m = materialOf(ref.fingerprint);
     return Object.freeze({ ...ref, der: copy(m.der), chain: Object.freeze(m.chain.map(copy)) });
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(resolved)) {
-    out[key] = isCertList(value) ? Object.freeze(value.map(withMaterial)) : isCert(value) ? withMaterial(value) : value;
+    out[key] = isCertList(value) ? Object.freeze(value.map(attach)) : isCert(value) ? attach(value) : value;
   }
   return Object.freeze(out) as unknown as ResolvedMaterial;
 }
