@@ -34,13 +34,7 @@ export function headerValues(headers: HeaderSource | null | undefined, names: re
   const wanted = names.map((n) => n.toLowerCase());
   const take = (key: unknown, value: unknown): void => {
     if (typeof key !== 'string') return;
-    // Cheap test first: most header names differ from the wanted ones in length.
-    let i = -1;
-    for (let j = 0; j < wanted.length; j++) {
-      const w = wanted[j] as string;
-      if ((key.length === w.length || key.trim().length === w.length) && key.trim().toLowerCase() === w) i = j;
-    }
-    const values = out[i];
+    const values = out[wanted.indexOf(key.trim().toLowerCase())];
     if (values === undefined) return;
     if (typeof value === 'string') values.push(value);
     else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') values.push(v);

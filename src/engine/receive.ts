@@ -32,16 +32,10 @@ function invalid(error: unknown): ReceiveOutcome {
   return Object.freeze({ kind: 'invalid', code: 'CEM_MIME_MALFORMED', message: error instanceof Error ? error.message : String(error) });
 }
 
-const PLAIN_ESSENCE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
-
 /** False when the Content-Type alone says the body is an ordinary payload (no parse needed). */
 function mayCarryCem(body: unknown): boolean {
   const contentType = isRecord(body) ? body['contentType'] : undefined;
   if (typeof contentType !== 'string') return true;
-  // The common case without parsing: a plain `type/subtype` (parameters after `;` aside).
-  const semicolon = contentType.indexOf(';');
-  const head = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-  if (PLAIN_ESSENCE.test(head)) return mayBeCem(head);
   try {
     return mayBeCem(parseMediaType(contentType).essence);
   } catch {
