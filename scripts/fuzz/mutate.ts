@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from '../../src/messages/mime/internal/bytes.js';
+
 /** Mulberry32: a small, fast, deterministic PRNG returning numbers in [0, 1). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -34,15 +36,7 @@ const TOKENS = [
   '-----BEGIN CERTIFICATE-----\n', '-----END CERTIFICATE-----\n', '-----BEGIN PKCS7-----\n', '====',
 ].map((t) => encoder.encode(t));
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** One mutation of `input`; `other` is another seed of the same target, for splicing. */
 export function mutateOnce(input: Uint8Array, other: Uint8Array, random: () => number): Uint8Array {

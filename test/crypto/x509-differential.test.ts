@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCertificate, readCertificates, type CertificateInfo } from '../../src/crypto/certificate.js';
 import { decodeCertsOnly } from '../../src/crypto/certs-only.js';
+import { prng } from '../../scripts/fuzz/mutate.js';
 import { certFrom, certParts, childrenOf, serialIndex, tbsFields, tlv } from '../helpers/der-edit.js';
 
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -44,18 +45,6 @@ function opensslAccepts(der: Uint8Array): boolean {
   } catch {
     return false;
   }
-}
-
-/** Mulberry32: a small deterministic PRNG, so the corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sameAsOpenssl(info: CertificateInfo, x509: X509Certificate): void {

@@ -37,16 +37,8 @@ export const PORT_METHODS = [
 
 export type PortMethod = (typeof PORT_METHODS)[number];
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The deterministic PRNG of the fuzzer (mulberry32), re-exported for the fault plans. */
+export { prng } from '../../scripts/fuzz/mutate.js';
 
 /** Fail the calls n (1-based, counted per group over the party's whole run) with n ≡ phase (mod k). */
 export interface FaultSchedule {
