@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import { afterEach } from 'vitest';
 
 export interface Received {
   readonly mailFrom: string;
@@ -58,6 +59,25 @@ export async function startSmtpServer(options: SMTPServerOptions = {}): Promise<
     received,
     auths,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Servers for one test file, closed after each test: `server(options)` starts an SMTP server on
+ * loopback (see {@link startSmtpServer}); `closeAfterTest(close)` registers any other.
+ */
+export function serversClosedAfterEach(): { server: (options?: SMTPServerOptions) => Promise<RunningSmtpServer>; closeAfterTest: (close: () => Promise<void>) => void } {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((c) => c()));
+  });
+  return {
+    server: async (options = {}) => {
+      const s = await startSmtpServer(options);
+      closers.push(() => s.close());
+      return s;
+    },
+    closeAfterTest: (close) => void closers.push(close),
   };
 }
 

@@ -1,26 +1,16 @@
 // Administrator alerts by e-mail: the lifecycle's own alerts (built by the policy layer from real
 // certificates) through createEmailNotifier and the nodemailer SMTP adapter to smtp-server on
 // loopback, read back with Python's e-mail parser.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEmailNotifier, createSmtpEmailTransport } from '../../src/adapters/smtp/index.js';
 import { readCertificate } from '../../src/crypto/index.js';
 import { expiringAlert, requestOverdueAlert, requestReceivedAlert, serverConflictAlert } from '../../src/policy/alerts.js';
 import type { CemAlertNotice } from '../../src/ports/notifier.js';
 import { toCertRef } from '../../src/state/relationship/cert-ref.js';
 import { makePki } from '../helpers/pki.js';
-import { parseWithPython, startSmtpServer } from './smtp-helpers.js';
-import type { RunningSmtpServer } from './smtp-helpers.js';
+import { parseWithPython, serversClosedAfterEach } from './smtp-helpers.js';
 
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c()));
-});
-
-async function server(options: Parameters<typeof startSmtpServer>[0] = {}): Promise<RunningSmtpServer> {
-  const s = await startSmtpServer(options);
-  closers.push(() => s.close());
-  return s;
-}
+const { server } = serversClosedAfterEach();
 
 // The engine hands notices with `relationshipId: null` when no partner is concerned.
 const asNotice = (alert: object): CemAlertNotice => alert as CemAlertNotice;

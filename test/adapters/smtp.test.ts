@@ -1,25 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSmtpEmailTransport } from '../../src/adapters/smtp/index.js';
 import type { SmtpFailure, SmtpTransportOptions } from '../../src/adapters/smtp/index.js';
 import { certificateAttachment } from '../../src/ports/transport.js';
 import type { OutboundEmail } from '../../src/ports/transport.js';
 import { createManualClock } from '../../src/testing/index.js';
 import { makePki, openssl } from '../helpers/pki.js';
-import { parseWithPython, startRawServer, startSmtpServer } from './smtp-helpers.js';
-import type { RunningSmtpServer } from './smtp-helpers.js';
+import { parseWithPython, serversClosedAfterEach, startRawServer } from './smtp-helpers.js';
 
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c()));
-});
-
-async function server(options: Parameters<typeof startSmtpServer>[0] = {}): Promise<RunningSmtpServer> {
-  const s = await startSmtpServer(options);
-  closers.push(() => s.close());
-  return s;
-}
+const { server, closeAfterTest } = serversClosedAfterEach();
 
 function transport(port: number, options: Partial<SmtpTransportOptions> = {}) {
   return createSmtpEmailTransport({ host: '127.0.0.1', port, from: 'AS2 Gateway <as2@me.example>', heloName: 'as2.me.example', timeoutMs: 5_000, ...options });
@@ -224,7 +214,7 @@ describe('SMTP failures', () => {
 
   it('times out when the server never greets', async () => {
     const raw = await startRawServer(() => undefined);
-    closers.push(raw.close);
+    closeAfterTest(raw.close);
     const started = Date.now();
     const failure = failureOf(await rejection(transport(raw.port, { timeoutMs: 300 }).sendEmail(plainEmail)));
     expect(failure).toMatchObject({ phase: 'greeting', timedOut: true, replyCode: null });
@@ -275,7 +265,7 @@ describe('SMTP failures', () => {
         else socket.write('250-ok\r\n250 ok\r\n');
       }
     });
-    closers.push(raw.close);
+    closeAfterTest(raw.close);
     await transport(raw.port).sendEmail(plainEmail);
     expect(commands).toEqual(['EHLO as2.me.example', 'HELO as2.me.example', 'MAIL FROM:<as2@me.example>', 'RCPT TO:<edi@partner.example>', 'DATA']);
   });
@@ -284,7 +274,7 @@ describe('SMTP failures', () => {
     const raw = await startRawServer((socket) => {
       socket.write('hello, this is not SMTP\r\n');
     });
-    closers.push(raw.close);
+    closeAfterTest(raw.close);
     const failure = failureOf(await rejection(transport(raw.port).sendEmail(plainEmail)));
     expect(failure).toMatchObject({ phase: 'greeting', timedOut: false });
   });
@@ -304,7 +294,7 @@ describe('SMTP failures', () => {
         else if (/^(MAIL|RCPT)/.test(line)) socket.write('250 ok\r\n');
       }
     });
-    closers.push(raw.close);
+    closeAfterTest(raw.close);
     await transport(raw.port).sendEmail(plainEmail);
   });
 
@@ -322,7 +312,7 @@ describe('SMTP failures', () => {
         }
       }
     });
-    closers.push(raw.close);
+    closeAfterTest(raw.close);
     const failure = failureOf(await rejection(transport(raw.port).sendEmail(plainEmail)));
     expect(failure).toMatchObject({ phase: 'STARTTLS', timedOut: false });
     // The injected reply did not count as anything: nothing more went out in plaintext.
