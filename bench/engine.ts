@@ -256,7 +256,7 @@ export async function measureHubs(sizes: readonly number[], cert: ReturnType<typ
         const result = await engine.sendCertificates(`p${p}`, { signing: { certificate: cert(8_000_000 + c.sent), keyRef: 'hsm:new' } });
         if (!result.applied) throw new Error(`send p${p}: ${JSON.stringify(result.refusal)}`);
       }));
-      keep('respondUs', await respondBatch(hub, cert, c, 50));
+      keep('respondUs', await respondBatch(hub, cert, c, 100));
     }
   }
   return hubs.map((hub, h) => {
