@@ -11,6 +11,7 @@
  */
 import type { CemSettings, CemState, InboundExchange, OutboundExchange, Relationship, ServerProtocol, ServerSlot } from '../state/model.js';
 import { freezeState } from '../state/freeze.js';
+import type { ListenerTally } from '../state/indexes/listener-tally.js';
 import type { JsonValue } from '../ports/json.js';
 
 /** A processed Message-ID or Request document, by digest: when it was seen. */
@@ -57,9 +58,16 @@ export interface RelationshipAggregate {
 
 /** One listener's aggregate, as stored under `listener/<protocol>`. */
 export interface ListenerAggregate {
-  readonly server: ServerSlot;
+  /** The listener's server slot; `null` while it has none (stored for the tally of its partners). */
+  readonly server: ServerSlot | null;
   readonly alertLog: Readonly<Record<string, string>>;
   readonly due: string | null;
+  /**
+   * Every partner on the listener, counted by mark ({@link ListenerTally}); rewritten in the same
+   * commit as any partner whose mark changes. Absent: not counted yet (the next operation on the
+   * listener reads all its partners once and stores it).
+   */
+  readonly tally?: ListenerTally;
 }
 
 /** A record as loaded, with its version. */
@@ -84,8 +92,9 @@ export interface Slice {
 
 /**
  * Composes the state of a slice: its relationships, their exchanges, its listeners and the union
- * of their alert logs, over `settings`. Deep-frozen unless `freeze` is false (a read that hands
- * nothing of the state out).
+ * of their alert logs, over `settings`, with `others`: the partners on a listener the slice does
+ * not hold, counted ({@link CemState.listenerOthers}). Deep-frozen unless `freeze` is false (a
+ * read that hands nothing of the state out).
  *
  * @example
  * ```ts
@@ -98,6 +107,7 @@ export function composeState(
   relationships: readonly RelationshipAggregate[],
   listeners: readonly ListenerAggregate[],
   freeze = true,
+  others: Readonly<Partial<Record<ServerProtocol, ListenerTally>>> = {},
 ): CemState {
   const rels: Record<string, Relationship> = {};
   const outbound: Record<string, OutboundExchange> = {};
@@ -111,10 +121,10 @@ export function composeState(
     Object.assign(alertLog, agg.alertLog);
   }
   for (const agg of listeners) {
-    servers[agg.server.protocol] = agg.server;
+    if (agg.server !== null) servers[agg.server.protocol] = agg.server;
     Object.assign(alertLog, agg.alertLog);
   }
-  const state: CemState = { settings, relationships: rels, outbound, inbound, servers, alertLog };
+  const state: CemState = { settings, relationships: rels, outbound, inbound, servers, alertLog, ...(Object.keys(others).length > 0 ? { listenerOthers: others } : {}) };
   return freeze ? freezeState(state) : state;
 }
 

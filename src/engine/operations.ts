@@ -144,7 +144,7 @@ export async function sendCertificates(ctx: EngineContext, relationshipId: strin
   };
   return keyed(
     ctx,
-    { kind: 'relationship', id: relationshipId, server: selection.tlsServer !== undefined },
+    { kind: 'relationship', id: relationshipId },
     operationId,
     () => relationshipId,
     () => {
@@ -171,7 +171,7 @@ export async function sendCertificates(ctx: EngineContext, relationshipId: strin
  */
 export async function resend(ctx: EngineContext, requestId: string): Promise<SendResult> {
   let newId = '';
-  const { applied, result } = await runOperation(ctx, { kind: 'exchange', id: requestId, server: true }, () => {
+  const { applied, result } = await runOperation(ctx, { kind: 'exchange', id: requestId }, () => {
     const ids = requestIds(ctx);
     newId = ids.requestId;
     return { events: [{ type: 'resend', requestId, ids }] };
@@ -192,7 +192,7 @@ export async function resend(ctx: EngineContext, requestId: string): Promise<Sen
 export async function schedule(ctx: EngineContext, input: ScheduleInput, options?: OperationOptions): Promise<CemOperationResult> {
   const operationId = operationIdOf(options);
   const material = createMaterialSet();
-  const scope: Scope = { kind: 'relationship', id: input.relationshipId, server: input.usage === 'tlsServer' };
+  const scope: Scope = { kind: 'relationship', id: input.relationshipId };
   const summary = (_applied: Applied, result: CemOperationResult): CemOperationResult => result;
   if (input.side === 'local') {
     const certificate = local(input.certificate, material);

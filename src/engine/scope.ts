@@ -4,7 +4,19 @@
  * @module
  */
 import type { CemEvent } from '../state/events.js';
+import { SERVER_PROTOCOLS } from '../state/listener/servers.js';
+import type { PartnerProtocol, ServerProtocol } from '../state/model.js';
+import { defaultListener } from '../state/relationship/relationships.js';
 import type { Scope } from './slice.js';
+
+/** The default listener of a protocol, `null` for one that is not a protocol (the transition refuses it). */
+function listenerOf(protocol: unknown): ServerProtocol | null {
+  try {
+    return defaultListener(protocol as PartnerProtocol);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The scope of one host-made event (a tick's scope comes from the due index instead).
@@ -16,12 +28,12 @@ import type { Scope } from './slice.js';
  * | `requestReceived`, `responseReceived` | the relationship of the AS2 names (name index) |
  * | exchange events (`retry`, `decide`, delivery reports, ...) | the exchange's relationship (exchange index) |
  * | server events | the listener and every relationship on it |
- * | any other | the named relationship; with every relationship on its listener when the event concerns the server certificate or changes the listener |
+ * | any other | the named relationship (with the listener its event moves it to) |
  *
- * A relationship's listener is loaded with it, and so are all the listener's members while it has
- * a candidate server certificate, except for the events that never read or change the server
- * certificate (a partner's Request and our decisions on it, EDIINT-Features, traffic): during a
- * listener's rollover those stay O(1).
+ * A relationship's listener is loaded with it, except for the events that never read or change
+ * the server certificate (a partner's Request and our decisions on it, EDIINT-Features, traffic).
+ * The listener's other partners are not read: its aggregate counts them (its tally), so an
+ * operation on one partner costs the same during a rollover whatever the number of partners.
  *
  * @example
  * ```ts
@@ -35,25 +47,19 @@ export function scopeOf(event: CemEvent): Scope {
       return { kind: 'settings' };
     case 'relationshipAdded': {
       const r = event.relationship;
-      return { kind: 'add', id: String(r?.id), as2From: String(r?.partnerName), as2To: String(r?.localName), listener: r?.listener ?? null };
+      // The listener it will have: the given one, or its protocol's default (as the transition does).
+      const listener = r?.listener === undefined ? listenerOf(r?.protocol) : r.listener;
+      return { kind: 'add', id: String(r?.id), as2From: String(r?.partnerName), as2To: String(r?.localName), listener: SERVER_PROTOCOLS.includes(listener as ServerProtocol) ? listener : null };
     }
     case 'relationshipUpdated':
-      return { kind: 'relationship', id: event.relationshipId, server: event.changes?.listener !== undefined, listeners: [event.changes?.listener ?? null] };
-    case 'relationshipRemoved':
-      return { kind: 'relationship', id: event.relationshipId, server: true };
+      return { kind: 'relationship', id: event.relationshipId, listeners: [event.changes?.listener ?? null] };
     case 'featuresObserved':
     case 'trafficObserved':
       return { kind: 'relationship', id: event.relationshipId, listener: false };
-    case 'sendCertificates':
-      return { kind: 'relationship', id: event.relationshipId, server: event.selection?.tlsServer !== undefined };
-    case 'schedule':
-    case 'cancelSchedule':
-    case 'setActive':
-      return { kind: 'relationship', id: event.relationshipId, server: event.usage === 'tlsServer' };
     case 'resend':
     case 'requestDelivered':
     case 'requestFailed':
-      return { kind: 'exchange', id: event.requestId, server: event.type === 'resend' };
+      return { kind: 'exchange', id: event.requestId };
     case 'emailDelivered':
     case 'emailFailed':
     case 'retry':
@@ -72,6 +78,12 @@ export function scopeOf(event: CemEvent): Scope {
     case 'serverCertificateConfigured':
     case 'serverCertificateInstalled':
       return { kind: 'listener', protocol: event.protocol };
+    case 'relationshipRemoved':
+    case 'sendCertificates':
+    case 'schedule':
+    case 'cancelSchedule':
+    case 'setActive':
+      return { kind: 'relationship', id: event.relationshipId };
     default:
       return { kind: 'settings' };
   }

@@ -11,6 +11,7 @@ import type { StoreWrite } from '../ports/store.js';
 import { retentionDays } from '../policy/retention.js';
 import { alertOwner } from '../state/indexes/alert-owner.js';
 import { listenerDue, relationshipDue } from '../state/indexes/due.js';
+import { memberMark, othersOf, sameTally, tallyOf } from '../state/indexes/listener-tally.js';
 import { nameEntry, sameNameEntry } from '../state/indexes/name-entry.js';
 import type { CemState, Relationship, ServerProtocol } from '../state/model.js';
 import { exchangesOf, type ListenerAggregate, type OperationEntry, type RelationshipAggregate, type ResponseEntry, type SeenEntry, type Slice } from './aggregates.js';
@@ -130,8 +131,9 @@ function exchangeIndexWrites(out: StoreWrite[], id: string, before: Relationship
 
 /**
  * The writes that store `next` over the slice it was computed from; empty when nothing changed.
- * Listeners whose members' server readiness or membership changed are rewritten even when their
- * own record did not change, so two nodes deciding one listener's consensus conflict.
+ * Listeners whose members' server readiness or membership changed are rewritten (their tally
+ * with them) even when their own record did not change, so two nodes deciding one listener's
+ * consensus conflict.
  *
  * @example
  * ```ts
@@ -207,29 +209,44 @@ export function sliceWrites(slice: Slice, next: CemState, now: Date, extras: Agg
     if (old === undefined || rel.serverReadiness !== old.relationship.serverReadiness || rel.listener !== old.relationship.listener) {
       if (rel.listener !== null) touched.add(rel.listener);
       if (old?.relationship.listener != null) touched.add(old.relationship.listener);
+    } else if (rel.listener !== null && !slice.listeners.has(rel.listener) && memberMark(rel, outbound) !== memberMark(old.relationship, old.outbound)) {
+      throw notLoaded(rel.listener);
     }
   }
   listenerWrites(out, slice, next, now, logs, touched, extras.refile === true);
   return out;
 }
 
+/** A change of a listener's partners in a slice that does not hold the listener: an engine bug. */
+function notLoaded(protocol: ServerProtocol): Error {
+  return new Error(`ediint-cem: the partners of listener ${protocol} changed in an operation that did not load it`);
+}
+
+/**
+ * The listener aggregates to rewrite: each whose slot, alert log or tally changed (the tally: the
+ * partners the slice does not hold, from the stored one, plus the marks of those it holds), or
+ * whose partners' readiness or membership changed (`touched`).
+ */
 function listenerWrites(out: StoreWrite[], slice: Slice, next: CemState, now: Date, logs: Map<string, Record<string, string>>, touched: ReadonlySet<ServerProtocol>, refile: boolean): void {
-  const protocols = new Set<ServerProtocol>([...slice.listeners.keys(), ...(Object.keys(next.servers) as ServerProtocol[])]);
+  const protocols = new Set<ServerProtocol>([...slice.listeners.keys(), ...(Object.keys(next.servers) as ServerProtocol[]), ...touched]);
   for (const protocol of protocols) {
-    const server = next.servers[protocol];
-    if (server === undefined) continue;
+    if (!slice.listeners.has(protocol)) throw notLoaded(protocol);
+    const server = next.servers[protocol] ?? null;
     const before = slice.listeners.get(protocol) ?? null;
     const old: ListenerAggregate | undefined = before?.value;
+    const tally = tallyOf(next, protocol, othersOf(slice.state, protocol));
+    if (old === undefined && server === null && Object.keys(tally).length === 0) continue; // nothing to keep
     const alertLog = logs.get(`lis:${protocol}`) ?? {};
     const logSame = old !== undefined && sameLog(alertLog, old.alertLog);
-    const unchanged = old !== undefined && server === old.server && logSame && !touched.has(protocol);
+    const tallySame = old?.tally !== undefined && sameTally(old.tally, tally);
+    const unchanged = old !== undefined && server === old.server && logSame && tallySame && !touched.has(protocol);
     if (unchanged && !refile) continue;
     const key = keys.listener(protocol);
     const log = logSame && old !== undefined ? old.alertLog : alertLog;
     const dueMs = listenerDue(next, protocol, log, now);
     const due = dueMs === null ? null : keys.due(dueMs, key);
     if (unchanged && due === old?.due) continue;
-    out.push({ key, expectedVersion: before?.version ?? null, value: json({ server, alertLog: log, due }) });
+    out.push({ key, expectedVersion: before?.version ?? null, value: json({ server, alertLog: log, due, tally: tallySame && old?.tally !== undefined ? old.tally : tally }) });
     moveDue(out, old?.due ?? null, due);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Loading the slice of state one operation needs: the aggregates its event names (found through
- * the name and exchange indexes), the listener of each, and, while a listener has a candidate
- * server certificate (or the event concerns server certificates), every relationship on that
- * listener, since the consensus weighs them all. Nothing else is read.
+ * the name and exchange indexes) and the listener of each, whose tally stands for its other
+ * partners; every relationship on a listener only for the listener's own events and ticks.
+ * Nothing else is read.
  *
  * @module
  */
@@ -12,6 +12,8 @@ import { mergeSettings } from '../state/settings.js';
 import { createInitialState } from '../state/transition.js';
 import type { CemSettings, ServerProtocol } from '../state/model.js';
 import { isRecord } from '../state/validate.js';
+import { addMark, memberMark, type ListenerTally } from '../state/indexes/listener-tally.js';
+import { SERVER_PROTOCOLS } from '../state/listener/servers.js';
 import { composeState, type ListenerAggregate, type Loaded, type RelationshipAggregate, type Slice } from './aggregates.js';
 import { storeCall, type EngineContext } from './context.js';
 import { keys, LAYOUT_KEY, LAYOUT_VERSION, SETTINGS_KEY } from './keys.js';
@@ -20,14 +22,14 @@ import { pages } from './pages.js';
 /** What an operation touches. */
 export type Scope =
   /**
-   * One relationship; `server`: load every relationship on its listener too; `listener: false`:
-   * not even its listener (an event that never reads or changes the server certificate).
+   * One relationship with its listener (and `listeners`); `listener: false`: without its listener
+   * (an event that never reads or changes the server certificate).
    */
-  | { readonly kind: 'relationship'; readonly id: string; readonly server?: boolean; readonly listeners?: readonly (ServerProtocol | null)[]; readonly listener?: false }
+  | { readonly kind: 'relationship'; readonly id: string; readonly listeners?: readonly (ServerProtocol | null)[]; readonly listener?: false }
   /** The relationship of inbound messages from `as2From` to `as2To`. */
   | { readonly kind: 'names'; readonly as2From: string; readonly as2To: string; readonly listener?: false }
   /** The relationship of an outbound exchange (requestId) or inbound exchange (key). */
-  | { readonly kind: 'exchange'; readonly id: string; readonly server?: boolean; readonly listener?: false }
+  | { readonly kind: 'exchange'; readonly id: string; readonly listener?: false }
   /** A new relationship: its id, and whatever already holds its AS2 names. */
   | { readonly kind: 'add'; readonly id: string; readonly as2From: string; readonly as2To: string; readonly listener: ServerProtocol | null }
   /** A listener with every relationship on it. */
@@ -139,8 +141,33 @@ function loaded<T>(record: StoredRecord | undefined): Loaded<T> | undefined {
   return record === undefined ? undefined : { key: record.key, version: record.version, value: record.value as unknown as T };
 }
 
+/** The listener of a listener aggregate's key, or `null`. */
+function listenerOfKey(key: string): ServerProtocol | null {
+  const protocol = SERVER_PROTOCOLS.find((p) => keys.listener(p) === key);
+  return protocol ?? null;
+}
+
 /**
- * Loads the slice an operation touches, with the settings in force.
+ * The partners on a listener that a slice does not hold: the stored tally less the stored marks
+ * of the loaded members. `null` when the tally does not hold them (read while a member changed):
+ * the caller then reads every member.
+ */
+function othersOfSlice(tally: ListenerTally, protocol: ServerProtocol, rels: ReadonlyMap<string, Loaded<RelationshipAggregate>>): ListenerTally | null {
+  let others: ListenerTally | null = tally;
+  for (const rec of rels.values()) {
+    const agg = rec.value;
+    if (agg.relationship.listener !== protocol) continue;
+    others = addMark(others, memberMark(agg.relationship, agg.outbound), -1);
+    if (others === null) return null;
+  }
+  return others;
+}
+
+/**
+ * Loads the slice an operation touches, with the settings in force. A listener's partners are
+ * all read only for the listener's own events and ticks (and once, to count them, when its
+ * aggregate has no tally yet); otherwise the partners not in the slice are its tally less the
+ * loaded ones (`state.listenerOthers`).
  *
  * @example
  * ```ts
@@ -158,12 +185,12 @@ export async function loadSlice(ctx: EngineContext, scope: Scope): Promise<Slice
   const protocols = new Set<ServerProtocol>();
   const full = new Set<ServerProtocol>();
   if (scope.kind === 'aggregate') {
-    const record = await get(store, scope.key);
-    if (scope.key.startsWith('listener/')) {
-      const server = isRecord(record?.value) && isRecord(record.value['server']) ? record.value['server'] : undefined;
-      if (server !== undefined) protocols.add(server['protocol'] as ServerProtocol);
+    const protocol = listenerOfKey(scope.key);
+    if (protocol !== null) {
+      protocols.add(protocol);
+      full.add(protocol);
     } else {
-      addRelationship(loaded<RelationshipAggregate>(record));
+      addRelationship(loaded<RelationshipAggregate>(await get(store, scope.key)));
     }
   } else if (scope.kind === 'listener') {
     protocols.add(scope.protocol);
@@ -171,31 +198,44 @@ export async function loadSlice(ctx: EngineContext, scope: Scope): Promise<Slice
   } else {
     for (const id of await relationshipIds(ctx, scope)) addRelationship(loaded<RelationshipAggregate>(await get(store, keys.relationship(id))));
   }
-  const wantsServer = (scope.kind === 'relationship' || scope.kind === 'exchange') && scope.server === true;
   const withoutListener = (scope.kind === 'relationship' || scope.kind === 'exchange' || scope.kind === 'names') && scope.listener === false;
   for (const rec of withoutListener ? [] : rels.values()) {
     const listener = rec.value.relationship.listener;
-    if (listener === null) continue;
-    protocols.add(listener);
-    if (wantsServer) full.add(listener);
+    if (listener !== null) protocols.add(listener);
   }
-  if (scope.kind === 'relationship') for (const p of scope.listeners ?? []) if (p !== null) (protocols.add(p), full.add(p));
+  if (scope.kind === 'relationship') for (const p of scope.listeners ?? []) if (p !== null) protocols.add(p);
   if (scope.kind === 'add' && scope.listener !== null) protocols.add(scope.listener);
   const listeners = new Map<ServerProtocol, Loaded<ListenerAggregate> | null>();
   for (const protocol of protocols) {
     const record = loaded<ListenerAggregate>(await get(store, keys.listener(protocol)));
     listeners.set(protocol, record ?? null);
-    if (record?.value.server.candidate != null) full.add(protocol);
+    // Not counted yet (no aggregate, or one without a tally): read its partners once.
+    if (record?.value.tally === undefined) full.add(protocol);
   }
-  for (const protocol of full) {
+  const loadMembers = async (protocol: ServerProtocol): Promise<void> => {
     for (const id of await memberIds(store, protocol)) {
       if (!rels.has(id)) addRelationship(loaded<RelationshipAggregate>(await get(store, keys.relationship(id))));
+    }
+  };
+  for (const protocol of full) await loadMembers(protocol);
+  const others: Partial<Record<ServerProtocol, ListenerTally>> = {};
+  for (const [protocol, record] of listeners) {
+    const tally = record?.value.tally;
+    if (full.has(protocol) || tally === undefined) continue;
+    const rest = othersOfSlice(tally, protocol, rels);
+    if (rest === null) {
+      full.add(protocol);
+      await loadMembers(protocol);
+    } else if (Object.keys(rest).length > 0) {
+      others[protocol] = rest;
     }
   }
   const state = composeState(
     settings,
     [...rels.values()].map((r) => r.value),
     [...listeners.values()].filter((l): l is Loaded<ListenerAggregate> => l !== null).map((l) => l.value),
+    true,
+    others,
   );
   return { state, settingsVersion, relationships: rels, listeners, fullListeners: full };
 }

@@ -1,7 +1,8 @@
 /**
  * `tick`: a range read of the due index up to now, then only the aggregates found there, each
- * ticked in its own commit (its slice: the relationship with its listener, or the listener with
- * its members), then the outbox entries that are due. An idle tick costs one empty range read of
+ * ticked in its own commit (its slice: the relationship with its listener, the other partners of
+ * the listener counted by its tally; or the listener with its members), then the outbox entries
+ * that are due. An idle tick costs one empty range read of
  * each index. A tick that runs late handles everything due up to now, in due order, once: pages
  * continue after the last key read, so an aggregate re-filed at or before now waits for the next
  * tick instead of looping.
@@ -10,15 +11,15 @@
  */
 import type { CemEffect } from '../state/effects.js';
 import type { StoreWrite } from '../ports/store.js';
-import type { ListenerAggregate, RelationshipAggregate, Slice } from './aggregates.js';
+import type { Slice } from './aggregates.js';
 import { applyEvents, type Plan } from './commit.js';
 import { storeCall, type EngineContext } from './context.js';
-import { keys, PREFIX } from './keys.js';
+import { PREFIX } from './keys.js';
 import { clockNow } from './port-calls.js';
 import { pages } from './pages.js';
 import { performClaimed } from './perform.js';
 import { summarize } from './run.js';
-import { ensureLayout, type Scope } from './slice.js';
+import { ensureLayout } from './slice.js';
 import type { CemOperationResult } from './types.js';
 
 const PAGE = 100;
@@ -44,26 +45,6 @@ function tickPlan(dueKey: string, aggregateKey: string): (state: unknown, now: D
     if (due !== dueKey) return { events: [] }; // already ticked and re-filed by another node
     return { events: [{ type: 'tick' }], prune: true, refile: true };
   };
-}
-
-/**
- * The scope to tick one due entry with, `null` to skip it. A relationship whose listener has a
- * candidate server certificate is ticked with its whole listener, once per tick call: its
- * partners' deadlines (often one respond-by time for all of them) are then handled in one
- * transition instead of one per partner, each loading every partner of the listener.
- */
-async function tickScope(ctx: EngineContext, dueKey: string, aggregateKey: string, rolledOver: Set<string>): Promise<Scope | null> {
-  if (!aggregateKey.startsWith(PREFIX.relationship)) return { kind: 'aggregate', key: aggregateKey };
-  const record = await storeCall(() => ctx.ports.store.get(aggregateKey));
-  const aggregate = record?.value as unknown as RelationshipAggregate | undefined;
-  if (aggregate === undefined || aggregate.due !== dueKey) return { kind: 'aggregate', key: aggregateKey }; // orphan or stale: the plan sorts it out
-  const listener = aggregate.relationship.listener;
-  if (listener === null) return { kind: 'aggregate', key: aggregateKey };
-  if (rolledOver.has(listener)) return null; // ticked with its listener in this call (and re-filed after now)
-  const slot = (await storeCall(() => ctx.ports.store.get(keys.listener(listener))))?.value as unknown as ListenerAggregate | undefined;
-  if (slot?.server.candidate == null) return { kind: 'aggregate', key: aggregateKey };
-  rolledOver.add(listener);
-  return { kind: 'listener', protocol: listener };
 }
 
 /** Re-files every aggregate after a settings change, page by page. */
@@ -94,7 +75,6 @@ export async function tickDue(ctx: EngineContext): Promise<CemOperationResult> {
   const effects: CemEffect[] = [];
   let applied = false;
   let after: string | undefined;
-  const rolledOver = new Set<string>();
   for (;;) {
     const page = await storeCall(() => ctx.ports.store.list(PREFIX.due, after === undefined ? { end, limit: PAGE } : { end, after, limit: PAGE }));
     for (const record of page) {
@@ -103,9 +83,7 @@ export async function tickDue(ctx: EngineContext): Promise<CemOperationResult> {
         await sweep(ctx, record.key);
         continue;
       }
-      const scope = await tickScope(ctx, record.key, aggregateKey, rolledOver);
-      if (scope === null) continue;
-      const done = await applyEvents(ctx, scope, scope.kind === 'listener' ? () => ({ events: [{ type: 'tick' }], prune: true, refile: true }) : tickPlan(record.key, aggregateKey));
+      const done = await applyEvents(ctx, { kind: 'aggregate', key: aggregateKey }, tickPlan(record.key, aggregateKey));
       await performClaimed(ctx, done.entries);
       const summary = summarize(done);
       applied ||= summary.applied;

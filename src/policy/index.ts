@@ -12,7 +12,7 @@ export type { TrafficObservation, FirstUsage } from './first-usage.js';
 export { autoAcceptSetting, decideReceivedCertificate } from './auto-accept.js';
 export type { AutoAcceptSource, ReceiptDecision, ReceiptDecisionCause, ReceiptFacts } from './auto-accept.js';
 export { respondByFor, alertDay, expiresWithin } from './deadlines.js';
-export { assessServerConsensus, partnerStance, partnersOn } from './server-consensus.js';
+export { assessServerConsensus, isBlocked, partnerStance, partnersOn } from './server-consensus.js';
 export type { ServerConsensus, PartnerServerStance } from './server-consensus.js';
 export { checkReceivedCertificate, identifierMatches, serialsEqual } from './cert-checks.js';
 export type { ReceivedCertificateCheck } from './cert-checks.js';

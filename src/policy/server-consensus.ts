@@ -8,6 +8,7 @@
  */
 import { assertNever } from '../state/assert-never.js';
 import { freeze } from '../state/freeze.js';
+import { othersOf, parseMark } from '../state/indexes/listener-tally.js';
 import type { CemState, Fingerprint, Relationship, ServerProtocol, ServerReadiness } from '../state/model.js';
 import { isDue } from './deadlines.js';
 
@@ -25,6 +26,11 @@ export interface ServerConsensus {
   readonly waiting: readonly string[];
   /** Relationship ids whose partner rejected the candidate. */
   readonly rejecting: readonly string[];
+  /**
+   * The partners on the listener that the state does not hold (`state.listenerOthers`), counted
+   * by stance; all 0 for a whole state. The install decision weighs them with the ids above.
+   */
+  readonly others: { readonly ready: number; readonly waiting: number; readonly rejecting: number };
   /** True when the candidate should be installed now (and has not been requested yet). */
   readonly install: boolean;
   /** Distinct fingerprints accepted by partners on this listener. */
@@ -66,7 +72,8 @@ export function partnerStance(readiness: ServerReadiness | null, candidate: Fing
 }
 
 /**
- * The relationships whose listener is `protocol`.
+ * The relationships in `state` whose listener is `protocol` (an engine slice may hold only some
+ * of them: see `state.listenerOthers`).
  *
  * @example
  * ```ts
@@ -81,7 +88,8 @@ export function partnersOn(state: CemState, protocol: ServerProtocol): Relations
 /**
  * Assesses a listener: who is ready, waiting or rejecting for its candidate; whether to install
  * it (every partner ready, none rejecting, at least one partner, its `installAfter` passed, no
- * install requested yet); and whether partners accepted different certificates.
+ * install requested yet); and whether partners accepted different certificates. The partners the
+ * state does not hold (`state.listenerOthers`, an engine slice) count by their marks.
  *
  * @example
  * ```ts
@@ -106,12 +114,20 @@ export function assessServerConsensus(state: CemState, protocol: ServerProtocol,
     const stance = partnerStance(readiness, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy, undelivered);
     (stance === 'ready' ? ready : stance === 'waiting' ? waiting : rejecting).push(rel.id);
   }
+  const others = { ready: 0, waiting: 0, rejecting: 0 };
+  for (const [mark, count] of Object.entries(othersOf(state, protocol))) {
+    const { readiness, undelivered } = parseMark(mark);
+    if (readiness !== null && readiness.status === 'accepted') accepted.add(readiness.fingerprint);
+    if (candidate === null) continue;
+    const stance = partnerStance(readiness === null ? null : { ...readiness, exchangeId: null, reason: null }, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy, undelivered);
+    others[stance] += count;
+  }
   const install =
     candidate !== null &&
     candidate.installRequestedAt === null &&
-    ready.length > 0 &&
-    waiting.length === 0 &&
-    rejecting.length === 0 &&
+    ready.length + others.ready > 0 &&
+    waiting.length + others.waiting === 0 &&
+    rejecting.length + others.rejecting === 0 &&
     (candidate.installAfter === null || isDue(candidate.installAfter, now));
   return freeze({
     protocol,
@@ -119,8 +135,23 @@ export function assessServerConsensus(state: CemState, protocol: ServerProtocol,
     ready: freeze(ready),
     waiting: freeze(waiting),
     rejecting: freeze(rejecting),
+    others: freeze(others),
     install,
     accepted: freeze([...accepted].sort()),
     conflict: accepted.size > 1,
   });
+}
+
+/**
+ * True when some partner on the listener, held in the state or counted in `others`, is still
+ * waited for or rejects the candidate.
+ *
+ * @example
+ * ```ts
+ * if (!c.install && isBlocked(c)) remindDaily()
+ * ```
+ * @throws never.
+ */
+export function isBlocked(consensus: ServerConsensus): boolean {
+  return consensus.waiting.length + consensus.others.waiting > 0 || consensus.rejecting.length + consensus.others.rejecting > 0;
 }

@@ -347,4 +347,10 @@ export interface CemState {
   readonly inbound: Readonly<Record<string, InboundExchange>>;
   /** Day (`yyyy-mm-dd` in the alert day offset) each repeating alert subject last fired. */
   readonly alertLog: Readonly<Record<string, string>>;
+  /**
+   * The partners on a listener that this state does not hold, counted by mark (see
+   * `src/state/indexes/listener-tally.ts`): an engine slice of one partner during a rollover.
+   * Absent (a whole state): the state holds every partner.
+   */
+  readonly listenerOthers?: Readonly<Partial<Record<ServerProtocol, Readonly<Record<string, number>>>>>;
 }

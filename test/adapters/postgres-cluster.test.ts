@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/adapters/postgres/index.js';
 import { keys } from '../../src/engine/keys.js';
 import { nameEntry } from '../../src/state/indexes/name-entry.js';
+import { tallyOf } from '../../src/state/indexes/listener-tally.js';
 import { createCemEngine, createRandomIds } from '../../src/index.js';
 import type { CemEngine } from '../../src/index.js';
 import { createManualClock, createMemoryStore, createSequentialIds } from '../../src/testing/index.js';
@@ -266,6 +267,8 @@ describe.skipIf(PG_URL === undefined)('three engines on one PostgreSQL database,
       expect(entry?.value, `name entry of ${rel.id}`).toEqual(nameEntry(rel));
       expect(entry?.version, `name entry version of ${rel.id}`).toBe((aggregate?.value as { nameVersion?: number } | undefined)?.nameVersion ?? 1);
     }
+    // The listener's tally followed its partners through the kills: it counts exactly their marks.
+    expect(((await store.get(keys.listener('HTTP')))?.value as { tally?: unknown } | undefined)?.tally, 'HTTP tally').toEqual(tallyOf(state, 'HTTP'));
 
     // Alerts: every one of the single-node run, each daily alert once a day.
     const clusterAlerts = of('notice');

@@ -20,10 +20,11 @@ import type { CemEngine } from '../../src/engine/engine.js';
 import type { CemEngineConfig } from '../../src/engine/context.js';
 import type { ScheduleInput } from '../../src/engine/types.js';
 import type { CemPorts } from '../../src/ports/ports.js';
-import type { CemState, CertSlot } from '../../src/state/model.js';
-import type { RelationshipAggregate } from '../../src/engine/aggregates.js';
+import type { CemState, CertSlot, ServerProtocol } from '../../src/state/model.js';
+import type { ListenerAggregate, RelationshipAggregate } from '../../src/engine/aggregates.js';
 import { keys } from '../../src/engine/keys.js';
 import { nameEntry } from '../../src/state/indexes/name-entry.js';
+import { tallyOf } from '../../src/state/indexes/listener-tally.js';
 import type { ManualClock } from '../../src/testing/index.js';
 import { makePki, type TestCert, type TestPki } from '../helpers/pki.js';
 import { createInjector, FAULT_MODES, PORT_METHODS, type FaultPlan, type Injector, type PortGroup, resilient } from './faults.js';
@@ -438,6 +439,12 @@ async function runScenario(scenario: Scenario, plans: Plans | null): Promise<Out
       const entry = snapshot[keys.name(agg.relationship.partnerName, agg.relationship.localName)];
       expect(entry?.value, `${p.name} name entry of ${agg.relationship.id}`).toEqual(nameEntry(agg.relationship));
       expect(entry?.version).toBe(agg.nameVersion ?? 1);
+    }
+    // Each listener's tally counts exactly its partners' marks (it stands for them in partial slices).
+    for (const record of Object.values(snapshot).filter((r) => r.key.startsWith('listener/'))) {
+      const listener = record.value as unknown as ListenerAggregate;
+      const protocol = record.key.slice('listener/'.length) as ServerProtocol;
+      expect(listener.tally, `${p.name} tally of ${protocol}`).toEqual(tallyOf(state, protocol));
     }
     // Every send of one Request (or one Response) is byte-identical.
     const bodies = new Map<string, string>();

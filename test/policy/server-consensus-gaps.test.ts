@@ -37,7 +37,7 @@ describe('assessServerConsensus without a candidate', () => {
     const { state } = listener(false);
     const s = withReadiness({ ...state, servers: {} }, readiness('a'.repeat(64), 'accepted'), readiness('b'.repeat(64), 'accepted'));
     expect(assessServerConsensus(s, 'HTTP', T0)).toEqual({
-      protocol: 'HTTP', candidate: null, ready: [], waiting: [], rejecting: [], install: false,
+      protocol: 'HTTP', candidate: null, ready: [], waiting: [], rejecting: [], others: { ready: 0, waiting: 0, rejecting: 0 }, install: false,
       accepted: ['a'.repeat(64), 'b'.repeat(64)], conflict: true,
     });
   });

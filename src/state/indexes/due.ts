@@ -11,7 +11,7 @@
  */
 import { alertDay, instantMs } from '../../policy/deadlines.js';
 import { retryNeededSubject } from '../../policy/alerts.js';
-import { assessServerConsensus } from '../../policy/server-consensus.js';
+import { assessServerConsensus, isBlocked } from '../../policy/server-consensus.js';
 import { lastActivity, retentionDays } from '../../policy/retention.js';
 import { isDroppable, referencedExchanges } from '../retention.js';
 import { ALL_SLOTS, slotAt } from '../relationship/relationship-slots.js';
@@ -119,9 +119,10 @@ export function relationshipDue(state: CemState, relationshipId: string, alertLo
 
 /**
  * The due instant (ms) of one listener's aggregate: the daily reminder while its candidate
- * waits, the candidate's `installAfter`, the scheduled times of the partners on it (they must be
- * in `state`: the engine loads them while a candidate exists), the installed certificate's expiry
- * warning, and yesterday's alert-log entries.
+ * waits, the candidate's `installAfter`, the installed certificate's expiry warning, and
+ * yesterday's alert-log entries. The times at which a partner's stance changes by itself (its
+ * scheduled time, its Request's respond-by time) are in that partner's own due instant, whose tick
+ * settles the listener; so the listener's due instant never depends on its partners.
  *
  * @example
  * ```ts
@@ -138,18 +139,13 @@ export function listenerDue(state: CemState, protocol: ServerProtocol, alertLog:
   if (candidate !== null && candidate.installRequestedAt === null) {
     const consensus = assessServerConsensus(state, protocol, now);
     // The daily reminder fires while someone is waited for or rejects it (see `settleServer`).
-    if (!consensus.install && (consensus.waiting.length > 0 || consensus.rejecting.length > 0)) {
+    if (!consensus.install && isBlocked(consensus)) {
       daily(due, alertLog, `serverCertificatePending:${protocol}:${candidate.cert.fingerprint}`, now, offset);
     }
     if (consensus.install) due.add(now.getTime());
-    // Times at which a partner's stance can change by itself (passed ones already count).
+    // The install may wait for its time. A partner's stance changing by itself (its scheduled time,
+    // its Request's respond-by time) is the partner's own due time: its tick settles the listener.
     due.addFuture(candidate.installAfter, now);
-    for (const rel of Object.values(state.relationships)) {
-      if (rel.listener !== protocol || rel.serverReadiness === null) continue;
-      due.addFuture(rel.serverReadiness.activateAt, now);
-      const exchange = rel.serverReadiness.exchangeId === null ? undefined : state.outbound[rel.serverReadiness.exchangeId];
-      if (exchange !== undefined) due.addFuture(exchange.respondBy, now);
-    }
   }
   if (slot.installed !== null) {
     expiry(due, alertLog, `certificateExpiring:-:local:${protocol} server:${slot.installed.cert.fingerprint}`, slot.installed.cert.notAfter, now, state.settings.expiryWarningDays, offset);

@@ -7,7 +7,7 @@
 import { claimDaily } from '../../policy/alert-days.js';
 import { activatedAlert, serverConflictAlert, serverPendingAlert } from '../../policy/alerts.js';
 import { toIso } from '../../policy/deadlines.js';
-import { assessServerConsensus, partnersOn } from '../../policy/server-consensus.js';
+import { assessServerConsensus, isBlocked, partnersOn } from '../../policy/server-consensus.js';
 import { assertNever } from '../assert-never.js';
 import { normalizeFingerprint, toCertRef } from '../relationship/cert-ref.js';
 import type { CemEffect } from '../effects.js';
@@ -15,7 +15,8 @@ import type { CemEvent } from '../events.js';
 import { freeze } from '../freeze.js';
 import { restoreServerOnRejection } from '../relationship/late-rejection.js';
 import { getServer, putServer } from '../lookup.js';
-import type { ActivationCause, ArchivedCert, CemState, CertRef, ServerProtocol, ServerSlot } from '../model.js';
+import { othersOf, parseMark } from '../indexes/listener-tally.js';
+import type { ActivationCause, ArchivedCert, CemState, CertRef, ServerProtocol, ServerReadiness, ServerSlot } from '../model.js';
 import { putRelationship } from '../relationship/relationship-slots.js';
 import { done, ignored, notify, type TransitionResult } from '../result.js';
 import { closeIfSettled } from '../relationship/settle.js';
@@ -34,7 +35,10 @@ export interface Step {
  * Evaluates a listener's consensus and acts on it: the install effect (once), a daily conflict
  * alert, and, when `daily` (ticks), the daily `serverCertificatePending` alert while the
  * candidate is not installed and any partner on the listener is still waited for or rejected it
- * (a rejection blocks the install until "set as active", so the reminder goes on).
+ * (a rejection blocks the install until "set as active", so the reminder goes on). The alert
+ * names those partners, so only a state that holds every partner on the listener raises it (in
+ * the engine, the listener's own tick); partners counted in `state.listenerOthers` weigh in the
+ * install decision and its cause.
  *
  * @example
  * ```ts
@@ -51,9 +55,11 @@ export function settleServer(state: CemState, protocol: ServerProtocol, now: Dat
   const candidate = slot.candidate;
   if (consensus.install && candidate !== null) {
     const partners = partnersOn(state, protocol);
-    const allScheduled = partners.every((rel) => rel.serverReadiness?.status === 'scheduled');
+    const others = Object.keys(othersOf(state, protocol)).map((mark) => parseMark(mark).readiness);
+    const allScheduled = partners.every((rel) => rel.serverReadiness?.status === 'scheduled') && others.every((r) => r?.status === 'scheduled');
     // Ready only because a respond-by time passed (useAfterRespondBy): a later rejection undoes the install.
-    const anyExpired = partners.some((rel) => rel.serverReadiness?.fingerprint === candidate.cert.fingerprint && rel.serverReadiness.status === 'expired');
+    const expiredFor = (r: Pick<ServerReadiness, 'fingerprint' | 'status'> | null): boolean => r?.fingerprint === candidate.cert.fingerprint && r.status === 'expired';
+    const anyExpired = partners.some((rel) => expiredFor(rel.serverReadiness)) || others.some(expiredFor);
     const cause: ActivationCause = candidate.installCause ?? (allScheduled ? 'schedule' : anyExpired ? 'respondByPassed' : 'cem');
     next = putServer(next, freeze({ ...slot, candidate: freeze({ ...candidate, installRequestedAt: toIso(now), installCause: cause }) }));
     effects.push({ type: 'installServerCertificate', protocol, fingerprint: candidate.cert.fingerprint, keyRef: candidate.cert.keyRef ?? null });
@@ -64,8 +70,10 @@ export function settleServer(state: CemState, protocol: ServerProtocol, now: Dat
     alertLog = claim.alertLog;
   }
   // Still not accepted by every partner: daily while anyone is waited for or rejects it (a rejection blocks it until set active).
-  const blocked = consensus.waiting.length > 0 || consensus.rejecting.length > 0;
-  if (daily && candidate !== null && candidate.installRequestedAt === null && !consensus.install && blocked) {
+  const blocked = isBlocked(consensus);
+  // It lists every partner waited for: only a state holding them all (the listener's own tick) raises it.
+  const whole = Object.keys(othersOf(state, protocol)).length === 0;
+  if (daily && whole && candidate !== null && candidate.installRequestedAt === null && !consensus.install && blocked) {
     const claim = claimDaily(alertLog, `serverCertificatePending:${protocol}:${candidate.cert.fingerprint}`, now, state.settings.alertDayOffsetMinutes);
     if (claim.fire) effects.push(notify(serverPendingAlert(protocol, candidate.cert, consensus.waiting, claim.day, consensus.rejecting)));
     alertLog = claim.alertLog;
@@ -84,6 +92,7 @@ function archiveInstalled(slot: ServerSlot, cert: CertRef, now: Date, reason: Ar
 /**
  * Makes `cert` the installed certificate of a listener: the old one archived, a matching
  * candidate consumed, and every partner readiness for it cleared (the exchange is complete).
+ * `state` must hold every partner on the listener (the engine loads them all for server events).
  *
  * @example
  * ```ts
@@ -121,7 +130,8 @@ export function installServer(state: CemState, protocol: ServerProtocol, cert: C
  * and a new server certificate can be sent or scheduled for the listener. Also after the install
  * was requested but not confirmed: the host must then not complete it (a later
  * `serverCertificateInstalled` for it is refused as `unknownCertificate`; the host reports what
- * its listener really presents with `serverCertificateConfigured`).
+ * its listener really presents with `serverCertificateConfigured`). `state` must hold every
+ * partner on the listener.
  *
  * @example
  * ```ts

@@ -11,6 +11,7 @@ import type { CemEffect } from '../effects.js';
 import { emailEffect } from './emails.js';
 import type { CemEvent } from '../events.js';
 import { freeze } from '../freeze.js';
+import { othersHaveReadiness } from '../indexes/listener-tally.js';
 import { getOutbound, getRelationship, getServer, putOutbound, putServer } from '../lookup.js';
 import { addressOf } from './manual.js';
 import type { CemState, CertRef, OutboundExchange, Relationship, ServerProtocol } from '../model.js';
@@ -128,7 +129,9 @@ function onCancel(state: CemState, event: Extract<CemEvent, { type: 'cancelSched
     let next = putRelationship(state, freeze({ ...rel, serverReadiness: null }));
     const effects: CemEffect[] = [];
     const server = getServer(next, rel.listener);
-    const stillWanted = Object.values(next.relationships).some((r) => r.listener === rel.listener && r.serverReadiness?.fingerprint === readiness.fingerprint);
+    const stillWanted =
+      Object.values(next.relationships).some((r) => r.listener === rel.listener && r.serverReadiness?.fingerprint === readiness.fingerprint) ||
+      othersHaveReadiness(next, rel.listener, readiness.fingerprint);
     if (server.candidate !== null && server.candidate.cert.fingerprint === readiness.fingerprint && server.candidate.installRequestedAt === null && !stillWanted) {
       const archive = freeze([...server.archive.filter((a) => a.cert.fingerprint !== readiness.fingerprint), freeze({ cert: server.candidate.cert, archivedAt: toIso(now), reason: 'cancelled' as const })]);
       next = putServer(next, freeze({ ...server, candidate: null, archive }));
