@@ -15,6 +15,7 @@ import { cemDate, local, makeCert, makePki, relationshipInit, T0 } from './fixtu
 import { archivedByEffects, findableFingerprints, isDeepFrozen, liveFingerprints, lostFromSlots, overlapBroken, slotMembers, unacceptedInResolution } from './invariants.js';
 import { createShadow, observe, serverStepProblem, unearnedInResolution, type Shadow } from './shadow.js';
 import { checkDue } from './due-check.js';
+import { checkSlice, sliceProbes } from './slice-check.js';
 
 const POOL: readonly CertificateInfo[] = [
   ...Array.from({ length: 9 }, (_, i) => makeCert({ label: `pool-${i}` })),
@@ -295,6 +296,8 @@ function checkStep(shadow: Shadow, before: CemState, event: unknown, now: Date, 
   expect(isDeepFrozen(result.effects), `effects not frozen after ${type}`).toBe(true);
   expect(JSON.parse(JSON.stringify(result.state))).toEqual(result.state);
   observe(shadow, before, event, result.state, result.effects, now);
+  // The engine's slice of this event (one relationship, its listener's other partners counted) decides the same.
+  checkSlice(before, frozenEvent, result.state, result.effects, now);
   // A pending (or any live) certificate is never lost: it stays findable, or went to the engine's archive.
   const findable = findableFingerprints(result.state);
   const archived = archivedByEffects(result.effects);
@@ -443,6 +446,7 @@ describe('lifecycle properties over random event sequences', () => {
   it('holds every invariant while server certificates roll over on two listeners (consensus, schedules, set as active, withdrawal, listener moves)', () => {
     const cem: CemEvent = { type: 'featuresObserved', relationshipId: 'bolt', features: ['CEM'] };
     const before = new Map(serverPaths);
+    const counted = sliceProbes.counted;
     fc.assert(
       fc.property(fc.array(serverCommand, { minLength: 10, maxLength: 40 }), (cmds) => runSequence([cem], cmds)),
       { numRuns: Number(process.env['CEM_PROPERTY_RUNS'] ?? 200) },
@@ -451,5 +455,7 @@ describe('lifecycle properties over random event sequences', () => {
     for (const path of ['consensus:HTTP', 'consensus:FTP', 'installed:HTTP', 'installed:FTP', 'withdrawn:HTTP', 'withdrawn:FTP']) {
       expect((serverPaths.get(path) ?? 0) - (before.get(path) ?? 0), `no run exercised ${path}`).toBeGreaterThan(0);
     }
+    // The slice rule must really have weighed counted partners (a listener's others in listenerOthers).
+    expect(sliceProbes.counted - counted, 'no step checked a slice with counted partners').toBeGreaterThan(100);
   }, 180_000);
 });
