@@ -161,4 +161,44 @@ describe('store calls per operation', () => {
     expect(counter.lists.filter((l) => l.prefix.startsWith('member/'))).toEqual([]);
     expect(counter.gets.filter((k) => k.startsWith('rel/extra-'))).toEqual([]);
   });
+
+  it('keeps every partner\'s operation O(1) during our server certificate\'s rollover: the listener\'s tally stands for its other partners', async () => {
+    const { counter, wrap } = counting();
+    const { a, net } = await setupPair(pki, { wrapA: wrap, b: { settings: { autoAccept: true } } });
+    await crowd(a, 60); // 30 of them on HTTP
+    expect((await a.engine.updateRelationship('beta', { listener: 'HTTP' })).applied).toBe(true);
+    expect((await a.engine.configureServer('HTTP', source(pki.a1, pki.alpha, 'tls:a1'))).applied).toBe(true);
+    const members = (): string[] => counter.lists.filter((l) => l.prefix.startsWith('member/')).map((l) => l.prefix);
+    const others = (mine: string): string[] => counter.gets.filter((k) => k.startsWith('rel/') && k !== keys.relationship(mine));
+    // Offering the new server certificate to BETA: its relationship and the listener, none of the 30 others.
+    counter.reset();
+    const offered = await a.engine.sendCertificates('beta', { signing: source(pki.a1, pki.alpha, 'key:a1'), tlsServer: source(pki.a2, pki.alpha, 'tls:a2') });
+    expect(offered.applied).toBe(true);
+    expect([members(), others('beta')]).toEqual([[], []]);
+    expect(counter.gets).toContain(keys.listener('HTTP'));
+    // BETA's Response accepts it: still one relationship; the 30 others wait, so nothing is installed.
+    counter.reset();
+    const answered = (await net.deliver()).find((d) => d.from === 'BETA' && d.kind === 'response');
+    expect(answered?.outcome?.kind).toBe('response');
+    expect([members(), others('beta')]).toEqual([[], []]);
+    expect(a.ports.installer.installs).toEqual([]);
+    expect((await a.engine.inspect()).relationships['beta']?.serverReadiness?.status).toBe('accepted');
+    // Scheduling it for another partner, then removing a third one: each reads only its own relationship.
+    counter.reset();
+    const at = new Date(a.ports.clock.now().getTime() + 86_400_000);
+    expect((await a.engine.schedule({ relationshipId: 'extra-0', side: 'local', usage: 'tlsServer', certificate: source(pki.a2, pki.alpha, 'tls:a2'), activateAt: at })).applied).toBe(true);
+    expect([members(), others('extra-0')]).toEqual([[], []]);
+    counter.reset();
+    expect((await a.engine.removeRelationship('extra-2')).applied).toBe(true);
+    expect([members(), others('extra-2')]).toEqual([[], []]);
+    // The tally the listener keeps is exact: 28 without readiness, BETA accepted, EXTRA-0 scheduled.
+    const tally = ((await a.ports.store.get(keys.listener('HTTP')))?.value as { tally?: Record<string, number> } | undefined)?.tally;
+    expect(tally).toEqual({ none: 28, [`${fingerprint(pki.a2)} accepted`]: 1, [`${fingerprint(pki.a2)} scheduled ${at.toISOString()}`]: 1 });
+    // The listener's own tick (its daily reminder) is the one path that reads every partner: it names them.
+    counter.reset();
+    await a.engine.tick();
+    expect(members()).toEqual([`${keys.listener('HTTP').replace('listener/', 'member/')}/`]);
+    const [pending] = a.ports.notifier.ofKind('serverCertificatePending');
+    expect(pending?.message).toContain('waits for 29 partner(s)'); // 28 without readiness, EXTRA-0 before its time
+  });
 });
