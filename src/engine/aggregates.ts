@@ -3,9 +3,10 @@
  *
  * A relationship aggregate (`rel/<id>`) holds the relationship with its exchanges, its part of the
  * daily-alert log, the Message-IDs and Request digests it processed and the Content-IDs of its
- * Responses. A listener aggregate (`listener/<protocol>`) holds the server slot and its part of
- * the log. An operation loads the aggregates its event names into a {@link Slice}: a
- * {@link CemState} holding just them, which the pure `transition` works on unchanged.
+ * Responses. A listener aggregate (`listener/<protocol>`) holds the server slot, its part of
+ * the log and the tally of its partners, which stands for the partners a slice does not hold.
+ * An operation loads the aggregates its event names into a {@link Slice}: a {@link CemState}
+ * holding just them, which the pure `transition` works on unchanged.
  *
  * @module
  */

@@ -8,7 +8,7 @@
  * | `layout` | `{ format: 'ediint-cem', version }`: the layout version (see `layout.ts`) |
  * | `settings` | {@link CemSettings} (absent: the configured defaults) |
  * | `rel/<id>` | a relationship aggregate: the {@link Relationship}, its outbound and inbound exchanges, its part of the daily-alert log, the Message-IDs and Request digests it processed, the Content-IDs of its Responses, and its due key |
- * | `listener/<protocol>` | a listener aggregate: the {@link ServerSlot}, its part of the alert log, its due key |
+ * | `listener/<protocol>` | a listener aggregate: the {@link ServerSlot} (`null` while none), its part of the alert log, its due key, and the tally of its partners by readiness (`src/state/indexes/listener-tally.ts`) |
  * | `name/<AS2-From \n AS2-To>` | index: the relationship of inbound messages between these AS2 names, with its `NameEntry` (`src/state/indexes/name-entry.ts`) summary (rewritten with it) |
  * | `member/<protocol>/<id>` | index: the relationships on a listener |
  * | `xout/<requestId>`, `xin/<key>` | index: the relationship of an outbound / inbound exchange |
