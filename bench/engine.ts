@@ -187,6 +187,8 @@ export interface HubFigures {
   readonly addUs: number;
   readonly sendUs: number;
   readonly respondUs: number;
+  /** `schedule` of our new server certificate for one partner while every partner shares the listener's rollover. */
+  readonly rolloverUs: number;
   readonly storeBytesPerRelationship: number;
   readonly engineBytesPerRelationship: number;
 }
@@ -259,14 +261,45 @@ export async function measureHubs(sizes: readonly number[], cert: ReturnType<typ
       keep('respondUs', await respondBatch(hub, cert, c, 100));
     }
   }
+  const rollover = await measureRollover(hubs, cert, rounds);
   return hubs.map((hub, h) => {
     const b = best[h] as (typeof best)[number];
     return {
       n: hub.n, receiveUs: b.receiveUs, resolveUs: b.resolveUs, resolveHotUs: b.resolveHotUs, idleTickUs: b.idleTickUs, dueTickPerItemUs: b.dueTickPerItemUs,
-      addUs: b.addUs, sendUs: b.sendUs, respondUs: b.respondUs,
+      addUs: b.addUs, sendUs: b.sendUs, respondUs: b.respondUs, rolloverUs: rollover[h] ?? Number.NaN,
       storeBytesPerRelationship: hub.storeBytes / hub.n, engineBytesPerRelationship: b.engineBytes / hub.n,
     };
   });
+}
+
+/**
+ * A server-certificate rollover on the listener every partner of a hub shares (HTTP, the AS2
+ * default): its certificate configured (the listener's own event reads every partner, once), then
+ * our new one scheduled for partner after partner, each weighing all the others through the
+ * listener's tally. Runs after the other figures, whose ticks the rollover's daily reminder
+ * (which reads every partner, once a day) would otherwise fall into. Best round per hub, rounds
+ * alternating between the hubs.
+ */
+async function measureRollover(hubs: readonly Hub[], cert: ReturnType<typeof certificateFactory>, rounds: number): Promise<number[]> {
+  for (const hub of hubs) {
+    const configured = await hub.engine.configureServer('HTTP', { certificate: cert(7_000_000), keyRef: 'tls:old' });
+    if (!configured.applied) throw new Error(`configure: ${JSON.stringify(configured.refusal)}`);
+  }
+  const best = hubs.map(() => Infinity);
+  const next = hubs.map(() => 0);
+  const candidate = { certificate: cert(7_000_001), keyRef: 'tls:new' };
+  for (let round = 0; round <= rounds; round++) {
+    for (const [h, hub] of hubs.entries()) {
+      const activateAt = new Date(START.getTime() + 400 * 86_400_000);
+      const us = await batch(100, async () => {
+        const p = pick(3_000_003 + (next[h] = (next[h] ?? 0) + 1), hub.n);
+        const result = await hub.engine.schedule({ relationshipId: `p${p}`, side: 'local', usage: 'tlsServer', certificate: candidate, activateAt });
+        if (!result.applied) throw new Error(`schedule tlsServer p${p}: ${JSON.stringify(result.refusal)}`);
+      });
+      if (round > 0) best[h] = Math.min(best[h] ?? Infinity, us);
+    }
+  }
+  return best;
 }
 
 /** Receives `count` Requests from distinct partners (not timed), then times answering them. */

@@ -42,6 +42,7 @@ const rowsOf: [string, (h: HubFigures) => number, (v: number) => string][] = [
   ['addRelationship (per call)', (h) => h.addUs, us],
   ['sendCertificates (per call)', (h) => h.sendUs, us],
   ['respond (per call)', (h) => h.respondUs, us],
+  ['schedule server cert., rollover (per call)', (h) => h.rolloverUs, us],
   ['heap held by the engine per relationship', (h) => h.engineBytesPerRelationship, (v) => `${v.toFixed(0)} B`],
   ['store copy per relationship (JSON text)', (h) => h.storeBytesPerRelationship, (v) => `${(v / 1024).toFixed(1)} KiB`],
 ];
@@ -68,6 +69,7 @@ if (small !== undefined && large !== undefined) {
     [`addRelationship ${label}`, large.addUs / small.addUs, 1.5],
     [`sendCertificates ${label}`, large.sendUs / small.sendUs, 1.5],
     [`respond ${label}`, large.respondUs / small.respondUs, 1.5],
+    [`schedule server certificate in rollover ${label}`, large.rolloverUs / small.rolloverUs, 1.5],
     [`engine heap per relationship at ${large.n / 1000}k (bytes)`, large.engineBytesPerRelationship, 2048],
   ];
   console.log(`${pad('target (ratio measured in this run)', 52)} ${pad('measured', 10)} ${pad('target', 8)} result`);
