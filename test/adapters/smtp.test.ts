@@ -315,7 +315,9 @@ describe('SMTP failures', () => {
     closeAfterTest(raw.close);
     const failure = failureOf(await rejection(transport(raw.port).sendEmail(plainEmail)));
     expect(failure).toMatchObject({ phase: 'STARTTLS', timedOut: false });
-    // The injected reply did not count as anything: nothing more went out in plaintext.
-    expect(commands).toEqual(['EHLO as2.me.example', 'STARTTLS']);
+    // The injected reply did not count as anything: no SMTP command went out after STARTTLS (the
+    // client's TLS handshake bytes may reach the relay before it hangs up: they are no command).
+    expect(commands.slice(0, 2)).toEqual(['EHLO as2.me.example', 'STARTTLS']);
+    expect(commands.slice(2).filter((line) => /^(EHLO|HELO|MAIL|RCPT|DATA|QUIT|AUTH|RSET|NOOP|STARTTLS)\b/i.test(line))).toEqual([]);
   });
 });
