@@ -54,6 +54,8 @@ describe('memberMark and parseMark', () => {
     expect(scheduled).toBe(`${FP} scheduled ${at}`);
     expect(parseMark(scheduled).readiness).toEqual({ fingerprint: FP, status: 'scheduled', activateAt: at });
     expect(parseMark(`${FP} scheduled `).readiness).toEqual({ fingerprint: FP, status: 'scheduled', activateAt: null });
+    expect(parseMark(`${FP} scheduled`).readiness).toEqual({ fingerprint: FP, status: 'scheduled', activateAt: null });
+    expect(memberMark(withReadiness(rel, readiness('scheduled')), {})).toBe(`${FP} scheduled `);
     expect(parseMark(`${FP} accepted ${at}`).readiness?.activateAt).toBeNull();
   });
 
@@ -63,6 +65,8 @@ describe('memberMark and parseMark', () => {
     expect(memberMark(r, { r1: expired('r1', false) })).toBe(`${FP} expired`);
     expect(memberMark(r, { r2: expired('r2', true) })).toBe(`${FP} expired`);
     expect(memberMark(withReadiness(rel, readiness('expired')), { r1: expired('r1', true) })).toBe(`${FP} expired`);
+    // Accepted late, after its Request expired undelivered: an acceptance like any other.
+    expect(memberMark(withReadiness(rel, readiness('accepted', { exchangeId: 'r1' })), { r1: expired('r1', true) })).toBe(`${FP} accepted`);
     expect(parseMark(`${FP} expired-undelivered`)).toEqual({ readiness: { fingerprint: FP, status: 'expired', activateAt: null }, undelivered: true });
   });
 });
@@ -135,12 +139,25 @@ describe('the consensus over counted partners', () => {
     expect(conflict).toMatchObject({ accepted: [FP], others: { waiting: 1 }, conflict: false, install: false });
   });
 
+  it('adds the held and the counted partners: one waiting in each, or one rejecting in each, is no consensus', () => {
+    const { state, fp } = listener();
+    const later = new Date(T0.getTime() + 2 * 86_400_000);
+    const acme = state.relationships['acme'] as Relationship;
+    const held = (r: ServerReadiness | null): CemState => ({ ...state, relationships: { acme: withReadiness(acme, r) } });
+    const waitingBoth = { ...held(null), listenerOthers: { HTTP: { none: 1, [`${fp} accepted`]: 1 } } };
+    expect(assessServerConsensus(waitingBoth, 'HTTP', later)).toMatchObject({ waiting: ['acme'], others: { ready: 1, waiting: 1, rejecting: 0 }, install: false });
+    const rejectingBoth = { ...held({ fingerprint: fp, status: 'rejected', exchangeId: null, activateAt: null, reason: 'no' }), listenerOthers: { HTTP: { [`${fp} rejected`]: 1, [`${fp} accepted`]: 1 } } };
+    expect(assessServerConsensus(rejectingBoth, 'HTTP', later)).toMatchObject({ rejecting: ['acme'], others: { ready: 1, waiting: 0, rejecting: 1 }, install: false });
+  });
+
   it('reports accepted certificates of counted partners on a listener without a candidate', () => {
     const { state } = listener();
     const slot = state.servers['HTTP'];
     const noCandidate: CemState = { ...state, servers: slot === undefined ? {} : { HTTP: { ...slot, candidate: null } } };
     const c = assessServerConsensus(withoutBolt(noCandidate, `${FP} accepted`, 4), 'HTTP', T0);
     expect(c).toMatchObject({ candidate: null, accepted: [FP], others: { ready: 0, waiting: 0, rejecting: 0 }, install: false });
+    const rejected = { ...withoutBolt(noCandidate, `${FP} accepted`), listenerOthers: { HTTP: { [`${FP} accepted`]: 1, [`${'b'.repeat(64)} rejected`]: 1, [`${'c'.repeat(64)} pending`]: 1 } } };
+    expect(assessServerConsensus(rejected, 'HTTP', T0).accepted).toEqual([FP]);
   });
 
   it('installs for the schedule only when every counted partner is scheduled too, and keeps the candidate a counted partner still wants', () => {
