@@ -60,6 +60,7 @@ describe('responseReceived: matching TrustResponses to the items of the Request'
     const result = transition(s.state, rawResponse(s.requestId, [trustResponse], s.pki.partnerSigning), day(1));
     expect(result.state.outbound[s.requestId]?.items[0]?.reason).toBeNull();
     expect(result.state.relationships['acme']?.local.signing.successor).toMatchObject({ status: 'rejected', reason: null });
+    expect(shape(result.effects)).toEqual(['notify:responseReceived']);
     const alert = effectsOf(result.effects, 'notify').find((n) => n.alert.kind === 'responseReceived')?.alert;
     expect(alert?.details).toEqual({ requestId: s.requestId, answers: [{ fingerprint: s.next.sha256, status: 'rejected', reason: null, previousStatus: null }] });
   });
@@ -205,5 +206,107 @@ describe('responseReceived: our TLS server certificate', () => {
     expect(shape(result.effects)).toEqual(['archiveCertificate', 'notify:certificateActivated', 'notify:responseReceived']);
     expect(result.state.servers).toBe(scheduled.state.servers);
     expect(effectsOf(transition(result.state, { type: 'tick' }, day(3)).effects, 'installServerCertificate').map((e) => e.fingerprint)).toEqual([server.sha256]);
+  });
+});
+
+describe('responseReceived: a Request of another relationship or channel, and partial answers', () => {
+  it('ignores a requestId of another relationship\'s Request (unknownExchange)', () => {
+    const a = makePki();
+    const b = makePki();
+    const state = run(createInitialState(), [
+      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
+      [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
+    ]).state;
+    const next = makeCert({ label: 'bolt-sign-next' });
+    const toB = sendDelivered(state, signingSelection(next), T0, 'bolt');
+    const result = answer(toB.state, toB.ids.requestId, [{ cert: next, status: 'Accepted' }], a.partnerSigning, day(1));
+    expect(result.effects).toEqual([{ type: 'ignored', reason: 'unknownExchange', detail: `no request ${toB.ids.requestId} to acme` }]);
+    expect(result.state).toBe(toB.state);
+  });
+
+  it('ignores a requestId of an email exchange (unknownExchange)', () => {
+    const { state, pki } = establishedState({}, { cemOverride: 'incapable' });
+    const next = makeCert({ label: 'us-sign-next' });
+    const emailed = send(state, signingSelection(next));
+    expect(emailed.state.outbound[emailed.ids.requestId]?.channel).toBe('email');
+    const result = answer(emailed.state, emailed.ids.requestId, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(1));
+    expect(result.effects).toEqual([{ type: 'ignored', reason: 'unknownExchange', detail: `no request ${emailed.ids.requestId} to acme` }]);
+    expect(result.state).toBe(emailed.state);
+  });
+
+  it('finds a Request without requestId by any one of its certificates', () => {
+    const { state, pki } = establishedState();
+    const sign = makeCert({ label: 'us-sign-next' });
+    const tls = makeCert({ label: 'us-tls-next' });
+    const sent = sendDelivered(state, { signing: local(sign), encryption: local(pki.localEncryption), tlsClient: local(tls) });
+    const result = answer(sent.state, null, [{ cert: sign, status: 'Accepted' }], pki.partnerSigning, day(1));
+    expect(result.state.outbound[sent.ids.requestId]?.items.map((i) => [i.fingerprint, i.status])).toEqual([[sign.sha256, 'accepted'], [tls.sha256, 'pending']]);
+  });
+
+  it.each([
+    ['sending', 'pending', (s: CemState) => s],
+    ['pending', 'pending', (s: CemState, id: string) => transition(s, { type: 'requestDelivered', requestId: id }, T0).state],
+    ['sendFailed', 'pending', (s: CemState, id: string) => transition(s, { type: 'requestFailed', requestId: id, error: 'HTTP 500' }, T0).state],
+    ['expired', 'expired', (s: CemState, id: string) => transition(transition(s, { type: 'requestDelivered', requestId: id }, T0).state, { type: 'tick' }, day(5.5)).state],
+  ] as const)('a partial answer to a %s Request leaves it %s', (status, after, step) => {
+    const { state, pki } = establishedState({ maxResponseDays: 5 });
+    const sign = makeCert({ label: 'us-sign-next' });
+    const tls = makeCert({ label: 'us-tls-next' });
+    const sent = send(state, { signing: local(sign), encryption: local(pki.localEncryption), tlsClient: local(tls) });
+    const stepped = step(sent.state, sent.ids.requestId);
+    expect(stepped.outbound[sent.ids.requestId]?.status).toBe(status);
+    const partial = answer(stepped, sent.ids.requestId, [{ cert: sign, status: 'Rejected', reason: 'no' }], pki.partnerSigning, day(6));
+    expect(partial.state.outbound[sent.ids.requestId]?.status).toBe(after);
+    const complete = answer(partial.state, sent.ids.requestId, [{ cert: tls, status: 'Accepted' }], pki.partnerSigning, day(6.1));
+    expect(complete.state.outbound[sent.ids.requestId]?.status).toBe('rejected');
+  });
+});
+
+describe('responseReceived: settling the listener after a Response about our server certificate', () => {
+  it('installs when the last partner accepts it in a Request that also carries a signing certificate', () => {
+    const { state, a, b } = twoPartnersOnHttp();
+    const server = makeCert({ label: 'server-new' });
+    const sign = makeCert({ label: 'acme-sign-next' });
+    const toA = sendDelivered(state, { signing: local(sign), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
+    const acceptedB = answer(toB.state, toB.ids.requestId, [{ cert: server, status: 'Accepted' }], b.partnerSigning, day(1), 'BOLT');
+    expect(toA.state.outbound[toA.ids.requestId]?.items.map((i) => i.usages)).toEqual([['digitalSignature'], ['tlsServer']]);
+    const acceptedA = answer(acceptedB.state, toA.ids.requestId, [{ cert: sign, status: 'Accepted' }, { cert: server, status: 'Accepted' }], a.partnerSigning, day(2));
+    expect(effectsOf(acceptedA.effects, 'installServerCertificate')).toEqual([{ type: 'installServerCertificate', protocol: 'HTTP', fingerprint: server.sha256, keyRef: `key:${server.sha256.slice(0, 8)}` }]);
+  });
+
+  /** Our server certificate sent to acme with a new signing certificate and to bolt alone, installed because acme's respond-by time passed. */
+  function installedAfterRespondBy() {
+    const { state, a, b } = twoPartnersOnHttp();
+    const settings = run(state, [[{ type: 'settingsChanged', settings: { maxResponseDays: 5, useAfterRespondBy: true } }, T0]]).state;
+    const server = makeCert({ label: 'server-new' });
+    const sign = makeCert({ label: 'acme-sign-next' });
+    const toA = sendDelivered(settings, { signing: local(sign), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
+    const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
+    const acceptedB = answer(toB.state, toB.ids.requestId, [{ cert: server, status: 'Accepted' }], b.partnerSigning, day(1), 'BOLT');
+    const expired = transition(acceptedB.state, { type: 'tick' }, day(5.5));
+    expect(effectsOf(expired.effects, 'installServerCertificate').map((e) => e.fingerprint)).toEqual([server.sha256]);
+    const installed = transition(expired.state, { type: 'serverCertificateInstalled', protocol: 'HTTP', fingerprint: server.sha256 }, day(5.6)).state;
+    expect(installed.servers.HTTP?.installed).toMatchObject({ cert: { fingerprint: server.sha256 }, cause: 'respondByPassed' });
+    return { state: installed, a, server, sign, requestId: toA.ids.requestId };
+  }
+
+  it('a late rejection of it, listed after our signing certificate, installs the previous one again with a warning naming the Request and the reason', () => {
+    const s = installedAfterRespondBy();
+    const old = s.state.servers.HTTP?.archive.find((x) => x.reason === 'replaced')?.cert;
+    const rejected = answer(s.state, null, [{ cert: s.sign, status: 'Accepted' }, { cert: s.server, status: 'Rejected', reason: 'untrusted CA' }], s.a.partnerSigning, day(6));
+    expect(rejected.state.servers.HTTP?.installed).toMatchObject({ cert: { fingerprint: old?.fingerprint }, cause: 'restored' });
+    // Our signing certificate is already in use since the respond-by time: its acceptance changes nothing.
+    expect(shape(rejected.effects)).toEqual(['notify:responseReceived', 'installServerCertificate', 'archiveCertificate', 'notify:certificateRestored']);
+    const warning = effectsOf(rejected.effects, 'notify').find((n) => n.alert.kind === 'certificateRestored')?.alert;
+    expect(warning).toMatchObject({ relationshipId: 'acme', dedupeKey: `certificateRestored:acme:local:HTTP server:${s.server.sha256}:${s.requestId}` });
+    expect(warning?.details).toMatchObject({ requestId: s.requestId, reason: 'untrusted CA', certificate: { fingerprint: s.server.sha256 } });
+  });
+
+  it('a late acceptance of it changes nothing on the listener', () => {
+    const s = installedAfterRespondBy();
+    const accepted = answer(s.state, s.requestId, [{ cert: s.sign, status: 'Accepted' }, { cert: s.server, status: 'Accepted' }], s.a.partnerSigning, day(6));
+    expect(accepted.state.servers).toBe(s.state.servers);
+    expect(shape(accepted.effects)).toEqual(['notify:responseReceived']);
   });
 });
