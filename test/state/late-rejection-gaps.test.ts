@@ -100,6 +100,49 @@ describe('our signing and TLS client certificates', () => {
   });
 });
 
+describe('our encryption certificate', () => {
+  it('a first-usage activation rejected later: the warning says the previous one is active again', () => {
+    const { state, pki } = establishedState();
+    const enc = makeCert({ label: 'us-enc-next' });
+    const sent = sendDelivered(state, { signing: local(pki.localSigning), encryption: local(enc) });
+    const used = transition(sent.state, { type: 'trafficObserved', relationshipId: 'acme', decryptedWith: enc.sha256 }, day(1)).state;
+    const rejected = answer(used, sent.ids.requestId, [{ cert: enc, status: 'Rejected', reason: 'weak' }], pki.partnerSigning, day(2));
+    const warning = effectsOf(rejected.effects, 'notify').find((n) => n.alert.kind === 'certificateRestored')?.alert;
+    expect(warning?.message).toContain('is active again');
+  });
+
+  it('one kept decrypting after a newer one displaced it is archived as rejected, with exactly its archive effect', () => {
+    const { state, pki } = establishedState({ maxResponseDays: 5 });
+    const [e1, e2] = [makeCert({ label: 'e1' }), makeCert({ label: 'e2' })];
+    const first = sendDelivered(state, { signing: local(pki.localSigning), encryption: local(e1) });
+    const expired = transition(first.state, { type: 'tick' }, day(5.5)).state;
+    const second = sendDelivered(expired, { signing: local(pki.localSigning), encryption: local(e2) }, day(6));
+    expect(second.state.relationships['acme']!.local.encryption.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[e1.sha256, 'distributed'], [pki.localEncryption.sha256, 'initial']]);
+    const retried = second.state;
+    const rejected = answer(retried, first.ids.requestId, [{ cert: e1, status: 'Rejected', reason: 'no' }], pki.partnerSigning, day(4));
+    expect(shape(rejected.effects)).toEqual(['archiveCertificate', 'notify:responseReceived']);
+    expect(rejected.effects[0]).toEqual({ type: 'archiveCertificate', relationshipId: 'acme', side: 'local', usage: 'encryption', fingerprint: e1.sha256 });
+  });
+});
+
+describe('a certificate sent again after it was archived', () => {
+  it('leaves the archive without it when its use after the respond-by time is undone', () => {
+    const { state, pki } = establishedState(USE_AFTER);
+    const s1 = makeCert({ label: 's1' });
+    const first = sendDelivered(state, { signing: local(s1), encryption: local(pki.localEncryption) });
+    const accepted = answer(first.state, first.ids.requestId, [{ cert: s1, status: 'Accepted' }], pki.partnerSigning, day(1)).state;
+    const again = sendDelivered(accepted, { signing: local(pki.localSigning), encryption: local(pki.localEncryption) }, day(1));
+    const used = transition(again.state, { type: 'tick' }, day(6.5)).state;
+    const before = used.relationships['acme']!.local.signing;
+    expect(before.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[pki.localSigning.sha256, 'respondByPassed']]);
+    const rejected = answer(used, again.ids.requestId, [{ cert: pki.localSigning, status: 'Rejected', reason: 'no' }], pki.partnerSigning, day(7));
+    const signing = rejected.state.relationships['acme']!.local.signing;
+    expect(signing.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[s1.sha256, 'restored']]);
+    expect(signing.archive.map((a) => a.cert.fingerprint)).toEqual([]);
+    expect(signing.successor).toMatchObject({ status: 'rejected', cert: { fingerprint: pki.localSigning.sha256 } });
+  });
+});
+
 /** acme and bolt on the HTTP listener, optionally with installed server certificates (the last one installed). */
 function twoOnHttp(installed: number) {
   const a = makePki();
@@ -151,6 +194,25 @@ describe('our server certificate', () => {
     const warning = effectsOf(rejected.effects, 'notify')[1]?.alert;
     expect(warning?.details).toMatchObject({ restored: [], requestId: s.requestId, reason: 'untrusted CA' });
     expect(warning?.message).toContain('none is installed again now');
+  });
+
+  it('changes nothing for a changed answer about an older, withdrawn server certificate', () => {
+    const { state, a, b } = twoOnHttp(1);
+    const old = makeCert({ label: 'server-withdrawn' });
+    const first = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(old) }, T0, 'acme');
+    const refused = answer(first.state, first.ids.requestId, [{ cert: old, status: 'Rejected', reason: 'no' }], a.partnerSigning, day(0.5)).state;
+    const withdrawn = transition(refused, { type: 'withdrawServerCandidate', protocol: 'HTTP' }, day(0.6)).state;
+    const server = makeCert({ label: 'server-new' });
+    const toA = sendDelivered(withdrawn, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, day(1), 'acme');
+    const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, day(1), 'bolt');
+    const acceptedB = answer(toB.state, toB.ids.requestId, [{ cert: server, status: 'Accepted' }], b.partnerSigning, day(2), 'BOLT').state;
+    const expired = transition(acceptedB, { type: 'tick' }, day(6.5)).state;
+    const confirmed = transition(expired, { type: 'serverCertificateInstalled', protocol: 'HTTP', fingerprint: server.sha256 }, day(6.6)).state;
+    expect(confirmed.servers.HTTP?.installed).toMatchObject({ cert: { fingerprint: server.sha256 }, cause: 'respondByPassed' });
+    const flipped = answer(confirmed, first.ids.requestId, [{ cert: old, status: 'Accepted' }], a.partnerSigning, day(7)).state;
+    const again = answer(flipped, first.ids.requestId, [{ cert: old, status: 'Rejected', reason: 'no again' }], a.partnerSigning, day(8));
+    expect(again.state.servers).toBe(flipped.servers);
+    expect(shape(again.effects)).toEqual(['notify:responseReceived']);
   });
 
   it('changes nothing for a late rejection of a server certificate every partner had accepted', () => {

@@ -167,6 +167,22 @@ describe('resend', () => {
     expect(resent.state.relationships['acme']?.local.signing.successor).toMatchObject({ status: 'rejected', exchangeId: 'r2', cert: { fingerprint: sign2.sha256 } });
   });
 
+  it('does not ask again for a TLS client certificate displaced from a slot that has no active one', () => {
+    const pki = makePki();
+    const { state } = establishedState({ maxResponseDays: 5 }, { local: { signing: local(pki.localSigning), encryption: local(pki.localEncryption) } });
+    const [sign1, tls1, tls2] = [makeCert({ label: 's1' }), makeCert({ label: 't1' }), makeCert({ label: 't2' })];
+    const expired = run(state, [
+      [sendEvent({ signing: local(sign1), encryption: local(pki.localEncryption), tlsClient: local(tls1) }, 'r1', { count: 2 }), T0],
+      [{ type: 'requestDelivered', requestId: 'r1' }, T0],
+      [{ type: 'tick' }, day(5.5)],
+      [sendEvent({ signing: local(pki.localSigning), encryption: local(pki.localEncryption), tlsClient: local(tls2) }, 'r2'), day(6)],
+    ]).state;
+    expect(expired.relationships['acme']?.local.tlsClient).toMatchObject({ active: [], successor: { cert: { fingerprint: tls2.sha256 } } });
+    expect(expired.outbound['r1']?.status).toBe('expired');
+    const resent = transition(expired, resendEvent('r1', 'r3'), day(7));
+    expect(resent.state.outbound['r3']?.items.map((i) => i.fingerprint)).toEqual([sign1.sha256]);
+  });
+
   it('refuses bad ids, an existing requestId and a missing ResponseURL with their details', () => {
     const { state, pki } = establishedState();
     const next = makeCert();
@@ -213,7 +229,7 @@ describe('resend', () => {
     const selection = { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsClient: local(tls), tlsServer: local(server) };
     const expired = run(state, [[sendEvent(selection, 'r1', { count: 2 }), T0], [{ type: 'requestDelivered', requestId: 'r1' }, T0], [{ type: 'tick' }, day(5.5)]]).state;
     expect(expired.outbound['r1']?.status).toBe('expired');
-    return { state: expired, server, tls };
+    return { state: expired, server, tls, signing: a.localSigning, encryption: a.localEncryption };
   }
 
   it('after the server candidate was withdrawn, asks only for the other certificates', () => {
@@ -222,6 +238,15 @@ describe('resend', () => {
     expect(withdrawn.outbound['r1']?.status).toBe('expired');
     const resent = transition(withdrawn, resendEvent('r1', 'r2'), day(7));
     expect(resent.state.outbound['r2']?.items.map((i) => [i.fingerprint, i.usages])).toEqual([[s.tls.sha256, ['tlsClient']]]);
+  });
+
+  it('does not ask again for a server certificate that a newer Request already carries', () => {
+    const s = serverAndClientExpired();
+    const newer = transition(s.state, { type: 'sendCertificates', relationshipId: 'acme', selection: { signing: local(s.signing), encryption: local(s.encryption), tlsServer: local(s.server) }, includeActive: false, ids: ids('r2') } as CemEvent, day(6)).state;
+    expect(newer.relationships['acme']?.serverReadiness).toMatchObject({ status: 'pending', exchangeId: 'r2' });
+    expect(newer.outbound['r1']?.status).toBe('expired');
+    const resent = transition(newer, resendEvent('r1', 'r3'), day(7));
+    expect(resent.state.outbound['r3']?.items.map((i) => [i.fingerprint, i.usages])).toEqual([[s.tls.sha256, ['tlsClient']]]);
   });
 
   it('after the partner moved off the listener, asks only for the other certificates', () => {
