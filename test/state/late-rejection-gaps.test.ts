@@ -125,6 +125,24 @@ describe('our encryption certificate', () => {
   });
 });
 
+describe('a changed answer of an older Request while a displaced encryption certificate still decrypts', () => {
+  it('leaves the displaced one in use', () => {
+    const { state, pki } = establishedState({ maxResponseDays: 5 });
+    const [e0, e1, e2] = [makeCert({ label: 'e0' }), makeCert({ label: 'e1' }), makeCert({ label: 'e2' })];
+    const old = sendDelivered(state, { signing: local(pki.localSigning), encryption: local(e0) });
+    const refused = answer(old.state, old.ids.requestId, [{ cert: e0, status: 'Rejected', reason: 'no' }], pki.partnerSigning, day(1)).state;
+    const first = sendDelivered(refused, { signing: local(pki.localSigning), encryption: local(e1) }, day(1));
+    const expired = transition(first.state, { type: 'tick' }, day(6.5)).state;
+    const second = sendDelivered(expired, { signing: local(pki.localSigning), encryption: local(e2) }, day(7)).state;
+    expect(second.relationships['acme']!.local.encryption.active.map((a) => [a.cert.fingerprint, a.cause])).toEqual([[e1.sha256, 'distributed'], [pki.localEncryption.sha256, 'initial']]);
+    const flipped = answer(second, old.ids.requestId, [{ cert: e0, status: 'Accepted' }], pki.partnerSigning, day(8)).state;
+    const before = flipped.relationships['acme']!.local.encryption;
+    const again = answer(flipped, old.ids.requestId, [{ cert: e0, status: 'Rejected', reason: 'no again' }], pki.partnerSigning, day(9));
+    expect(again.state.relationships['acme']!.local.encryption).toBe(before);
+    expect(shape(again.effects)).toEqual(['notify:responseReceived']);
+  });
+});
+
 describe('a certificate sent again after it was archived', () => {
   it('leaves the archive without it when its use after the respond-by time is undone', () => {
     const { state, pki } = establishedState(USE_AFTER);
