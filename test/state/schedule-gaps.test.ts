@@ -216,3 +216,81 @@ describe('cancelSchedule', () => {
     expect(cancelled.state.relationships['bolt']?.serverReadiness).toMatchObject({ status: 'scheduled' });
   });
 });
+
+describe('schedule and cancelSchedule: more cases', () => {
+  const cancel = (relationshipId = 'acme'): CemEvent => ({ type: 'cancelSchedule', relationshipId, side: 'local', usage: 'tlsServer' }) as CemEvent;
+
+  it('schedules a TLS client certificate into a slot that has none active', () => {
+    const pki = makePki();
+    const { state } = establishedState({}, { local: { signing: local(pki.localSigning), encryption: local(pki.localEncryption) } });
+    const cert = makeCert();
+    const result = transition(state, schedule('tlsClient', local(cert), day(3)), T0);
+    expect(result.state.relationships['acme']?.local.tlsClient).toMatchObject({ active: [], successor: { status: 'scheduled', cert: { fingerprint: cert.sha256 } } });
+  });
+
+  it('emails a certificate scheduled for a time already passed, after activating it', () => {
+    const { state } = establishedState();
+    const result = transition(state, schedule('signing', local(makeCert()), T0, { emailPartner: true, exchangeId: 'e1' }), day(1));
+    expect(shape(result.effects)).toEqual(['archiveCertificate', 'notify:scheduledActivated', 'sendEmail']);
+    expect(result.state.outbound['e1']).toMatchObject({ channel: 'email', items: [{ usages: ['digitalSignature'] }] });
+  });
+
+  it('emails our server certificate with its usage', () => {
+    const { state } = twoOnHttp();
+    const server = makeCert({ label: 'server-new' });
+    const result = transition(state, schedule('tlsServer', local(server), day(3), { emailPartner: true, exchangeId: 'e1' }), T0);
+    expect(result.state.outbound['e1']).toMatchObject({ channel: 'email', items: [{ fingerprint: server.sha256, usages: ['tlsServer'] }] });
+    expect(result.state.relationships['acme']?.serverReadiness).toMatchObject({ status: 'scheduled', exchangeId: 'e1' });
+  });
+
+  it('cancelling keeps the candidate while its install is requested', () => {
+    const pki = makePki();
+    const state = run(createInitialState(), [
+      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', pki) }, T0],
+      [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(makeCert({ label: 'server-old' })) }, T0],
+    ]).state;
+    const server = makeCert({ label: 'server-new' });
+    const scheduled = transition(state, schedule('tlsServer', local(server), day(1)), T0).state;
+    const due = transition(scheduled, { type: 'tick' }, day(2));
+    expect(due.effects.filter((e) => e.type === 'installServerCertificate')).toHaveLength(1);
+    expect(due.state.relationships['acme']?.serverReadiness).toMatchObject({ status: 'scheduled' });
+    const cancelled = transition(due.state, cancel(), day(2.1));
+    expect(cancelled.effects).toEqual([]);
+    expect(cancelled.state.servers.HTTP?.candidate).toMatchObject({ cert: { fingerprint: server.sha256 } });
+  });
+
+  it('cancelling archives the candidate once even when it was cancelled before, keeping older archived certificates', () => {
+    const { state } = twoOnHttp();
+    const newer = makeCert({ label: 'server-newer' });
+    const configured = transition(state, { type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(newer) }, T0).state;
+    const older = configured.servers.HTTP!.archive.map((x) => x.cert.fingerprint);
+    expect(older).toHaveLength(1);
+    const server = makeCert({ label: 'server-new' });
+    const again = run(configured, [
+      [schedule('tlsServer', local(server), day(3)), T0],
+      [cancel(), T0],
+      [schedule('tlsServer', local(server), day(4)), day(1)],
+      [cancel(), day(1)],
+    ]).state;
+    expect(again.servers.HTTP?.archive.map((x) => [x.cert.fingerprint, x.reason])).toEqual([[older[0], 'replaced'], [server.sha256, 'cancelled']]);
+  });
+
+  it('cancelling archives the candidate although a partner on another listener waits for the same certificate', () => {
+    const a = makePki();
+    const f = makePki();
+    const state = run(createInitialState(), [
+      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
+      [{ type: 'relationshipAdded', relationship: relationshipInit('ftpco', f, { protocol: 'AS3' }) }, T0],
+    ]).state;
+    expect(state.relationships['ftpco']?.listener).toBe('FTP');
+    const server = makeCert({ label: 'server-shared' });
+    const both = run(state, [
+      [schedule('tlsServer', local(server), day(3)), T0],
+      [{ ...schedule('tlsServer', local(server), day(3)), relationshipId: 'ftpco' } as CemEvent, T0],
+    ]).state;
+    const cancelled = transition(both, cancel(), day(1));
+    expect(cancelled.effects).toEqual([{ type: 'archiveCertificate', relationshipId: null, side: 'local', usage: 'tlsServer', fingerprint: server.sha256 }]);
+    expect(cancelled.state.servers.HTTP?.candidate).toBeNull();
+    expect(cancelled.state.servers.FTP?.candidate?.cert.fingerprint).toBe(server.sha256);
+  });
+});
