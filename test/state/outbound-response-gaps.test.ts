@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { CertificateInfo } from '../../src/crypto/certificate.js';
 import { transition } from '../../src/state/index.js';
 import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
-import { cemResponse, day, effectsOf, establishedState, local, makeCert, makePki, relationshipInit, responseEvent, run, T0 } from './fixtures.js';
+import { day, effectsOf, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
 import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
 import { createInitialState } from '../../src/state/transition.js';
 
