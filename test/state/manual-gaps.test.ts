@@ -105,3 +105,35 @@ describe('setActive: a partner certificate pending in a received Request', () =>
     expect(shape(overridden.effects)).toEqual(['archiveCertificate', 'notify:certificateActivated']);
   });
 });
+
+describe('setActive: a partner certificate whose item a newer Request superseded', () => {
+  /** r1 asks for `next` (signing) and, optionally, an encryption certificate; r2 asks again for the active signing certificate, accepted on receipt. */
+  function superseded(withEncryption: boolean) {
+    const { state, pki } = establishedState({ autoAccept: false });
+    const next = makeCert({ label: 'partner-sign-next' });
+    const certs = withEncryption ? [{ cert: next, usages: ['digitalSignature'] as const }, { cert: makeCert(), usages: ['keyEncipherment'] as const }] : [{ cert: next, usages: ['digitalSignature'] as const }];
+    const received = run(state, [
+      [requestEvent('r1', certs, pki.partnerSigning), T0],
+      [requestEvent('r2', [{ cert: pki.partnerSigning, usages: ['digitalSignature'] }], pki.partnerSigning), T0],
+    ]).state;
+    expect(received.relationships['acme']!.partner.signing.successor).toMatchObject({ status: 'pending', exchangeId: 'acme/r1', cert: { fingerprint: next.sha256 } });
+    return { state: received, next };
+  }
+
+  it('activates it without touching the superseded Request', () => {
+    const s = superseded(false);
+    expect(s.state.inbound['acme/r1']?.status).toBe('superseded');
+    const result = transition(s.state, setActive('partner', 'signing'), day(1));
+    expect(result.state.inbound['acme/r1']).toBe(s.state.inbound['acme/r1']);
+    expect(shape(result.effects)).toEqual(['archiveCertificate', 'notify:certificateActivated']);
+    expect(result.state.relationships['acme']!.partner.signing.active.map((a) => a.cert.fingerprint)).toEqual([s.next.sha256]);
+  });
+
+  it('leaves the superseded item superseded in a Request still waiting for others', () => {
+    const s = superseded(true);
+    expect(s.state.inbound['acme/r1']).toMatchObject({ status: 'awaitingDecision', items: [{ decision: 'superseded' }, { decision: 'pending' }] });
+    const result = transition(s.state, setActive('partner', 'signing'), day(1));
+    expect(result.state.inbound['acme/r1']?.items.map((i) => i.decision)).toEqual(['superseded', 'pending']);
+    expect(shape(result.effects)).toEqual(['archiveCertificate', 'notify:certificateActivated']);
+  });
+});

@@ -80,6 +80,12 @@ describe('planning a selection: refusals with their details', () => {
     expectIgnored(transition(state, sendEvent({ signing: local(makeCert()) }, { ids: badIds }), T0), state, 'invalidEvent', 'ids must hold a requestId, an XML Content-ID and 1 Content-IDs');
   });
 
+  it('needs every Content-ID for the certificates sent', () => {
+    const { state, pki } = establishedState();
+    const event = sendEvent({ signing: local(makeCert()), encryption: local(pki.localEncryption), tlsClient: local(makeCert()) }, { ids: { requestId: 'r1', xmlContentId: 'x@us', contentIds: ['c@us', 7] } });
+    expectIgnored(transition(state, event, T0), state, 'invalidEvent', 'ids must hold a requestId, an XML Content-ID and 2 Content-IDs');
+  });
+
   it('takes a requestId of 255 characters, and ignores Content-IDs beyond the ones needed', () => {
     const { state } = establishedState();
     const long = 'r'.repeat(255);
