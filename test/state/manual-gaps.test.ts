@@ -137,3 +137,26 @@ describe('setActive: a partner certificate whose item a newer Request superseded
     expect(shape(result.effects)).toEqual(['archiveCertificate', 'notify:certificateActivated']);
   });
 });
+
+describe('setActive leaves a received Request it does not decide as it is (the same record)', () => {
+  it('for a rejected partner certificate of a Request still waiting for others', () => {
+    const { state, pki } = establishedState({ autoAccept: false });
+    const [client, sign] = [makeCert({ label: 'partner-tls-next' }), makeCert({ label: 'partner-sign-next' })];
+    const received = transition(state, requestEvent('r1', [{ cert: client, usages: ['tlsClient'] }, { cert: sign, usages: ['digitalSignature'] }], pki.partnerSigning), T0).state;
+    const rejected = transition(received, { type: 'decide', exchangeKey: 'acme/r1', decisions: [{ fingerprint: client.sha256, accept: false, reason: 'no' }] }, T0).state;
+    expect(rejected.inbound['acme/r1']).toMatchObject({ status: 'awaitingDecision', items: [{ decision: 'rejected' }, { decision: 'pending' }] });
+    const result = transition(rejected, setActive('partner', 'tlsClient'), day(1));
+    expect(result.state.inbound['acme/r1']).toBe(rejected.inbound['acme/r1']);
+    expect(result.state.relationships['acme']!.partner.tlsClient.active.map((a) => a.cert.fingerprint)).toEqual([client.sha256]);
+  });
+
+  it('for our own certificate, even when our requestId looks like the key of a received Request', () => {
+    const { state, pki } = establishedState({ autoAccept: false });
+    const received = transition(state, requestEvent('r1', [{ cert: makeCert(), usages: ['digitalSignature'] }], pki.partnerSigning), T0).state;
+    const next = makeCert({ label: 'us-sign-next' });
+    const sent = transition(received, { type: 'sendCertificates', relationshipId: 'acme', selection: { signing: local(next), encryption: local(pki.localEncryption) }, includeActive: false, ids: { requestId: 'acme/r1', xmlContentId: 'x@us', contentIds: ['c@us'] } }, T0).state;
+    expect(sent.relationships['acme']!.local.signing.successor).toMatchObject({ status: 'pending', exchangeId: 'acme/r1' });
+    const result = transition(sent, setActive('local', 'signing'), day(1));
+    expect(result.state.inbound['acme/r1']).toBe(sent.inbound['acme/r1']);
+  });
+});
