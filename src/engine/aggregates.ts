@@ -87,8 +87,6 @@ export interface Slice {
   readonly relationships: ReadonlyMap<string, Loaded<RelationshipAggregate>>;
   /** Listener aggregates by protocol (`null`: none stored yet). */
   readonly listeners: ReadonlyMap<ServerProtocol, Loaded<ListenerAggregate> | null>;
-  /** Listeners whose every member relationship is in the slice. */
-  readonly fullListeners: ReadonlySet<ServerProtocol>;
 }
 
 /**

@@ -237,5 +237,5 @@ export async function loadSlice(ctx: EngineContext, scope: Scope): Promise<Slice
     true,
     others,
   );
-  return { state, settingsVersion, relationships: rels, listeners, fullListeners: full };
+  return { state, settingsVersion, relationships: rels, listeners };
 }

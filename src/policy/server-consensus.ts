@@ -8,7 +8,7 @@
  */
 import { assertNever } from '../state/assert-never.js';
 import { freeze } from '../state/freeze.js';
-import { othersOf, parseMark } from '../state/indexes/listener-tally.js';
+import { othersOf, parseMark, requestUndelivered } from '../state/indexes/listener-tally.js';
 import type { CemState, Fingerprint, Relationship, ServerProtocol, ServerReadiness } from '../state/model.js';
 import { isDue } from './deadlines.js';
 
@@ -51,7 +51,7 @@ export interface ServerConsensus {
  * ```
  * @throws never.
  */
-export function partnerStance(readiness: ServerReadiness | null, candidate: Fingerprint, now: Date, useAfterRespondBy: boolean, undelivered = false): PartnerServerStance {
+export function partnerStance(readiness: Pick<ServerReadiness, 'fingerprint' | 'status' | 'activateAt'> | null, candidate: Fingerprint, now: Date, useAfterRespondBy: boolean, undelivered = false): PartnerServerStance {
   if (readiness === null || readiness.fingerprint !== candidate) return 'waiting';
   switch (readiness.status) {
     case 'accepted':
@@ -109,8 +109,7 @@ export function assessServerConsensus(state: CemState, protocol: ServerProtocol,
     const readiness = rel.serverReadiness;
     if (readiness !== null && readiness.status === 'accepted') accepted.add(readiness.fingerprint);
     if (candidate === null) continue;
-    const exchangeId = readiness?.exchangeId ?? null;
-    const undelivered = exchangeId !== null && Object.hasOwn(state.outbound, exchangeId) && state.outbound[exchangeId]?.undelivered === true;
+    const undelivered = requestUndelivered(readiness?.exchangeId ?? null, state.outbound);
     const stance = partnerStance(readiness, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy, undelivered);
     (stance === 'ready' ? ready : stance === 'waiting' ? waiting : rejecting).push(rel.id);
   }
@@ -119,7 +118,7 @@ export function assessServerConsensus(state: CemState, protocol: ServerProtocol,
     const { readiness, undelivered } = parseMark(mark);
     if (readiness !== null && readiness.status === 'accepted') accepted.add(readiness.fingerprint);
     if (candidate === null) continue;
-    const stance = partnerStance(readiness === null ? null : { ...readiness, exchangeId: null, reason: null }, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy, undelivered);
+    const stance = partnerStance(readiness, candidate.cert.fingerprint, now, state.settings.useAfterRespondBy, undelivered);
     others[stance] += count;
   }
   const install =

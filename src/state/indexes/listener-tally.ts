@@ -26,6 +26,20 @@ const UNDELIVERED = 'expired-undelivered';
 const STATUSES: ReadonlySet<string> = new Set(['pending', 'accepted', 'rejected', 'expired', 'emailed', 'scheduled', 'sendFailed']);
 
 /**
+ * True when `exchangeId` names one of `outbound`'s exchanges that expired before its delivery
+ * was confirmed (`undelivered`).
+ *
+ * @example
+ * ```ts
+ * requestUndelivered(rel.serverReadiness?.exchangeId ?? null, state.outbound) // false
+ * ```
+ * @throws never.
+ */
+export function requestUndelivered(exchangeId: string | null, outbound: Readonly<Record<string, OutboundExchange>>): boolean {
+  return exchangeId !== null && Object.hasOwn(outbound, exchangeId) && outbound[exchangeId]?.undelivered === true;
+}
+
+/**
  * The mark of one partner: its readiness and whether the Request behind an expired readiness was
  * never confirmed delivered (`outbound` holds the partner's exchanges).
  *
@@ -39,10 +53,7 @@ export function memberMark(rel: Relationship, outbound: Readonly<Record<string, 
   const r = rel.serverReadiness;
   if (r === null) return NO_READINESS;
   if (r.status === 'scheduled') return `${r.fingerprint} scheduled ${r.activateAt ?? ''}`;
-  if (r.status === 'expired') {
-    const ex = r.exchangeId !== null && Object.hasOwn(outbound, r.exchangeId) ? outbound[r.exchangeId] : undefined;
-    if (ex?.undelivered === true) return `${r.fingerprint} ${UNDELIVERED}`;
-  }
+  if (r.status === 'expired' && requestUndelivered(r.exchangeId, outbound)) return `${r.fingerprint} ${UNDELIVERED}`;
   return `${r.fingerprint} ${r.status}`;
 }
 
