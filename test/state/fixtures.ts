@@ -224,3 +224,16 @@ export function alertKinds(effects: readonly CemEffect[]): string[] {
 export function ignoredReason(effects: readonly CemEffect[]): string | undefined {
   return effectsOf(effects, 'ignored')[0]?.reason;
 }
+
+/** `acme` and `bolt` on the HTTP listener, which presents `old`; Requests answerable for 5 days. */
+export function twoPartnersOnHttp(): { state: CemState; a: Pki; b: Pki; old: CertificateInfo } {
+  const a = makePki();
+  const b = makePki();
+  const old = makeCert({ label: 'server-old' });
+  const state = run(createInitialState({ maxResponseDays: 5 }), [
+    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
+    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
+    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(old) }, T0],
+  ]).state;
+  return { state, a, b, old };
+}

@@ -6,12 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent } from '../../src/state/index.js';
+import type { CemEvent } from '../../src/state/index.js';
 import { day, effectsOf, establishedState, makeCert, makePki, relationshipInit, requestEvent, run, T0 } from './fixtures.js';
 import { createInitialState } from '../../src/state/transition.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
+import { shape } from './assertions.js';
 
 /** A relationship `acme` whose partner has no TLS client certificate. */
 function withoutPartnerTlsClient(autoAccept: boolean) {

@@ -9,21 +9,9 @@ import { transition } from '../../src/state/index.js';
 import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
 import { day, effectsOf, establishedState, makeCert, makePki, relationshipInit, requestEvent, run, T0 } from './fixtures.js';
 import { createInitialState } from '../../src/state/transition.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
+import { shape, expectIgnored } from './assertions.js';
 
 type RequestEvent = Extract<CemEvent, { type: 'requestReceived' }>;
-
-/** `requestEvent` with its Request or certificates changed (malformed values allowed). */
-function edited(event: CemEvent, edit: (e: RequestEvent) => unknown): CemEvent {
-  return edit(event as RequestEvent) as CemEvent;
-}
-
-function expectIgnored(result: { state: CemState; effects: readonly CemEffect[] }, before: CemState, reason: string, detail: string): void {
-  expect(result.effects).toEqual([{ type: 'ignored', reason, detail }]);
-  expect(result.state).toBe(before);
-}
 
 describe('requestReceived: refusals and malformed events, exact effects', () => {
   const setup = () => {

@@ -7,15 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemSettings } from '../../src/state/index.js';
+import type { CemSettings } from '../../src/state/index.js';
 import { day, effectsOf, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
 import { answer, sendDelivered } from './scenarios.js';
 import { createInitialState } from '../../src/state/transition.js';
+import { shape } from './assertions.js';
 
 const USE_AFTER: Partial<CemSettings> = { maxResponseDays: 5, useAfterRespondBy: true };
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
 
 describe('our signing and TLS client certificates', () => {
   it('restores only the certificate the rejected one replaced; older archived ones stay archived', () => {

@@ -6,18 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
+import type { CemEvent } from '../../src/state/index.js';
 import { day, establishedState, local, makeCert, makePki, relationshipInit, requestEvent, run, T0 } from './fixtures.js';
 import { sendDelivered } from './scenarios.js';
 import { createInitialState } from '../../src/state/transition.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
-
-function expectIgnored(result: { state: CemState; effects: readonly CemEffect[] }, before: CemState, reason: string, detail: string): void {
-  expect(result.effects).toEqual([{ type: 'ignored', reason, detail }]);
-  expect(result.state).toBe(before);
-}
+import { shape, expectIgnored } from './assertions.js';
 
 const setActive = (side: string, usage: string, relationshipId = 'acme'): CemEvent => ({ type: 'setActive', relationshipId, side, usage }) as CemEvent;
 

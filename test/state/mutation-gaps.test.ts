@@ -6,12 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCertificates } from '../../src/policy/index.js';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent, CemState, CertRef } from '../../src/state/index.js';
+import type { CemEvent, CemState, CertRef } from '../../src/state/index.js';
 import { day, establishedState, local, makeCert, requestEvent, T0 } from './fixtures.js';
 import { answer, sendDelivered } from './scenarios.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
+import { shape } from './assertions.js';
 
 function ref(label: string): CertRef {
   const c = makeCert({ label });

@@ -6,15 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
+import type { CemEvent } from '../../src/state/index.js';
 import { day, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
 import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
 import { createInitialState } from '../../src/state/transition.js';
-
-function expectIgnored(result: { state: CemState; effects: readonly CemEffect[] }, before: CemState, reason: string, detail: string): void {
-  expect(result.effects).toEqual([{ type: 'ignored', reason, detail }]);
-  expect(result.state).toBe(before);
-}
+import { expectIgnored } from './assertions.js';
 
 function onHttp() {
   const a = makePki();

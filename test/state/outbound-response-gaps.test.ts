@@ -7,13 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateInfo } from '../../src/crypto/certificate.js';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
+import type { CemEvent, CemState } from '../../src/state/index.js';
 import { day, effectsOf, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
 import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
 import { createInitialState } from '../../src/state/transition.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
+import { shape } from './assertions.js';
 
 /** A Response event with raw TrustResponses (malformed ones allowed). */
 function rawResponse(requestId: string | null, trustResponses: readonly unknown[], signer: CertificateInfo, options: { from?: string; messageId?: string | null; originated?: unknown } = {}): CemEvent {

@@ -6,18 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
-import { day, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
-import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
-import { createInitialState } from '../../src/state/transition.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
-
-function expectIgnored(result: { state: CemState; effects: readonly CemEffect[] }, before: CemState, reason: string, detail: string): void {
-  expect(result.effects).toEqual([{ type: 'ignored', reason, detail }]);
-  expect(result.state).toBe(before);
-}
+import type { CemEvent } from '../../src/state/index.js';
+import { day, establishedState, local, makeCert, makePki, run, T0, twoPartnersOnHttp } from './fixtures.js';
+import { answer, sendDelivered, signingSelection } from './scenarios.js';
+import { shape, expectIgnored } from './assertions.js';
 
 const ids = (requestId: string, count = 1) => ({ requestId, xmlContentId: `x-${requestId}@us`, contentIds: Array.from({ length: count }, (_, i) => `c${i}-${requestId}@us`) });
 const sendEvent = (selection: object, requestId: string, options: { relationshipId?: string; includeActive?: boolean; count?: number } = {}): CemEvent =>
@@ -69,18 +61,6 @@ describe('sendCertificates: the exchange recorded per channel', () => {
     expect(transition(withUrl, sendEvent(signingSelection(makeCert()), 'r1'), T0).state.outbound['r1']).toMatchObject({ channel: 'email', responseUrl: null });
   });
 });
-
-function twoPartnersOnHttp() {
-  const a = makePki();
-  const b = makePki();
-  const old = makeCert({ label: 'server-old' });
-  const state = run(createInitialState({ maxResponseDays: 5 }), [
-    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(old) }, T0],
-  ]).state;
-  return { state, a, b, old };
-}
 
 describe('sendCertificates: our server certificate', () => {
   it('sending the installed one again (includeActive) creates no candidate and no readiness', () => {

@@ -5,7 +5,7 @@ import type { CemState } from '../../src/state/model.js';
 import { certificateStatuses, relationshipStatus } from '../../src/state/status.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
 import { alertKinds, cemResponse, day, effectsOf, establishedState, ignoredReason, local, makeCert, makePki, relationshipInit, responseEvent, run, T0 } from './fixtures.js';
-import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
+import { answer, send, sendDelivered } from './scenarios.js';
 
 const fps = (certs: readonly { fingerprint: string }[] | undefined): string[] => (certs ?? []).map((c) => c.fingerprint);
 

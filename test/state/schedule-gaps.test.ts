@@ -6,33 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
-import { day, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
+import type { CemEvent } from '../../src/state/index.js';
+import { day, establishedState, local, makeCert, makePki, relationshipInit, run, T0, twoPartnersOnHttp } from './fixtures.js';
 import { sendDelivered } from './scenarios.js';
 import { createInitialState } from '../../src/state/transition.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
-
-function expectIgnored(result: { state: CemState; effects: readonly CemEffect[] }, before: CemState, reason: string, detail: string): void {
-  expect(result.effects).toEqual([{ type: 'ignored', reason, detail }]);
-  expect(result.state).toBe(before);
-}
+import { shape, expectIgnored } from './assertions.js';
 
 const schedule = (usage: string, certificate: unknown, activateAt: Date, extra: Record<string, unknown> = {}): CemEvent =>
   ({ type: 'schedule', relationshipId: 'acme', side: 'local', usage, certificate, activateAt, emailPartner: false, ...extra }) as CemEvent;
-
-function twoOnHttp() {
-  const a = makePki();
-  const b = makePki();
-  const old = makeCert({ label: 'server-old' });
-  const state = run(createInitialState({ maxResponseDays: 5 }), [
-    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(old) }, T0],
-  ]).state;
-  return { state, a, b, old };
-}
 
 describe('schedule: refusals with their details', () => {
   it('an unknown relationship, a bad side or usage, a bad time, a malformed certificate', () => {
@@ -63,7 +44,7 @@ describe('schedule: refusals with their details', () => {
   it('our server certificate: no listener, already installed, another candidate, a partner already waiting', () => {
     const { state: none } = establishedState({}, { listener: null });
     expectIgnored(transition(none, schedule('tlsServer', local(makeCert()), day(3)), T0), none, 'noListener', 'acme has no listener');
-    const { state, a, old } = twoOnHttp();
+    const { state, a, old } = twoPartnersOnHttp();
     expectIgnored(transition(state, schedule('tlsServer', local(old), day(3)), T0), state, 'invalidState', `${old.sha256} is already the HTTP server certificate`);
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) });
@@ -159,7 +140,7 @@ describe('schedule: the same schedule again', () => {
   });
 
   it('our server certificate at the same time is a duplicate too, and scheduling it gives no alert', () => {
-    const { state } = twoOnHttp();
+    const { state } = twoPartnersOnHttp();
     const server = makeCert({ label: 'server-new' });
     const first = transition(state, schedule('tlsServer', local(server), day(3)), T0);
     expect(first.effects).toEqual([]);
@@ -168,7 +149,7 @@ describe('schedule: the same schedule again', () => {
   });
 
   it('our server certificate over an expired Request closes that Request', () => {
-    const { state, a } = twoOnHttp();
+    const { state, a } = twoPartnersOnHttp();
     const server = makeCert({ label: 'server-new' });
     const sent = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) });
     const expired = transition(sent.state, { type: 'tick' }, day(5.5)).state;
@@ -191,7 +172,7 @@ describe('cancelSchedule', () => {
   });
 
   it('our server certificate scheduled for this partner only: the candidate is archived as cancelled', () => {
-    const { state } = twoOnHttp();
+    const { state } = twoPartnersOnHttp();
     const server = makeCert({ label: 'server-new' });
     const scheduled = transition(state, schedule('tlsServer', local(server), day(3)), T0).state;
     const archiveBefore = scheduled.servers.HTTP!.archive;
@@ -203,7 +184,7 @@ describe('cancelSchedule', () => {
   });
 
   it('our server certificate another partner still waits for stays the candidate', () => {
-    const { state } = twoOnHttp();
+    const { state } = twoPartnersOnHttp();
     const server = makeCert({ label: 'server-new' });
     const both = run(state, [
       [schedule('tlsServer', local(server), day(3)), T0],
@@ -236,7 +217,7 @@ describe('schedule and cancelSchedule: more cases', () => {
   });
 
   it('emails our server certificate with its usage', () => {
-    const { state } = twoOnHttp();
+    const { state } = twoPartnersOnHttp();
     const server = makeCert({ label: 'server-new' });
     const result = transition(state, schedule('tlsServer', local(server), day(3), { emailPartner: true, exchangeId: 'e1' }), T0);
     expect(result.state.outbound['e1']).toMatchObject({ channel: 'email', items: [{ fingerprint: server.sha256, usages: ['tlsServer'] }] });
@@ -260,7 +241,7 @@ describe('schedule and cancelSchedule: more cases', () => {
   });
 
   it('cancelling archives the candidate once even when it was cancelled before, keeping older archived certificates', () => {
-    const { state } = twoOnHttp();
+    const { state } = twoPartnersOnHttp();
     const newer = makeCert({ label: 'server-newer' });
     const configured = transition(state, { type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(newer) }, T0).state;
     const older = configured.servers.HTTP!.archive.map((x) => x.cert.fingerprint);

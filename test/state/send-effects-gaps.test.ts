@@ -6,15 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
-import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
+import type { CemEvent } from '../../src/state/index.js';
 import { day, effectsOf, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
 import { sendDelivered } from './scenarios.js';
 import { createInitialState } from '../../src/state/transition.js';
-
-function expectIgnored(result: { state: CemState; effects: readonly CemEffect[] }, before: CemState, reason: string, detail: string): void {
-  expect(result.effects).toEqual([{ type: 'ignored', reason, detail }]);
-  expect(result.state).toBe(before);
-}
+import { expectIgnored } from './assertions.js';
 
 const ids = (requestId: string, count = 1) => ({ requestId, xmlContentId: `x-${requestId}@us`, contentIds: Array.from({ length: count }, (_, i) => `c${i}-${requestId}@us`) });
 const sendEvent = (selection: unknown, options: { ids?: unknown; relationshipId?: string; includeActive?: boolean } = {}): CemEvent =>

@@ -10,9 +10,7 @@ import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
 import { claimTodaysRetryReminder } from '../../src/state/tick-alerts.js';
 import { day, establishedState, local, makeCert, requestEvent, T0 } from './fixtures.js';
 import { answer, send, sendDelivered } from './scenarios.js';
-
-/** Each effect as its type, or the alert kind for a notification. */
-const shape = (effects: readonly CemEffect[]): string[] => effects.map((e) => (e.type === 'notify' ? `notify:${e.alert.kind}` : e.type));
+import { shape } from './assertions.js';
 
 function alertAt(effects: readonly CemEffect[], index: number) {
   const effect = effects[index];
