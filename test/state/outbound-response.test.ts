@@ -157,4 +157,28 @@ describe('responseReceived: matching and recording the answers', () => {
     const changed = answer(result.state, null, [{ cert: first, status: 'Accepted' }], pki.partnerSigning, day(4));
     expect(changed.state.outbound[sentFirst.ids.requestId]?.items[0]).toMatchObject({ status: 'accepted', previousStatus: 'rejected' });
   });
+
+  it('a Response without requestId goes to the Request created last, whatever the order of the ids', () => {
+    // The same certificate sent twice, each Request rejected, then accepted late without requestId.
+    // '9' is newer than '10', but JavaScript lists the key '9' first: the answer still goes to '9'.
+    const { state, pki } = establishedState();
+    const next = makeCert({ label: 'twice' });
+    const requestIds = (id: string) => ({ requestId: id, xmlContentId: `x-${id}@us`, contentIds: [`c-${id}@us`] });
+    const sendRejected = (from: CemState, id: string, at: number): CemState => {
+      const sent = transition(from, { type: 'sendCertificates', relationshipId: 'acme', selection: signingSelection(next), includeActive: false, ids: requestIds(id) }, day(at));
+      const delivered = transition(sent.state, { type: 'requestDelivered', requestId: id }, day(at));
+      return answer(delivered.state, id, [{ cert: next, status: 'Rejected', reason: `no ${id}` }], pki.partnerSigning, day(at + 0.5)).state;
+    };
+    const numeric = sendRejected(sendRejected(state, '10', 0), '9', 2);
+    expect(Object.keys(numeric.outbound)).toEqual(['9', '10']);
+    const late = answer(numeric, null, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(4));
+    expect(late.state.outbound['9']?.items[0]).toMatchObject({ status: 'accepted', previousStatus: 'rejected' });
+    expect(late.state.outbound['10']?.status).toBe('rejected');
+    // Created at the same instant, the one listed last (here also created last) is taken.
+    const sameInstant = sendRejected(sendRejected(state, 'b', 0), 'a', 0);
+    expect(Object.keys(sameInstant.outbound)).toEqual(['b', 'a']);
+    const tie = answer(sameInstant, null, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(4));
+    expect(tie.state.outbound['a']?.status).toBe('accepted');
+    expect(tie.state.outbound['b']?.status).toBe('rejected');
+  });
 });

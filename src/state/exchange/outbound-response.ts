@@ -107,7 +107,9 @@ function answerItems(ex: OutboundExchange, response: CemResponse, now: Date): { 
 
 /**
  * A Response without requestId (pre-draft-06 peers): the newest CEM exchange of the relationship
- * that names one of its certificates, preferring those still waiting for an answer.
+ * that names one of its certificates, preferring those still waiting for an answer. Newest is by
+ * `createdAt`, not by the order of `state.outbound`: that map's order is the order its records were
+ * read in (by key in a store, numeric-looking ids first in JavaScript), not the order of creation.
  */
 function exchangeWithoutRequestId(state: CemState, rel: Relationship, response: CemResponse): OutboundExchange | undefined {
   const names = (ex: OutboundExchange): boolean =>
@@ -115,7 +117,14 @@ function exchangeWithoutRequestId(state: CemState, rel: Relationship, response: 
     response.trustResponses.some((tr) => isRecord(tr) && isRecord(tr.certificate) && ex.items.some((item) => identifierMatches(tr.certificate, item.cert)));
   const candidates = Object.values(state.outbound).filter(names);
   const open = candidates.filter((ex) => ex.status === 'sending' || ex.status === 'pending' || ex.status === 'sendFailed' || ex.status === 'expired');
-  return (open.length > 0 ? open : candidates).at(-1);
+  return newest(open.length > 0 ? open : candidates);
+}
+
+/** The exchange created last; of several created at the same instant, the last one listed. */
+function newest(exchanges: readonly OutboundExchange[]): OutboundExchange | undefined {
+  let best: OutboundExchange | undefined;
+  for (const ex of exchanges) if (best === undefined || Date.parse(ex.createdAt) >= Date.parse(best.createdAt)) best = ex;
+  return best;
 }
 
 function exchangeStatus(ex: OutboundExchange, items: readonly OutboundItem[]): OutboundExchange['status'] {
