@@ -181,7 +181,8 @@ describe('relationshipDue: certificate slots and the server readiness', () => {
       const active = signing.active.map((a) => ({ ...a, cert: { ...a.cert, notAfter } }));
       return withAcme(b, { local: { ...acme(b).local, signing: { ...signing, active } } });
     };
-    expect(due(withSigning('2026-04-01T10:00:00.000Z'))).toBe(at('2026-03-02T10:00:00.000Z') + 0 * DAY);
+    // Warning time exactly now: the daily warning, not fired yet today.
+    expect(due(withSigning('2026-04-01T10:00:00.000Z'))).toBe(NOW.getTime());
     expect(due(withSigning('2026-05-01T00:00:00.000Z'))).toBe(at('2026-04-01T00:00:00.000Z'));
     const week = { ...withSigning('2026-05-01T00:00:00.000Z'), settings: { ...s.settings, expiryWarningDays: 7 } };
     expect(due(week)).toBe(at('2026-04-24T00:00:00.000Z'));
@@ -264,8 +265,8 @@ describe('listenerDue', () => {
     expect(listenerDue(withCandidate(ready, { installAfter: '2026-03-04T00:00:00.000Z' }), 'HTTP', {}, NOW)).toBe(at('2026-03-04T00:00:00.000Z'));
     expect(listenerDue(withCandidate(ready, { installAfter: NOW.toISOString() }), 'HTTP', { [pending]: TODAY }, NOW)).toBe(NOW.getTime());
     // installAfter passed: it adds nothing (only the installed certificate's warning remains).
-    const requested = withCandidate(ready, { installAfter: '2026-03-01T00:00:00.000Z', installRequestedAt: null });
-    expect(listenerDue({ ...requested, relationships: {} }, 'HTTP', {}, NOW)).toBe(BASE);
+    const passed = withCandidate(ready, { installAfter: '2026-03-01T00:00:00.000Z' });
+    expect(listenerDue({ ...passed, relationships: {} }, 'HTTP', {}, NOW)).toBe(BASE);
     expect(listenerDue(withCandidate({ ...s, relationships: {} }, { installAfter: NOW.toISOString() }), 'HTTP', {}, NOW)).toBe(BASE);
     // No partner on the listener: nobody is waited for and nothing installs.
     expect(listenerDue({ ...s, relationships: {} }, 'HTTP', {}, NOW)).toBe(BASE);
