@@ -1,0 +1,56 @@
+// Summarises a Stryker JSON report (default reports/mutation/mutation.json): per file and per
+// directory, mutants killed (killed or timed out) of all that were run, and the survivors with
+// their line and replacement, for the README table and docs/mutation-equivalents.md.
+//   node scripts/mutation-summary.mjs [report.json] [--survivors] [--only <path prefix>]
+import { readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const report = args.find((a) => a.endsWith('.json')) ?? 'reports/mutation/mutation.json';
+const showSurvivors = args.includes('--survivors');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : '';
+const { files } = JSON.parse(readFileSync(report, 'utf8'));
+
+const detected = new Set(['Killed', 'Timeout']);
+const undetected = new Set(['Survived', 'NoCoverage']);
+const rows = [];
+const dirs = new Map();
+for (const [path, file] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+  if (!path.startsWith(only)) continue;
+  const count = { killed: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 };
+  for (const m of file.mutants) {
+    if (detected.has(m.status)) count.killed++;
+    else if (m.status === 'Survived') count.survived++;
+    else if (m.status === 'NoCoverage') count.noCoverage++;
+    else if (m.status === 'Ignored') count.ignored++;
+    else count.errors++;
+  }
+  rows.push([path, count]);
+  const dir = path.split('/').slice(0, 2).join('/');
+  const d = dirs.get(dir) ?? { killed: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 };
+  for (const k of Object.keys(d)) d[k] += count[k];
+  dirs.set(dir, d);
+}
+
+const pct = (c) => {
+  const run = c.killed + c.survived + c.noCoverage;
+  return run === 0 ? '-' : `${((100 * c.killed) / run).toFixed(1)}% (${c.killed} of ${run})`;
+};
+const line = ([name, c]) =>
+  `${name.padEnd(48)} ${pct(c).padEnd(22)} survived ${c.survived}, no coverage ${c.noCoverage}` +
+  (c.ignored ? `, ignored ${c.ignored}` : '') + (c.errors ? `, errors ${c.errors}` : '');
+for (const row of rows) console.log(line(row));
+console.log('');
+for (const row of dirs) console.log(line(row));
+
+if (showSurvivors) {
+  for (const [path, file] of Object.entries(files)) {
+    if (!path.startsWith(only)) continue;
+    const lines = file.source.split('\n');
+    for (const m of file.mutants.filter((x) => undetected.has(x.status)).sort((a, b) => a.location.start.line - b.location.start.line)) {
+      const at = m.location.start;
+      const code = lines[at.line - 1].trim().slice(0, 110);
+      console.log(`\n${path}:${at.line}:${at.column} ${m.status} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '').slice(0, 100)}\n    ${code}`);
+    }
+  }
+}
