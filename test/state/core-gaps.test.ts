@@ -225,6 +225,10 @@ describe('lookups', () => {
     const received = transition(state, requestEvent('r1', [{ cert: makeCert(), usages: ['keyEncipherment'] }], pki.partnerSigning), T0).state;
     expect(getInbound(received, 'acme/r1')?.key).toBe('acme/r1');
     expect(getOutbound(received, 'acme/r1')).toBeUndefined();
+    // Untrusted JSON may carry an array where an id belongs: its text names the record, it does not.
+    expect(getOutbound(sent.state, [sent.ids.requestId])).toBeUndefined();
+    expect(getInbound(received, ['acme/r1'])).toBeUndefined();
+    expect(getRelationship(received, ['acme'])).toBeUndefined();
   });
 
   it('findByNames matches AS2-From to the partner name and AS2-To to ours, case-sensitively', () => {
