@@ -10,7 +10,7 @@ import type { Alert, CemEffect } from '../../src/state/effects.js';
 import type { CemEvent } from '../../src/state/events.js';
 import { assertNever } from '../../src/state/assert-never.js';
 import { deepFreeze, freeze, freezeState } from '../../src/state/freeze.js';
-import type { CemState, OutboundExchange, Relationship } from '../../src/state/model.js';
+import { DEFAULT_SETTINGS, type CemState, type OutboundExchange, type Relationship } from '../../src/state/model.js';
 import { done, ignored, notify } from '../../src/state/result.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
 import { expectIgnored } from './assertions.js';
@@ -18,15 +18,15 @@ import { day, establishedState, makeCert, requestEvent, run, T0 } from './fixtur
 import { answer, sendDelivered, signingSelection } from './scenarios.js';
 
 describe('transition: refusals before dispatch', () => {
-  const before = createInitialState();
-
   it('refuses an invalid now', () => {
+    const before = createInitialState();
     for (const now of [new Date('x'), 0, '2026-03-02T10:00:00Z', undefined, null]) {
       expectIgnored(transition(before, { type: 'tick' }, now as Date), before, 'invalidEvent', 'now must be a valid Date');
     }
   });
 
   it('refuses an event that is no object or has no known type', () => {
+    const before = createInitialState();
     for (const event of [null, undefined, 'tick', ['tick'], {}, { type: 1 }, { type: 'Tick' }, { type: 'nope' }, { type: 'constructor' }, { type: '' }]) {
       expectIgnored(transition(before, event as CemEvent, T0), before, 'invalidEvent', 'unknown event type');
     }
@@ -136,7 +136,7 @@ describe('createInitialState', () => {
 });
 
 describe('result builders', () => {
-  const state = createInitialState();
+  const state: CemState = { settings: DEFAULT_SETTINGS, relationships: {}, servers: {}, outbound: {}, inbound: {}, alertLog: {} };
   const alert: Alert = { kind: 'sendFailed', dedupeKey: 'k', severity: 'warning', relationshipId: 'acme', message: 'm', details: { n: 1 } };
 
   it('done returns the state and a deep-frozen copy of the effects', () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertOwner } from '../../src/state/indexes/alert-owner.js';
 import { featuresChange, featuresIncludeCem, nameEntry, sameNameEntry, type NameEntry } from '../../src/state/indexes/name-entry.js';
-import type { CemState, Relationship } from '../../src/state/model.js';
+import { DEFAULT_SETTINGS, type CemState, type Relationship } from '../../src/state/model.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
 import { day, makeCert, makePki, relationshipInit, requestEvent, run, T0 } from './fixtures.js';
 import { signingSelection } from './scenarios.js';
@@ -20,18 +20,17 @@ function withExchanges(): CemState {
     [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
     [{ type: 'sendCertificates', relationshipId: 'acme', selection: signingSelection(makeCert()), includeActive: false, ids: { requestId: 'out-1', xmlContentId: 'x@us', contentIds: ['c1@us', 'c2@us'] } }, T0],
   ]).state;
-  const received = transition(state, requestEvent('in-1', [{ cert: makeCert(), usages: ['keyEncipherment'] }], b.partnerSigning, { from: 'BOLT' }), T0).state;
-  expect(Object.keys(received.outbound)).toEqual(['out-1']);
-  expect(Object.keys(received.inbound)).toEqual(['bolt/in-1']);
-  return received;
+  return transition(state, requestEvent('in-1', [{ cert: makeCert(), usages: ['keyEncipherment'] }], b.partnerSigning, { from: 'BOLT' }), T0).state;
 }
 
 describe('alert owner: exchange subjects', () => {
-  const state = withExchanges();
   const acme = { kind: 'relationship', id: 'acme' };
   const bolt = { kind: 'relationship', id: 'bolt' };
 
   it('requestOverdue, requestAwaitingAnswer and responseOverdue go to the exchange\'s relationship, outbound or inbound', () => {
+    const state = withExchanges();
+    expect(Object.keys(state.outbound)).toEqual(['out-1']);
+    expect(Object.keys(state.inbound)).toEqual(['bolt/in-1']);
     expect(alertOwner(state, 'requestOverdue:out-1')).toEqual(acme);
     expect(alertOwner(state, 'requestAwaitingAnswer:out-1')).toEqual(acme);
     expect(alertOwner(state, 'responseOverdue:bolt/in-1')).toEqual(bolt);
@@ -40,6 +39,7 @@ describe('alert owner: exchange subjects', () => {
   });
 
   it('an exchange no longer in the state, or no exchange named, has no owner', () => {
+    const state = withExchanges();
     expect(alertOwner(state, 'requestOverdue:out-2')).toBeNull();
     expect(alertOwner(state, 'responseOverdue:acme/in-1')).toBeNull();
     expect(alertOwner(state, 'requestOverdue')).toBeNull();
@@ -48,6 +48,7 @@ describe('alert owner: exchange subjects', () => {
   });
 
   it('retryNeeded names the exchange after its second colon', () => {
+    const state = withExchanges();
     expect(alertOwner(state, 'retryNeeded:request:out-1')).toEqual(acme);
     expect(alertOwner(state, 'retryNeeded:response:bolt/in-1')).toEqual(bolt);
     expect(alertOwner(state, 'retryNeeded::out-1')).toEqual(acme);
@@ -58,7 +59,8 @@ describe('alert owner: exchange subjects', () => {
 });
 
 describe('alert owner: certificate and listener subjects', () => {
-  const state = createInitialState();
+  /** These subjects are read from their text alone: an empty state. */
+  const state: CemState = { settings: DEFAULT_SETTINGS, relationships: {}, servers: {}, outbound: {}, inbound: {}, alertLog: {} };
 
   it('certificateExpiring goes to the relationship named before side, usage and fingerprint', () => {
     expect(alertOwner(state, 'certificateExpiring:acme:local:signing:ab12')).toEqual({ kind: 'relationship', id: 'acme' });
@@ -100,18 +102,24 @@ describe('alert owner: certificate and listener subjects', () => {
   });
 });
 
-describe('name entry', () => {
+/** `acme` with AS2 names `ACME-AS2` → `US-AS2`. */
+function named(): { pki: ReturnType<typeof makePki>; state: CemState; rel: Relationship } {
   const pki = makePki();
   const state = run(createInitialState(), [[{ type: 'relationshipAdded', relationship: relationshipInit('acme', pki, { partnerName: 'ACME-AS2', localName: 'US-AS2' }) }, T0]]).state;
-  const rel = state.relationships['acme'] as Relationship;
+  return { pki, state, rel: state.relationships['acme'] as Relationship };
+}
+
+describe('name entry', () => {
 
   it('holds the relationship id, AS2 names, observed capability and accepted partner signers', () => {
+    const { pki, state, rel } = named();
     expect(nameEntry(rel)).toEqual({ relationshipId: 'acme', as2From: 'ACME-AS2', as2To: 'US-AS2', cem: false, signers: [pki.partnerSigning.sha256] });
     const observed = transition(state, { type: 'featuresObserved', relationshipId: 'acme', features: ['CEM'], verifiedBy: pki.partnerSigning.sha256 }, day(1)).state;
     expect(nameEntry(observed.relationships['acme'] as Relationship)).toEqual({ relationshipId: 'acme', as2From: 'ACME-AS2', as2To: 'US-AS2', cem: true, signers: [pki.partnerSigning.sha256] });
   });
 
   it('lists an accepted partner signing successor after the active one, not a pending one', () => {
+    const pki = makePki();
     const next = makeCert();
     const plain = run(createInitialState(), [[{ type: 'relationshipAdded', relationship: relationshipInit('acme', pki) }, T0]]).state;
     const pending = transition(plain, requestEvent('r1', [{ cert: next, usages: ['digitalSignature'] }], pki.partnerSigning), day(1));
@@ -159,6 +167,7 @@ describe('name entry', () => {
   });
 
   it('agrees with featuresObserved: the entry changes exactly when featuresChange says so', () => {
+    const { pki, state, rel } = named();
     const entry = nameEntry(rel);
     for (const [features, verifiedBy] of [[['cem'], pki.partnerSigning.sha256], [['x'], pki.partnerSigning.sha256], [['cem'], makeCert().sha256]] as const) {
       const next = transition(state, { type: 'featuresObserved', relationshipId: 'acme', features, verifiedBy }, day(1)).state;

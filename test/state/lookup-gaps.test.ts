@@ -11,9 +11,9 @@ import { establishedState, local, makeCert, makePki, relationshipInit, requestEv
 import { send, signingSelection } from './scenarios.js';
 
 describe('lookups', () => {
-  const { state, pki } = establishedState();
 
   it('own and the getters read own properties only, by string', () => {
+    const { state } = establishedState();
     expect(own({ a: 1 }, 'a')).toBe(1);
     expect(own({ a: 1 }, 'constructor')).toBeUndefined();
     expect(own({ a: 1 }, '__proto__')).toBeUndefined();
@@ -29,6 +29,7 @@ describe('lookups', () => {
   });
 
   it('getOutbound and getInbound find exchanges by id and key', () => {
+    const { state, pki } = establishedState();
     const sent = send(state, signingSelection(makeCert()));
     expect(getOutbound(sent.state, sent.ids.requestId)?.id).toBe(sent.ids.requestId);
     expect(getInbound(sent.state, sent.ids.requestId)).toBeUndefined();
@@ -42,6 +43,7 @@ describe('lookups', () => {
   });
 
   it('findByNames matches AS2-From to the partner name and AS2-To to ours, case-sensitively', () => {
+    const { state } = establishedState();
     const two = run(state, [[{ type: 'relationshipAdded', relationship: relationshipInit('bolt', makePki()) }, T0]]).state;
     expect(findByNames(two, 'ACME', 'US')?.id).toBe('acme');
     expect(findByNames(two, 'BOLT', 'US')?.id).toBe('bolt');
@@ -52,6 +54,7 @@ describe('lookups', () => {
   });
 
   it('partnerSigners and acceptsPartnerSigner: the active signing certificates and an accepted successor', () => {
+    const { state, pki } = establishedState();
     const rel = state.relationships['acme'] as Relationship;
     expect(partnerSigners(rel)).toEqual([pki.partnerSigning.sha256]);
     expect(acceptsPartnerSigner(rel, pki.partnerSigning.sha256)).toBe(true);
@@ -69,6 +72,7 @@ describe('lookups', () => {
   });
 
   it('putOutbound and putInbound return the same state for the stored object, a new frozen one otherwise', () => {
+    const { state, pki } = establishedState();
     const sent = send(state, signingSelection(makeCert()));
     const ex = sent.state.outbound[sent.ids.requestId] as OutboundExchange;
     expect(putOutbound(sent.state, ex)).toBe(sent.state);
@@ -89,6 +93,7 @@ describe('lookups', () => {
   });
 
   it('getServer gives the stored slot or an empty frozen one, and putServer replaces it', () => {
+    const { state } = establishedState();
     const empty = getServer(state, 'HTTP');
     expect(empty).toEqual({ protocol: 'HTTP', installed: null, candidate: null, archive: [] });
     expect([Object.isFrozen(empty), Object.isFrozen(empty.archive)]).toEqual([true, true]);
