@@ -21,6 +21,14 @@ function offsetText(minutes: number): string {
 }
 
 describe('parseCemDateTime', () => {
+  it('reads offset minutes up to 59 and refuses 60', () => {
+    const d = parseCemDateTime('2026-03-02T10:00:00+05:59');
+    expect(d.offsetMinutes).toBe(359);
+    expect(d.instant.toISOString()).toBe('2026-03-02T04:01:00.000Z');
+    expect(parseCemDateTime('2026-03-02T10:00:00-00:59').offsetMinutes).toBe(-59);
+    expect(() => parseCemDateTime('2026-03-02T10:00:00+05:60')).toThrow(expect.objectContaining({ code: 'CEM_XML_DATE' }));
+  });
+
   it('reads a numeric offset and keeps the lexical form and offset', () => {
     const d = parseCemDateTime('2005-08-30T00:30:00-05:00');
     expect(d.lexical).toBe('2005-08-30T00:30:00-05:00');

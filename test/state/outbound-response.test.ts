@@ -181,4 +181,36 @@ describe('responseReceived: matching and recording the answers', () => {
     expect(tie.state.outbound['a']?.status).toBe('accepted');
     expect(tie.state.outbound['b']?.status).toBe('rejected');
   });
+
+  it('a Response without requestId never goes to a superseded Request, even one created at the same instant as its resend', () => {
+    // A respond-by time under a millisecond: '10' expires at once and is resent as '9' in the same
+    // millisecond, so both were created at T0, and '9' is listed first.
+    const { state, pki } = establishedState({ maxResponseDays: 1e-9 });
+    const next = makeCert({ label: 'resent' });
+    const ids = (id: string) => ({ requestId: id, xmlContentId: `x-${id}@us`, contentIds: [`c-${id}@us`] });
+    const sent = transition(state, { type: 'sendCertificates', relationshipId: 'acme', selection: signingSelection(next), includeActive: false, ids: ids('10') }, day(0)).state;
+    const expired = transition(transition(sent, { type: 'requestDelivered', requestId: '10' }, day(0)).state, { type: 'tick' }, day(0)).state;
+    const resent = transition(expired, { type: 'resend', requestId: '10', ids: ids('9') }, day(0)).state;
+    const delivered = transition(resent, { type: 'requestDelivered', requestId: '9' }, day(0)).state;
+    const rejected = answer(delivered, '9', [{ cert: next, status: 'Rejected', reason: 'no' }], pki.partnerSigning, day(1)).state;
+    expect(Object.entries(rejected.outbound).map(([id, ex]) => [id, ex.status, ex.createdAt])).toEqual([['9', 'rejected', day(0).toISOString()], ['10', 'superseded', day(0).toISOString()]]);
+    const late = answer(rejected, null, [{ cert: next, status: 'Accepted' }], pki.partnerSigning, day(2));
+    expect(late.state.outbound['9']?.items[0]).toMatchObject({ status: 'accepted', previousStatus: 'rejected' });
+    expect(late.state.outbound['10']).toBe(rejected.outbound['10']);
+  });
+
+  it('a late acceptance of a certificate the slot no longer waits for leaves the newer one waiting', () => {
+    const { state, pki } = establishedState({ maxResponseDays: 5 });
+    const first = makeCert({ label: 'first-try' });
+    const second = makeCert({ label: 'second-try' });
+    const sentFirst = sendDelivered(state, signingSelection(first));
+    const expired = transition(sentFirst.state, { type: 'tick' }, day(5.5)).state;
+    const sentSecond = sendDelivered(expired, signingSelection(second), day(6));
+    expect(sentSecond.state.relationships['acme']?.local.signing.successor?.cert.fingerprint).toBe(second.sha256);
+    const late = answer(sentSecond.state, sentFirst.ids.requestId, [{ cert: first, status: 'Accepted' }], pki.partnerSigning, day(7)).state;
+    const signing = late.relationships['acme']?.local.signing;
+    expect(signing?.successor).toMatchObject({ status: 'pending' });
+    expect(signing?.successor?.cert.fingerprint).toBe(second.sha256);
+    expect(signing?.active.map((a) => a.cert.fingerprint)).toEqual([pki.localSigning.sha256]);
+  });
 });
