@@ -1,15 +1,28 @@
 // Summarises a Stryker JSON report (default reports/mutation/mutation.json): per file and per
 // directory, mutants killed (killed or timed out) of all that were run, and the survivors with
-// their line and replacement, for the README table and docs/mutation-equivalents.md.
-//   node scripts/mutation-summary.mjs [report.json] [--survivors] [--only <path prefix>]
+// their line and replacement, for the README table and docs/mutation-equivalents.md. Several
+// reports are merged, a later one's result for a mutant (same file, place, mutator and
+// replacement) replacing an earlier one's: a whole run, then re-runs of some lines.
+//   node scripts/mutation-summary.mjs [report.json ...] [--survivors] [--only <path prefix>]
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
-const report = args.find((a) => a.endsWith('.json')) ?? 'reports/mutation/mutation.json';
+const reports = args.filter((a) => a.endsWith('.json'));
+if (reports.length === 0) reports.push('reports/mutation/mutation.json');
 const showSurvivors = args.includes('--survivors');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : '';
-const { files } = JSON.parse(readFileSync(report, 'utf8'));
+const idOf = (m) => { const { start, end } = m.location; return `${start.line}:${start.column}-${end.line}:${end.column}:${m.mutatorName}:${m.replacement ?? ''}`; };
+const files = {};
+for (const report of reports) {
+  for (const [path, file] of Object.entries(JSON.parse(readFileSync(report, 'utf8')).files)) {
+    const known = files[path] ?? { source: file.source, mutants: new Map() };
+    if (known.source !== file.source) throw new Error(`${path} differs between the reports: merge runs of the same code only`);
+    for (const m of file.mutants) known.mutants.set(idOf(m), m);
+    files[path] = known;
+  }
+}
+for (const file of Object.values(files)) file.mutants = [...file.mutants.values()];
 
 const detected = new Set(['Killed', 'Timeout']);
 const undetected = new Set(['Survived', 'NoCoverage']);

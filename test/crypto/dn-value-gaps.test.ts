@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatDistinguishedName, parseDistinguishedName, type DnAttribute } from '../../src/crypto/dn.js';
+import { readSingle } from '../../src/crypto/internal/der.js';
+import { readName } from '../../src/crypto/internal/name.js';
 
 const first = (text: string): DnAttribute => parseDistinguishedName(text)[0]![0]!;
 const text = (value: string): DnAttribute => ({ oid: '2.5.4.3', type: 'CN', value, ber: null, binary: false });
@@ -132,5 +134,19 @@ describe('more value edges', () => {
 describe('the last code point', () => {
   it('decodes U+10FFFF in a UniversalString', () => {
     expect(first('CN=#1c040010ffff')).toMatchObject({ value: '\u{10ffff}', binary: false });
+  });
+});
+
+describe('attributes read from a DER Name', () => {
+  const nameOf = (atv: string): Uint8Array => {
+    const seq = `30${(atv.length / 2).toString(16).padStart(2, '0')}${atv}`;
+    const set = `31${(seq.length / 2).toString(16).padStart(2, '0')}${seq}`;
+    const name = `30${(set.length / 2).toString(16).padStart(2, '0')}${set}`;
+    return Uint8Array.from(name.match(/../g) as string[], (h) => parseInt(h, 16));
+  };
+
+  it('take the short name of a known attribute type, and the OID of an unknown one', () => {
+    expect(readName(readSingle(nameOf('0603550403' + '0c03616263')))).toEqual([[{ oid: '2.5.4.3', type: 'CN', value: 'abc', ber: '0c03616263', binary: false }]]);
+    expect(readName(readSingle(nameOf('06032a0304' + '0c03616263')))).toEqual([[{ oid: '1.2.3.4', type: '1.2.3.4', value: 'abc', ber: '0c03616263', binary: false }]]);
   });
 });
