@@ -6,9 +6,10 @@
  * `openssl` or to the CLI as well as use the bytes directly.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface TestCert {
   /** PEM of the certificate alone. */
@@ -67,6 +68,24 @@ export interface CertOptions {
 let counter = 0;
 const workDir = mkdtempSync(join(tmpdir(), 'cem-pki-'));
 
+/**
+ * RSA-2048 keys made once (test/fixtures/keys, see its SOURCE.md), taken in turn for certificates
+ * that ask for no other key: generating a fresh key for each certificate was most of the time of
+ * the engine tests. Any 48 certificates made one after the other in a test process have distinct
+ * keys. `CEM_TEST_FRESH_KEYS=1` generates every key instead.
+ */
+const KEY_POOL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'keys');
+const KEY_POOL_SIZE = 48;
+let keyPoolNext = 0;
+
+function pooledRsaKey(options: CertOptions): string | null {
+  if (process.env['CEM_TEST_FRESH_KEYS'] === '1') return null;
+  if ((options.keyType ?? 'rsa') !== 'rsa' || (options.bits ?? 2048) !== 2048) return null;
+  const index = keyPoolNext;
+  keyPoolNext = (keyPoolNext + 1) % KEY_POOL_SIZE;
+  return join(KEY_POOL_DIR, `rsa2048-${String(index).padStart(2, '0')}.pem`);
+}
+
 /** Runs openssl with arguments, failing loudly with its stderr. */
 export function openssl(args: readonly string[], input?: string | Uint8Array): Buffer {
   return execFileSync('openssl', args, {
@@ -100,8 +119,11 @@ export function makeCert(options: CertOptions): TestCert {
   const serial = options.serial === undefined ? randomSerial() : BigInt(options.serial);
   const digest = options.digest ?? 'sha256';
 
+  const pooled = options.keyFrom ? null : pooledRsaKey(options);
   if (options.keyFrom) {
     // the key file already exists
+  } else if (pooled !== null) {
+    copyFileSync(pooled, keyPath);
   } else if (options.keyType === 'ec') {
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${options.curve ?? 'P-256'}`, '-out', keyPath]);
   } else if (options.keyType === 'ed25519') {
