@@ -225,15 +225,21 @@ export function ignoredReason(effects: readonly CemEffect[]): string | undefined
   return effectsOf(effects, 'ignored')[0]?.reason;
 }
 
-/** `acme` and `bolt` on the HTTP listener, which presents `old`; Requests answerable for 5 days. */
-export function twoPartnersOnHttp(): { state: CemState; a: Pki; b: Pki; old: CertificateInfo } {
+/** `acme` (partner `a`) and `bolt` (partner `b`), both added at T0 with `settings`. */
+export function twoPartners(settings: Partial<CemSettings> = {}): { state: CemState; a: Pki; b: Pki } {
   const a = makePki();
   const b = makePki();
-  const old = makeCert({ label: 'server-old' });
-  const state = run(createInitialState({ maxResponseDays: 5 }), [
+  const state = run(createInitialState(settings), [
     [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
     [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(old) }, T0],
   ]).state;
+  return { state, a, b };
+}
+
+/** {@link twoPartners} on the HTTP listener, which presents `old`; by default Requests answerable for 5 days. */
+export function twoPartnersOnHttp(settings: Partial<CemSettings> = { maxResponseDays: 5 }): { state: CemState; a: Pki; b: Pki; old: CertificateInfo } {
+  const { state: two, a, b } = twoPartners(settings);
+  const old = makeCert({ label: 'server-old' });
+  const state = run(two, [[{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(old) }, T0]]).state;
   return { state, a, b, old };
 }

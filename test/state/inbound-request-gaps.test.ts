@@ -7,8 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
 import type { CemEvent } from '../../src/state/index.js';
-import { cemDate, day, effectsOf, establishedState, makeCert, makePki, relationshipInit, requestEvent, run, T0 } from './fixtures.js';
-import { createInitialState } from '../../src/state/transition.js';
+import { cemDate, day, effectsOf, establishedState, makeCert, requestEvent, run, T0, twoPartners } from './fixtures.js';
 import { shape, expectIgnored } from './assertions.js';
 
 type RequestEvent = Extract<CemEvent, { type: 'requestReceived' }>;
@@ -146,12 +145,7 @@ describe('requestReceived: the exchange key without requestId', () => {
 
 describe('requestReceived: superseding older unanswered Requests', () => {
   it('supersedes only the overlapping pending items of the same relationship\'s Requests awaiting a decision', () => {
-    const a = makePki();
-    const b = makePki();
-    const state = run(createInitialState({ autoAccept: false }), [
-      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-      [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    ]).state;
+    const { state, a, b } = twoPartners({ autoAccept: false });
     const [sign1, enc1, boltSign, sign2] = [makeCert(), makeCert(), makeCert(), makeCert()];
     const { state: before } = run(state, [
       [requestEvent('r1', [{ cert: sign1, usages: ['digitalSignature'] }, { cert: enc1, usages: ['keyEncipherment'] }], a.partnerSigning), T0],

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
 import type { CemEffect, CemEvent, CemState } from '../../src/state/index.js';
-import { day, effectsOf, establishedState, makeCert, makePki, relationshipInit, requestEvent, run, T0 } from './fixtures.js';
+import { day, effectsOf, establishedState, makeCert, makePki, relationshipInit, requestEvent, run, T0, twoPartners } from './fixtures.js';
 import { createInitialState } from '../../src/state/transition.js';
 import { shape, expectIgnored } from './assertions.js';
 
@@ -69,16 +69,6 @@ describe('requestReceived: refusals and malformed events, exact effects', () => 
 });
 
 describe('requestReceived: Message-IDs are per relationship', () => {
-  function twoPartners(settings = {}) {
-    const a = makePki();
-    const b = makePki();
-    const state = run(createInitialState(settings), [
-      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-      [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    ]).state;
-    return { state, a, b };
-  }
-
   it('a Message-ID another partner used does not make a new Request a duplicate', () => {
     const { state, a, b } = twoPartners();
     const fromBolt = transition(state, requestEvent('b1', [{ cert: makeCert(), usages: ['digitalSignature'] }], b.partnerSigning, { from: 'BOLT', messageId: 'shared' }), T0).state;

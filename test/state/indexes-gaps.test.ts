@@ -8,16 +8,13 @@ import { alertOwner } from '../../src/state/indexes/alert-owner.js';
 import { featuresChange, featuresIncludeCem, nameEntry, sameNameEntry, type NameEntry } from '../../src/state/indexes/name-entry.js';
 import { DEFAULT_SETTINGS, type CemState, type Relationship } from '../../src/state/model.js';
 import { createInitialState, transition } from '../../src/state/transition.js';
-import { day, makeCert, makePki, relationshipInit, requestEvent, run, T0 } from './fixtures.js';
+import { day, makeCert, makePki, relationshipInit, requestEvent, run, T0, twoPartners } from './fixtures.js';
 import { signingSelection } from './scenarios.js';
 
 /** `acme` with an outbound Request `out-1`, `bolt` with a received Request `bolt/in-1`. */
 function withExchanges(): CemState {
-  const a = makePki();
-  const b = makePki();
-  const state = run(createInitialState(), [
-    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
+  const { state: two, b } = twoPartners();
+  const state = run(two, [
     [{ type: 'sendCertificates', relationshipId: 'acme', selection: signingSelection(makeCert()), includeActive: false, ids: { requestId: 'out-1', xmlContentId: 'x@us', contentIds: ['c1@us', 'c2@us'] } }, T0],
   ]).state;
   return transition(state, requestEvent('in-1', [{ cert: makeCert(), usages: ['keyEncipherment'] }], b.partnerSigning, { from: 'BOLT' }), T0).state;

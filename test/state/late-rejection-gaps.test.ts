@@ -8,9 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/state/index.js';
 import type { CemSettings } from '../../src/state/index.js';
-import { day, effectsOf, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
+import { day, effectsOf, establishedState, local, makeCert, makePki, run, T0, twoPartners } from './fixtures.js';
 import { answer, sendDelivered } from './scenarios.js';
-import { createInitialState } from '../../src/state/transition.js';
 import { shape } from './assertions.js';
 
 const USE_AFTER: Partial<CemSettings> = { maxResponseDays: 5, useAfterRespondBy: true };
@@ -161,12 +160,9 @@ describe('a certificate sent again after it was archived', () => {
 
 /** acme and bolt on the HTTP listener, optionally with installed server certificates (the last one installed). */
 function twoOnHttp(installed: number) {
-  const a = makePki();
-  const b = makePki();
+  const { state: two, a, b } = twoPartners(USE_AFTER);
   const olds = Array.from({ length: installed }, (_, i) => makeCert({ label: `server-old-${i}` }));
-  const state = run(createInitialState(USE_AFTER), [
-    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
+  const state = run(two, [
     ...olds.map((old) => [{ type: 'serverCertificateConfigured' as const, protocol: 'HTTP' as const, certificate: local(old) }, T0] as const),
   ]).state;
   return { state, a, b, olds };

@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { CertificateInfo } from '../../src/crypto/certificate.js';
 import { transition } from '../../src/state/index.js';
 import type { CemEvent, CemState } from '../../src/state/index.js';
-import { day, effectsOf, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
+import { day, effectsOf, establishedState, local, makeCert, run, T0, twoPartners, twoPartnersOnHttp } from './fixtures.js';
 import { answer, send, sendDelivered, signingSelection } from './scenarios.js';
-import { createInitialState } from '../../src/state/transition.js';
 import { shape } from './assertions.js';
 
 /** A Response event with raw TrustResponses (malformed ones allowed). */
@@ -74,12 +73,7 @@ describe('responseReceived: matching TrustResponses to the items of the Request'
 
 describe('responseReceived without requestId: which Request it answers', () => {
   it('only a Request of the relationship that sent the Response, even when another partner got the same certificate later', () => {
-    const a = makePki();
-    const b = makePki();
-    const state = run(createInitialState(), [
-      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-      [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    ]).state;
+    const { state, a } = twoPartners();
     const shared = makeCert({ label: 'us-sign-shared' });
     const toA = sendDelivered(state, signingSelection(shared), T0, 'acme');
     const toB = sendDelivered(toA.state, signingSelection(shared), day(1), 'bolt');
@@ -142,20 +136,12 @@ describe('responseReceived without requestId: which Request it answers', () => {
   });
 });
 
-function twoPartnersOnHttp() {
-  const a = makePki();
-  const b = makePki();
-  const state = run(createInitialState(), [
-    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(makeCert({ label: 'server-old' })) }, T0],
-  ]).state;
-  return { state, a, b };
-}
+/** acme and bolt on HTTP, with the default settings. */
+const twoOnHttp = () => twoPartnersOnHttp({});
 
 describe('responseReceived: our TLS server certificate', () => {
   it('a rejection records the reason in the readiness and alerts with the candidate, the listener and the reason', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
     const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
@@ -172,7 +158,7 @@ describe('responseReceived: our TLS server certificate', () => {
   });
 
   it('a late answer for a withdrawn server certificate leaves the readiness for the new one alone', () => {
-    const { state, a } = twoPartnersOnHttp();
+    const { state, a } = twoOnHttp();
     const first = makeCert({ label: 'server-first' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(first) }, T0, 'acme');
     const rejected = answer(toA.state, toA.ids.requestId, [{ cert: first, status: 'Rejected', reason: 'no' }], a.partnerSigning, day(1)).state;
@@ -191,7 +177,7 @@ describe('responseReceived: our TLS server certificate', () => {
   });
 
   it('a Response about other certificates does not settle the listener: a due scheduled install waits for the tick', () => {
-    const { state, a } = twoPartnersOnHttp();
+    const { state, a } = twoOnHttp();
     const sign = makeCert({ label: 'us-sign-next' });
     const sent = sendDelivered(state, signingSelection(sign), T0, 'acme');
     const server = makeCert({ label: 'server-new' });
@@ -209,12 +195,7 @@ describe('responseReceived: our TLS server certificate', () => {
 
 describe('responseReceived: a Request of another relationship or channel, and partial answers', () => {
   it('ignores a requestId of another relationship\'s Request (unknownExchange)', () => {
-    const a = makePki();
-    const b = makePki();
-    const state = run(createInitialState(), [
-      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-      [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    ]).state;
+    const { state, a } = twoPartners();
     const next = makeCert({ label: 'bolt-sign-next' });
     const toB = sendDelivered(state, signingSelection(next), T0, 'bolt');
     const result = answer(toB.state, toB.ids.requestId, [{ cert: next, status: 'Accepted' }], a.partnerSigning, day(1));
@@ -262,7 +243,7 @@ describe('responseReceived: a Request of another relationship or channel, and pa
 
 describe('responseReceived: settling the listener after a Response about our server certificate', () => {
   it('installs when the last partner accepts it in a Request that also carries a signing certificate', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const server = makeCert({ label: 'server-new' });
     const sign = makeCert({ label: 'acme-sign-next' });
     const toA = sendDelivered(state, { signing: local(sign), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
@@ -275,7 +256,7 @@ describe('responseReceived: settling the listener after a Response about our ser
 
   /** Our server certificate sent to acme with a new signing certificate and to bolt alone, installed because acme's respond-by time passed. */
   function installedAfterRespondBy() {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const settings = run(state, [[{ type: 'settingsChanged', settings: { maxResponseDays: 5, useAfterRespondBy: true } }, T0]]).state;
     const server = makeCert({ label: 'server-new' });
     const sign = makeCert({ label: 'acme-sign-next' });

@@ -3,8 +3,8 @@ import { resolveCertificates } from '../../src/policy/resolution.js';
 import type { CemEvent } from '../../src/state/events.js';
 import type { CemState } from '../../src/state/model.js';
 import { certificateStatuses, relationshipStatus } from '../../src/state/status.js';
-import { createInitialState, transition } from '../../src/state/transition.js';
-import { alertKinds, cemResponse, day, effectsOf, establishedState, ignoredReason, local, makeCert, makePki, relationshipInit, responseEvent, run, T0 } from './fixtures.js';
+import { transition } from '../../src/state/transition.js';
+import { alertKinds, cemResponse, day, effectsOf, establishedState, ignoredReason, local, makeCert, responseEvent, T0, twoPartnersOnHttp } from './fixtures.js';
 import { answer, send, sendDelivered } from './scenarios.js';
 
 const fps = (certs: readonly { fingerprint: string }[] | undefined): string[] => (certs ?? []).map((c) => c.fingerprint);
@@ -70,20 +70,12 @@ describe('Outbound 7: our new signing / TLS client certificate is never used bef
   });
 });
 
-function twoPartnersOnHttp(): { state: CemState; a: ReturnType<typeof makePki>; b: ReturnType<typeof makePki> } {
-  const a = makePki();
-  const b = makePki();
-  const withB = run(createInitialState(), [
-    [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-    [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-    [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(makeCert({ label: 'server-old' })) }, T0],
-  ]).state;
-  return { state: withB, a, b };
-}
+/** acme and bolt on HTTP, with the default settings. */
+const twoOnHttp = () => twoPartnersOnHttp({});
 
 describe('Outbound 8: our new TLS server certificate needs every partner on the listener', () => {
   it('installs once every partner on the listener accepted it, then the install is confirmed', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
     const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
@@ -102,7 +94,7 @@ describe('Outbound 8: our new TLS server certificate needs every partner on the 
   });
 
   it('blocks the install when any partner rejects it (alert), until set as active', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
     const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
@@ -115,7 +107,7 @@ describe('Outbound 8: our new TLS server certificate needs every partner on the 
   });
 
   it('reminds daily with serverCertificatePending while any partner still waits or rejected it, until it is installed', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
     const toB = sendDelivered(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, T0, 'bolt');
@@ -150,7 +142,7 @@ describe('Outbound 8: our new TLS server certificate needs every partner on the 
   });
 
   it('allows only one pending server certificate per listener (serverCertificateMismatch)', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(makeCert()) }, T0, 'acme');
     const toB = send(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(makeCert()) }, { relationshipId: 'bolt' });
     expect(ignoredReason(toB.effects)).toBe('serverCertificateMismatch');
@@ -158,7 +150,7 @@ describe('Outbound 8: our new TLS server certificate needs every partner on the 
   });
 
   it('alerts when partners accepted more than one distinct server certificate', () => {
-    const { state, a } = twoPartnersOnHttp();
+    const { state, a } = twoOnHttp();
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(makeCert()) }, T0, 'acme');
     const acceptedA = answer(toA.state, toA.ids.requestId, [], a.partnerSigning, day(1));
     expect(ignoredReason(acceptedA.effects)).toBe('unknownCertificate');
@@ -181,7 +173,7 @@ describe('Outbound 8: our new TLS server certificate needs every partner on the 
 
 describe('Outbound 8: withdrawing the candidate server certificate of a listener', () => {
   function rejectedByAcme() {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
     const nextSigning = makeCert({ label: 'bolt-sign-next' });
@@ -233,7 +225,7 @@ describe('Outbound 8: withdrawing the candidate server certificate of a listener
   });
 
   it('closes an exchange that carried only the server certificate, also while sending: its later delivery report and expiry change nothing', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
     const toB = send(toA.state, { signing: local(b.localSigning), encryption: local(b.localEncryption), tlsServer: local(server) }, { relationshipId: 'bolt' });
@@ -265,7 +257,7 @@ describe('Outbound 8: withdrawing the candidate server certificate of a listener
   });
 
   it('is refused without a candidate, and a confirmation of the withdrawn install is refused too', () => {
-    const { state, a, b } = twoPartnersOnHttp();
+    const { state, a, b } = twoOnHttp();
     expect(ignoredReason(transition(state, { type: 'withdrawServerCandidate', protocol: 'HTTP' }, T0).effects)).toBe('invalidState');
     expect(ignoredReason(transition(state, { type: 'withdrawServerCandidate', protocol: 'NOPE' } as unknown as CemEvent, T0).effects)).toBe('invalidEvent');
     const server = makeCert({ label: 'server-new' });

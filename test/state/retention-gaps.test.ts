@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { dropFinishedExchanges, referencedExchanges, stampFinished } from '../../src/state/retention.js';
 import type { CemState } from '../../src/state/model.js';
-import { createInitialState, transition } from '../../src/state/transition.js';
-import { day, establishedState, local, makeCert, makePki, relationshipInit, run, T0 } from './fixtures.js';
+import { transition } from '../../src/state/transition.js';
+import { day, establishedState, local, makeCert, T0, twoPartnersOnHttp } from './fixtures.js';
 import { answer, sendDelivered, signingSelection } from './scenarios.js';
 
 describe('stampFinished returns the state it was given when nothing needs a stamp', () => {
@@ -46,13 +46,7 @@ describe('stampFinished returns the state it was given when nothing needs a stam
 
 describe('an exchange a server readiness refers to', () => {
   it('is referenced, and never dropped while the readiness waits for the other partners', () => {
-    const a = makePki();
-    const b = makePki();
-    const state = run(createInitialState({ retainFinishedDays: 1 }), [
-      [{ type: 'relationshipAdded', relationship: relationshipInit('acme', a) }, T0],
-      [{ type: 'relationshipAdded', relationship: relationshipInit('bolt', b) }, T0],
-      [{ type: 'serverCertificateConfigured', protocol: 'HTTP', certificate: local(makeCert({ label: 'server-old' })) }, T0],
-    ]).state;
+    const { state, a, b } = twoPartnersOnHttp({ retainFinishedDays: 1 });
     const server = makeCert({ label: 'server-new' });
     const toA = sendDelivered(state, { signing: local(a.localSigning), encryption: local(a.localEncryption), tlsServer: local(server) }, T0, 'acme');
     const accepted = answer(toA.state, toA.ids.requestId, [{ cert: server, status: 'Accepted' }], a.partnerSigning, day(1)).state;
